@@ -1,0 +1,394 @@
+"""Point-in-time risk features per customer, and their catalogue.
+
+:meth:`riskkit.Portfolio.features` calls :func:`compute`; every feature is a
+whole-column numpy computation (group-bys with ``bincount``), never a loop
+over customers. The point-in-time rule (DOMAIN.md §2) holds throughout: an
+invoice issued after ``as_of`` does not exist yet, a payment after ``as_of``
+has not happened (the invoice is still open), a statement whose period ends
+(or that is published) after ``as_of`` is unknown.
+
+Missing inputs give NaN, never 0: a customer with no statement has NaN
+ratios; a customer with no invoices has ``open_amount`` 0 (nothing is owed)
+but NaN for averages and ratios over invoices.
+
+Examples
+--------
+>>> import riskkit
+>>> names = [f.name for f in riskkit.features.catalogue()]
+>>> names[:4]
+['open_amount', 'overdue_amount', 'overdue_ratio', 'aging_current']
+>>> riskkit.features.describe("add_90d")
+'Average days delinquent over the last 90 days: dso_90d - bpdso_90d (days).'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+
+from riskkit import finance, receivables
+from riskkit._numeric import group_count, group_max, group_sum, safe_divide
+from riskkit.errors import SchemaError
+from riskkit.frame import FeatureFrame
+
+if TYPE_CHECKING:
+    from riskkit.portfolio import Portfolio
+
+__all__ = ["FeatureInfo", "catalogue", "compute", "describe"]
+
+#: Days in a "_90d" window and in the "12m" window; windows are (as_of - days, as_of].
+WINDOW_90D = 90
+WINDOW_12M = 365
+#: Payments within this many days feed ``payment_index``.
+PAYMENT_INDEX_WINDOW = 365
+
+
+@attrs.frozen
+class FeatureInfo:
+    """One feature: its name, group, unit and definition."""
+
+    name: str
+    group: str
+    unit: str
+    definition: str
+
+
+_CATALOGUE: tuple[FeatureInfo, ...] = tuple(
+    FeatureInfo(*row)
+    for row in [
+        ("open_amount", "receivables", "money", "Open (unpaid) amount of invoices issued on or before as_of."),
+        ("overdue_amount", "receivables", "money", "Open amount of invoices past due (as_of > due)."),
+        ("overdue_ratio", "receivables", "ratio", "overdue_amount / open_amount; NaN when nothing is open."),
+        ("aging_current", "receivables", "money", "Open amount not yet due (days past due <= 0)."),
+        ("aging_1_30", "receivables", "money", "Open amount 1-30 days past due."),
+        ("aging_31_60", "receivables", "money", "Open amount 31-60 days past due."),
+        ("aging_61_90", "receivables", "money", "Open amount 61-90 days past due."),
+        ("aging_91_plus", "receivables", "money", "Open amount 91 or more days past due."),
+        (
+            "max_days_past_due",
+            "receivables",
+            "days",
+            "Days past due of the oldest open overdue invoice; 0 when none is overdue; NaN without invoices.",
+        ),
+        (
+            "dbt_weighted",
+            "receivables",
+            "days",
+            "Days beyond terms, weighted by open amount, of the open overdue invoices; 0 when none is "
+            "overdue; NaN without invoices.",
+        ),
+        (
+            "wadl_90d",
+            "payment",
+            "days",
+            "Weighted average days late of payments received in the last 90 days: "
+            "sum(amount x max(0, paid - due)) / sum(amount).",
+        ),
+        (
+            "payment_index",
+            "payment",
+            "points",
+            "Payment index 1-100 (PAYDEX-style, DOMAIN.md §3) of payments received in the last 365 days, "
+            "amount-weighted.",
+        ),
+        ("dso_90d", "receivables", "days", "Days sales outstanding: open_amount / credit sales of the last 90 days x 90."),
+        (
+            "bpdso_90d",
+            "receivables",
+            "days",
+            "Best-possible DSO: aging_current / credit sales of the last 90 days x 90.",
+        ),
+        ("add_90d", "receivables", "days", "Average days delinquent over the last 90 days: dso_90d - bpdso_90d (days)."),
+        (
+            "cei_90d",
+            "receivables",
+            "percent",
+            "Collection effectiveness index over the last 90 days: (AR begin + sales - AR end) / "
+            "(AR begin + sales - current AR end) x 100.",
+        ),
+        (
+            "exposure",
+            "exposure",
+            "money",
+            "Counted exposure: open invoices + open orders + open deliveries + special exposure, less the "
+            "categories declared statistical.",
+        ),
+        ("credit_limit", "exposure", "money", "Current credit limit; NaN without an exposure row."),
+        ("utilization", "exposure", "ratio", "exposure / credit_limit; NaN without a positive limit."),
+        (
+            "order_trend_3m",
+            "ordering",
+            "ratio",
+            "Orders of the last 90 days / orders of the 90 days before (1 = flat); NaN without earlier orders.",
+        ),
+        ("current_ratio", "financial", "ratio", "Current assets / current liabilities (latest statement)."),
+        ("debt_ratio", "financial", "ratio", "Total liabilities / total assets (latest statement)."),
+        ("net_margin", "financial", "ratio", "Net income / revenue (latest statement)."),
+        ("ocf_to_liabilities", "financial", "ratio", "Operating cash flow / total liabilities (latest statement)."),
+        ("altman_z", "financial", "score", "Altman Z (1968); needs market value of equity."),
+        ("altman_z_private", "financial", "score", "Altman Z' for private firms (book equity)."),
+        ("altman_z_nonmfg", "financial", "score", "Altman Z'' for non-manufacturers."),
+        ("zmijewski_p", "financial", "probability", "Zmijewski (1984) probit probability of distress."),
+        (
+            "ohlson_p",
+            "financial",
+            "probability",
+            "Ohlson O-score probability (price index 1, FFO = operating cash flow); needs the previous "
+            "statement.",
+        ),
+        ("years_in_business", "profile", "years", "(as_of - established) / 365.25; NaN when unknown."),
+        ("industry_risk", "profile", "index", "The user-supplied industry risk index of the customer."),
+        (
+            "collateral_coverage",
+            "profile",
+            "ratio",
+            "Guarantees and credit insurance (secured_amount) / exposure; NaN when exposure is 0.",
+        ),
+        ("legal_events_12m", "legal", "count", "Events of category 'legal' in the last 365 days."),
+        ("broken_promises_90d", "payment", "count", "Broken promises to pay in the last 90 days."),
+        ("bounced_payments_90d", "payment", "count", "Returned (bounced) payments in the last 90 days."),
+        (
+            "partial_payments_90d",
+            "payment",
+            "count",
+            "Payments in the last 90 days that left their invoice partly unpaid.",
+        ),
+    ]
+)
+
+_BY_NAME = {f.name: f for f in _CATALOGUE}
+
+
+def catalogue() -> tuple[FeatureInfo, ...]:
+    """Every feature :meth:`Portfolio.features` returns, in column order, with its definition."""
+    return _CATALOGUE
+
+
+def describe(name: str) -> str:
+    """The definition of feature ``name``; an unknown name lists the known ones."""
+    try:
+        return _BY_NAME[name].definition
+    except KeyError:
+        raise SchemaError(f"unknown feature {name!r}; features: {', '.join(_BY_NAME)}") from None
+
+
+# --- computation ----------------------------------------------------------------
+
+
+def _window(dates: np.ndarray, as_of: np.datetime64, days: int, lag: int = 0) -> np.ndarray:
+    """Mask of dates in ``(as_of - lag - days, as_of - lag]``."""
+    end = as_of - np.timedelta64(lag, "D")
+    return (dates > end - np.timedelta64(days, "D")) & (dates <= end)
+
+
+def _open_at(p: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+    """Per invoice: (issued by ``when``, open amount at ``when``; 0 for invoices not issued yet)."""
+    inv = p.invoices
+    issued = inv["issued"] <= when
+    ev = payment_events(p)
+    paid = np.bincount(ev["invoice"][ev["date"] <= when], weights=ev["amount"][ev["date"] <= when], minlength=issued.size)
+    amount = inv["amount"]
+    open_ = amount - paid[: issued.size]
+    open_[open_ <= amount * 1e-9 + 1e-6] = 0.0
+    open_[~issued] = 0.0
+    return issued, open_
+
+
+def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
+    """Every payment as one row: the invoices' own ``paid_amount``/``paid_on`` and the payments table.
+
+    Columns: ``invoice`` (invoice row), ``customer``, ``date``, ``amount``,
+    ``days_late`` (date - due, negative when early) and ``partial`` (the
+    invoice was still not fully paid after this payment). Cached per portfolio.
+    """
+    cached = getattr(p, "_payment_events_cache", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    inv, pay = p.invoices, p.payments
+    own = np.flatnonzero(inv["paid_amount"] > 0)
+    invoice = np.concatenate([own, pay["invoice"]])
+    date = np.concatenate([inv["paid_on"][own], pay["date"]])
+    amount = np.concatenate([inv["paid_amount"][own], pay["amount"]])
+    order = np.lexsort((date, invoice))
+    invoice, date, amount = invoice[order], date[order], amount[order]
+    cum = np.cumsum(amount)
+    starts = np.r_[True, invoice[1:] != invoice[:-1]] if invoice.size else np.zeros(0, dtype=bool)
+    base = np.maximum.accumulate(np.where(starts, cum - amount, 0.0)) if invoice.size else cum
+    paid_so_far = cum - base
+    inv_amount = inv["amount"][invoice]
+    events = {
+        "invoice": invoice,
+        "customer": inv["customer"][invoice],
+        "date": date,
+        "amount": amount,
+        "days_late": (date - inv["due"][invoice]).astype(np.int64).astype(np.float64),
+        "partial": paid_so_far < inv_amount - (inv_amount * 1e-9 + 1e-6),
+    }
+    for arr in events.values():
+        arr.setflags(write=False)
+    p._payment_events_cache = events  # type: ignore[attr-defined]
+    return events
+
+
+def _latest_statements(p: Portfolio, as_of: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each customer's latest known statement and of the one before (-1 if none)."""
+    st = p.statements
+    n = p.n_customers
+    known = st["period_end"] <= as_of
+    published = st["published"]
+    known &= np.isnat(published) | (published <= as_of)
+    rows = np.flatnonzero(known)
+    # order known statements by customer then period end; the last of a run is the latest
+    order = rows[np.lexsort((st["period_end"][rows], st["customer"][rows]))]
+    cust = st["customer"][order]
+    latest = np.full(n, -1, dtype=np.int64)
+    previous = np.full(n, -1, dtype=np.int64)
+    if order.size:
+        last = np.r_[cust[1:] != cust[:-1], True]
+        latest[cust[last]] = order[last]
+        before_last = np.r_[last[1:], False] & np.r_[cust[:-1] == cust[1:], False]
+        previous[cust[before_last]] = order[before_last]
+    return latest, previous
+
+
+def _statement_column(p: Portfolio, rows: np.ndarray, name: str) -> np.ndarray:
+    col = p.statements[name]
+    out = np.full(rows.size, np.nan)
+    have = rows >= 0
+    out[have] = col[rows[have]]
+    return out
+
+
+def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
+    """All catalogue features for every customer of ``p`` at ``as_of``."""
+    n = p.n_customers
+    cols: dict[str, np.ndarray] = {}
+    inv = p.invoices
+    cust = inv["customer"]
+
+    # receivables at as_of
+    issued, open_ = _open_at(p, as_of)
+    has_invoices = group_count(cust[issued], n) > 0
+    dpd = (as_of - inv["due"]).astype(np.int64)
+    is_open = open_ > 0
+    overdue = is_open & (dpd > 0)
+    cols["open_amount"] = group_sum(open_, cust, n)
+    cols["overdue_amount"] = group_sum(np.where(overdue, open_, 0.0), cust, n)
+    cols["overdue_ratio"] = safe_divide(cols["overdue_amount"], cols["open_amount"])
+    buckets = receivables.aging(open_, dpd, cust, n)
+    for j, label in enumerate(receivables.AGING_LABELS):
+        cols[f"aging_{label}"] = buckets[:, j]
+    cols["max_days_past_due"] = group_max(np.where(overdue, dpd, 0)[issued], cust[issued], n, empty=np.nan)
+    dbt = receivables.days_beyond_terms(np.where(overdue, open_, 0.0), dpd, cust, n)
+    cols["dbt_weighted"] = np.where(has_invoices & np.isnan(dbt), 0.0, dbt)
+
+    # payment behaviour
+    ev = payment_events(p)
+    recent = _window(ev["date"], as_of, WINDOW_90D)
+    cols["wadl_90d"] = receivables.weighted_average_days_late(
+        ev["amount"][recent], ev["days_late"][recent], ev["customer"][recent], n
+    )
+    year = _window(ev["date"], as_of, PAYMENT_INDEX_WINDOW)
+    cols["payment_index"] = receivables.payment_index(
+        ev["amount"][year], ev["days_late"][year], ev["customer"][year], n
+    )
+
+    # DSO family over the last 90 days
+    sales = group_sum(np.where(_window(inv["issued"], as_of, WINDOW_90D), inv["amount"], 0.0), cust, n)
+    ar_end, current_end = cols["open_amount"], cols["aging_current"]
+    cols["dso_90d"] = receivables.dso(ar_end, sales, WINDOW_90D)
+    cols["bpdso_90d"] = receivables.best_possible_dso(current_end, sales, WINDOW_90D)
+    cols["add_90d"] = receivables.average_days_delinquent(ar_end, current_end, sales, WINDOW_90D)
+    _, open_begin = _open_at(p, as_of - np.timedelta64(WINDOW_90D, "D"))
+    ar_begin = group_sum(open_begin, cust, n)
+    cols["cei_90d"] = receivables.collection_effectiveness_index(ar_begin, sales, ar_end, current_end)
+
+    # exposure
+    ex = p.exposures
+    stat = p.statistical
+    limit = np.full(n, np.nan)
+    limit[ex["customer"]] = ex["credit_limit"]
+    other = np.zeros(n)
+    for category in ("open_orders", "open_deliveries", "special"):
+        if category not in stat:
+            np.add.at(other, ex["customer"], ex[category])
+    counted_invoices = np.zeros(n) if "open_invoices" in stat else cols["open_amount"]
+    cols["exposure"] = counted_invoices + other
+    cols["credit_limit"] = limit
+    cols["utilization"] = safe_divide(cols["exposure"], np.where(limit > 0, limit, np.nan))
+
+    # ordering
+    od = p.orders
+    last3 = group_sum(np.where(_window(od["date"], as_of, 90), od["amount"], 0.0), od["customer"], n)
+    prior3 = group_sum(np.where(_window(od["date"], as_of, 90, lag=90), od["amount"], 0.0), od["customer"], n)
+    cols["order_trend_3m"] = safe_divide(last3, prior3)
+
+    # financial statements
+    latest, previous = _latest_statements(p, as_of)
+    s = {name: _statement_column(p, latest, name) for name in (
+        "revenue", "ebit", "net_income", "total_assets", "total_liabilities", "current_assets",
+        "current_liabilities", "retained_earnings", "equity", "market_value_equity", "operating_cash_flow",
+    )}
+    wc = finance.working_capital(s["current_assets"], s["current_liabilities"])
+    cols["current_ratio"] = finance.current_ratio(s["current_assets"], s["current_liabilities"])
+    cols["debt_ratio"] = finance.debt_ratio(s["total_liabilities"], s["total_assets"])
+    cols["net_margin"] = finance.net_margin(s["net_income"], s["revenue"])
+    cols["ocf_to_liabilities"] = finance.cash_flow_to_liabilities(s["operating_cash_flow"], s["total_liabilities"])
+    common = dict(
+        working_capital=wc,
+        retained_earnings=s["retained_earnings"],
+        ebit=s["ebit"],
+        total_assets=s["total_assets"],
+        total_liabilities=s["total_liabilities"],
+    )
+    cols["altman_z"] = finance.altman_z(market_value_equity=s["market_value_equity"], sales=s["revenue"], **common)
+    cols["altman_z_private"] = finance.altman_z_private(book_equity=s["equity"], sales=s["revenue"], **common)
+    cols["altman_z_nonmfg"] = finance.altman_z_nonmfg(book_equity=s["equity"], **common)
+    cols["zmijewski_p"] = finance.zmijewski_p(
+        net_income=s["net_income"],
+        total_assets=s["total_assets"],
+        total_liabilities=s["total_liabilities"],
+        current_assets=s["current_assets"],
+        current_liabilities=s["current_liabilities"],
+    )
+    cols["ohlson_p"] = finance.ohlson_p(
+        total_assets=s["total_assets"],
+        total_liabilities=s["total_liabilities"],
+        working_capital=wc,
+        current_assets=s["current_assets"],
+        current_liabilities=s["current_liabilities"],
+        net_income=s["net_income"],
+        net_income_prev=_statement_column(p, previous, "net_income"),
+        funds_from_operations=s["operating_cash_flow"],
+    )
+
+    # profile
+    cu = p.customers
+    established = cu["established"]
+    age_days = (as_of - established).astype("timedelta64[D]").astype(np.float64)
+    age_days[np.isnat(established)] = np.nan
+    cols["years_in_business"] = age_days / 365.25
+    cols["industry_risk"] = cu["industry_risk"].astype(np.float64)
+    cols["collateral_coverage"] = safe_divide(cu["secured_amount"], cols["exposure"])
+
+    # events
+    from riskkit.records import EventKind
+
+    evt = p.events
+    kinds = evt["kind"]
+    legal_kinds = [k for k, c in EventKind.known().items() if c == "legal"]
+    in_year = _window(evt["date"], as_of, WINDOW_12M)
+    in_90 = _window(evt["date"], as_of, WINDOW_90D)
+    cols["legal_events_12m"] = group_sum(in_year & np.isin(kinds, legal_kinds), evt["customer"], n)
+    cols["broken_promises_90d"] = group_sum(in_90 & (kinds == EventKind.BROKEN_PROMISE), evt["customer"], n)
+    cols["bounced_payments_90d"] = group_sum(in_90 & (kinds == EventKind.BOUNCED_PAYMENT), evt["customer"], n)
+    cols["partial_payments_90d"] = group_sum(recent & ev["partial"], ev["customer"], n)
+
+    values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
+    for j, info in enumerate(_CATALOGUE):
+        values[:, j] = cols[info.name]
+    return FeatureFrame(
+        values, [f.name for f in _CATALOGUE], customer_ids=p.customer_ids, as_of=as_of.astype(object)
+    )

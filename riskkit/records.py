@@ -1,0 +1,316 @@
+"""Frozen records users can build directly, one per row of a Portfolio table.
+
+Each record validates itself at construction and raises
+:class:`riskkit.ValidationError` naming the record and the field. Dates accept
+``datetime.date``, ``numpy.datetime64`` or ISO ``'YYYY-MM-DD'`` text and are
+stored as ``datetime.date``; money is a finite float ``>= 0``.
+
+Examples
+--------
+>>> import datetime as dt
+>>> from riskkit import Invoice
+>>> inv = Invoice("INV1", "C1", dt.date(2025, 1, 1), dt.date(2025, 1, 31), 1200.0)
+>>> inv.paid_amount, inv.paid_on
+(0.0, None)
+>>> Invoice("INV2", "C1", "2025-02-01", "2025-01-01", 100.0)
+Traceback (most recent call last):
+...
+riskkit.errors.ValidationError: Invoice 'INV2': field 'due' (2025-01-01) is before 'issued' (2025-02-01)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import attrs
+from riskkit import _schema
+from riskkit._convert import _Reject, is_missing, show, to_bool, to_date, to_number, to_text
+from riskkit.errors import ValidationError
+
+__all__ = [
+    "CustomerEvent",
+    "CustomerRecord",
+    "EventKind",
+    "ExposureRecord",
+    "FinancialStatement",
+    "Invoice",
+    "Order",
+    "Payment",
+]
+
+
+class EventKind:
+    """The kinds of :class:`CustomerEvent`, each with the category it belongs to.
+
+    An open set: the built-in kinds below are always known, and
+    :meth:`register` adds a company's own kinds.
+
+    Examples
+    --------
+    >>> EventKind.LAWSUIT
+    'lawsuit'
+    >>> EventKind.category("bounced_payment")
+    'payment'
+    >>> EventKind.register("tax_lien", "legal")
+    'tax_lien'
+    """
+
+    LAWSUIT = "lawsuit"
+    ASSET_FREEZE = "asset_freeze"
+    ASSET_PLEDGE = "asset_pledge"
+    LEGAL_REP_CHANGE = "legal_rep_change"
+    BROKEN_PROMISE = "broken_promise"
+    BOUNCED_PAYMENT = "bounced_payment"
+    DISCOUNT_STOPPED = "discount_stopped"
+    INSTRUMENT_CHANGE = "instrument_change"
+    KEY_PERSON_CHANGE = "key_person_change"
+    CONTACT_UNREACHABLE = "contact_unreachable"
+    BANK_CHANGE = "bank_change"
+    EXPLANATION_CHANGE = "explanation_change"
+    LIMIT_INCREASE_REQUEST = "limit_increase_request"
+
+    CATEGORIES: ClassVar[tuple[str, ...]] = (
+        "payment",
+        "ordering",
+        "financial",
+        "legal",
+        "management",
+        "industry",
+    )
+    _lock = threading.Lock()
+    _kinds: ClassVar[dict[str, str]] = {
+        LAWSUIT: "legal",
+        ASSET_FREEZE: "legal",
+        ASSET_PLEDGE: "legal",
+        LEGAL_REP_CHANGE: "legal",
+        BROKEN_PROMISE: "payment",
+        BOUNCED_PAYMENT: "payment",
+        DISCOUNT_STOPPED: "payment",
+        INSTRUMENT_CHANGE: "payment",
+        KEY_PERSON_CHANGE: "management",
+        CONTACT_UNREACHABLE: "management",
+        BANK_CHANGE: "management",
+        EXPLANATION_CHANGE: "management",
+        LIMIT_INCREASE_REQUEST: "ordering",
+    }
+
+    @classmethod
+    def known(cls) -> Mapping[str, str]:
+        """Read-only mapping of every known kind to its category."""
+        return MappingProxyType(cls._kinds)
+
+    @classmethod
+    def category(cls, kind: str) -> str:
+        """The category of ``kind``; an unknown kind raises ``ValidationError`` listing the known ones."""
+        try:
+            return cls._kinds[kind]
+        except KeyError:
+            raise ValidationError(
+                f"unknown event kind {kind!r}; known kinds: {', '.join(sorted(cls._kinds))} "
+                "(add one with EventKind.register)",
+                field="kind",
+                value=kind,
+            ) from None
+
+    @classmethod
+    def register(cls, kind: str, category: str) -> str:
+        """Add ``kind`` under ``category``; registering a kind again with the same category is a no-op."""
+        if not isinstance(kind, str) or not kind.isidentifier():
+            raise ValidationError(f"event kind must be an identifier-like string, got {kind!r}", value=kind)
+        if category not in cls.CATEGORIES:
+            raise ValidationError(
+                f"unknown event category {category!r}; accepted: {', '.join(cls.CATEGORIES)}",
+                value=category,
+            )
+        with cls._lock:
+            existing = cls._kinds.get(kind)
+            if existing is not None and existing != category:
+                raise ValidationError(
+                    f"event kind {kind!r} is already registered under {existing!r}", value=kind
+                )
+            cls._kinds[kind] = category
+        return kind
+
+
+def _convert_field(column: _schema.Column, value: Any) -> Any:
+    """Convert one record field per its schema column; missing optional values take the default."""
+    if is_missing(value):
+        if not column.optional:
+            raise _Reject("is missing; it is required")
+        return None if column.kind == "date" else column.default
+    kind = column.kind
+    if kind == "date":
+        return to_date(value).astype(object)
+    if kind == "money":
+        return to_number(value, nonnegative=True)
+    if kind in ("signed", "ratio"):
+        return to_number(value, nonnegative=False)
+    if kind == "bool":
+        return to_bool(value)
+    text = to_text(value, allow_int=kind in ("id", "ref", "invref"))
+    if kind in ("id", "ref", "invref") and not text.strip():
+        raise _Reject("is empty; it is required")
+    if kind == "kind" and text not in EventKind.known():
+        raise _Reject(f"is not a known event kind; known: {', '.join(sorted(EventKind.known()))}")
+    return text
+
+
+class _Validated:
+    """Mixin: convert and check every field against the schema after ``__init__``."""
+
+    _table: ClassVar[_schema.Table]
+
+    def _label(self) -> str:
+        ident = getattr(self, "id", None) or getattr(self, "invoice_id", None) or getattr(self, "customer_id", "?")
+        return f"{type(self).__name__} {ident!r}"
+
+    def _fail(self, field: str, reason: str, value: Any) -> ValidationError:
+        return ValidationError(
+            f"{self._label()}: field {field!r} ({show(value)}) {reason}",
+            table=self._table.name,
+            field=field,
+            value=value,
+        )
+
+    def __attrs_post_init__(self) -> None:
+        for column in self._table.columns:
+            raw = getattr(self, column.name)
+            try:
+                object.__setattr__(self, column.name, _convert_field(column, raw))
+            except _Reject as exc:
+                raise self._fail(column.name, str(exc), raw) from None
+        self._check()
+
+    def _check(self) -> None:
+        """Cross-field rules; overridden where a record has them."""
+
+
+def _date_field() -> Any:
+    return attrs.field(default=None)
+
+
+@attrs.frozen(slots=False)
+class CustomerRecord(_Validated):
+    """A customer. Satisfies :class:`riskkit.Customer`.
+
+    ``debtor_type``, ``industry_risk``, ``secured_amount`` and ``blocked`` are
+    optional extras read by the collections ladder, the 5C card and the order check.
+    """
+
+    _table: ClassVar[_schema.Table] = _schema.CUSTOMERS
+    id: str
+    name: str = ""
+    industry: str = ""
+    region: str = ""
+    established: _dt.date | None = _date_field()
+    debtor_type: str = "standard"
+    industry_risk: float = float("nan")
+    secured_amount: float = 0.0
+    blocked: bool = False
+
+
+@attrs.frozen(slots=False)
+class ExposureRecord(_Validated):
+    """A customer's credit limit and non-invoice exposure. Satisfies :class:`riskkit.Exposure`."""
+
+    _table: ClassVar[_schema.Table] = _schema.EXPOSURES
+    customer_id: str
+    credit_limit: float
+    open_orders: float = 0.0
+    open_deliveries: float = 0.0
+    special: float = 0.0
+
+
+@attrs.frozen(slots=False)
+class Invoice(_Validated):
+    """An invoice. ``paid_amount`` paid on ``paid_on`` records one payment; use
+    :class:`Payment` records for several partial payments."""
+
+    _table: ClassVar[_schema.Table] = _schema.INVOICES
+    id: str
+    customer_id: str
+    issued: _dt.date
+    due: _dt.date
+    amount: float
+    paid_amount: float = 0.0
+    paid_on: _dt.date | None = _date_field()
+
+    def _check(self) -> None:
+        if self.due < self.issued:
+            raise self._fail("due", f"is before 'issued' ({self.issued})", self.due)
+        if self.paid_on is not None and self.paid_on < self.issued:
+            raise self._fail("paid_on", f"is before 'issued' ({self.issued})", self.paid_on)
+        if self.paid_amount > self.amount:
+            raise self._fail("paid_amount", f"is above 'amount' ({self.amount})", self.paid_amount)
+        if self.paid_amount > 0 and self.paid_on is None:
+            raise self._fail("paid_amount", "is set without 'paid_on'", self.paid_amount)
+        if self.paid_on is not None and self.paid_amount == 0 and self.amount > 0:
+            raise self._fail("paid_on", "is set but 'paid_amount' is 0; give the amount paid", self.paid_on)
+
+
+@attrs.frozen(slots=False)
+class Payment(_Validated):
+    """One (possibly partial) payment against an invoice."""
+
+    _table: ClassVar[_schema.Table] = _schema.PAYMENTS
+    invoice_id: str
+    date: _dt.date
+    amount: float
+
+
+@attrs.frozen(slots=False)
+class Order(_Validated):
+    """A sales order; ``quantity`` (optional) lets signals see unit prices."""
+
+    _table: ClassVar[_schema.Table] = _schema.ORDERS
+    customer_id: str
+    date: _dt.date
+    amount: float
+    quantity: float = float("nan")
+
+
+@attrs.frozen(slots=False)
+class FinancialStatement(_Validated):
+    """A customer's financial statement for the period ending ``period_end``.
+
+    Line items may be ``None`` (not reported; stored as NaN, so models that
+    need them give NaN). ``published`` is the date the statement became known;
+    the point-in-time rule uses it when given.
+    """
+
+    _table: ClassVar[_schema.Table] = _schema.STATEMENTS
+    customer_id: str
+    period_end: _dt.date
+    revenue: float | None = None
+    ebit: float | None = None
+    net_income: float | None = None
+    total_assets: float | None = None
+    total_liabilities: float | None = None
+    current_assets: float | None = None
+    current_liabilities: float | None = None
+    retained_earnings: float | None = None
+    equity: float | None = None
+    market_value_equity: float | None = None
+    operating_cash_flow: float | None = None
+    intangible_assets: float | None = None
+    published: _dt.date | None = _date_field()
+
+    def _check(self) -> None:
+        if self.published is not None and self.published < self.period_end:
+            raise self._fail("published", f"is before 'period_end' ({self.period_end})", self.published)
+
+
+@attrs.frozen(slots=False)
+class CustomerEvent(_Validated):
+    """A dated event about a customer; ``kind`` is one of :class:`EventKind`."""
+
+    _table: ClassVar[_schema.Table] = _schema.EVENTS
+    customer_id: str
+    date: _dt.date
+    kind: str
+    amount: float = float("nan")
+
