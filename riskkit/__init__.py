@@ -45,7 +45,12 @@ __all__ = [
     "ValidationError",
     "__version__",
     "datasets",
+    "errors",
     "features",
     "finance",
+    "frame",
+    "portfolio",
+    "protocols",
     "receivables",
+    "records",
 ]

@@ -30,7 +30,7 @@ def safe_divide(num: npt.ArrayLike, den: npt.ArrayLike) -> FloatArray:
 
 def group_sum(values: npt.ArrayLike, groups: IntArray, n_groups: int) -> FloatArray:
     """Sum ``values`` per group code; groups with no rows get 0."""
-    return np.bincount(groups, weights=as_float(values), minlength=n_groups)[:n_groups]
+    return np.bincount(groups, weights=as_float(values), minlength=n_groups)[:n_groups].astype(np.float64, copy=False)
 
 
 def group_count(groups: IntArray, n_groups: int) -> IntArray:

@@ -1,0 +1,58 @@
+"""The public surface, import cost and packaging promises."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+
+import riskkit
+
+
+def _public_names(module: types.ModuleType) -> set[str]:
+    return {
+        name
+        for name, obj in vars(module).items()
+        if not name.startswith("_") and name != "annotations" and not (
+            isinstance(obj, types.ModuleType) and not obj.__name__.startswith("riskkit.")
+        )
+    } | {"__version__"}
+
+
+def test_all_is_exactly_the_public_names() -> None:
+    assert set(riskkit.__all__) == _public_names(riskkit)
+    assert riskkit.__all__ == sorted(riskkit.__all__)
+
+
+def test_every_exported_name_resolves() -> None:
+    for name in riskkit.__all__:
+        assert getattr(riskkit, name) is not None
+
+
+def test_version() -> None:
+    assert isinstance(riskkit.__version__, str) and riskkit.__version__[0].isdigit()
+
+
+def test_errors_are_builtin_types_too() -> None:
+    assert issubclass(riskkit.ValidationError, ValueError)
+    assert issubclass(riskkit.ValidationError, riskkit.RiskkitError)
+    assert issubclass(riskkit.SchemaError, KeyError)
+    assert issubclass(riskkit.FormatError, ValueError)
+    assert str(riskkit.SchemaError("missing column 'x'")) == "missing column 'x'"
+
+
+def test_import_does_not_load_heavy_modules() -> None:
+    code = (
+        "import sys, json, riskkit; "
+        "print(json.dumps([m for m in ('sklearn', 'pandas', 'scipy.stats', 'matplotlib', 'joblib') "
+        "if m in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_py_typed_marker_ships() -> None:
+    from importlib.resources import files
+
+    assert files("riskkit").joinpath("py.typed").is_file()
