@@ -73,14 +73,18 @@ def _demo(args: argparse.Namespace) -> int:
         for name, _ in DEMO_COLUMNS:
             value = float(ff[name][i])
             row.append(value * 100 if name in ("overdue_ratio", "utilization") else value)
-        rows.append(row + ["yes" if outcomes.defaulted[i] else ""])
-    headers = ["customer", *(h for _, h in DEMO_COLUMNS), "defaults"]
+        rows.append(row + [str(outcomes.default_date[i]) if outcomes.defaulted[i] else ""])
+    headers = ["customer", *(h for _, h in DEMO_COLUMNS), "default date"]
     print(f"The {len(rows)} riskiest customers by payment behaviour:")
     print(text_table(headers, rows, digits=1))
-    flagged = outcomes.defaulted[riskiest(ff, args.top)].mean() if rows else 0.0
+    shown = riskiest(ff, args.top)
+    as_of = np.datetime64(portfolio.as_of, "D")
+    already = int(((outcomes.defaulted[shown] == 1) & (outcomes.default_date[shown] <= as_of)).sum())
+    ahead = int(((outcomes.defaulted[shown] == 1) & (outcomes.default_date[shown] > as_of)).sum())
     print(
-        f"\n{flagged:.0%} of these later default (book default rate {outcomes.defaulted.mean():.1%}); "
-        "'defaults' is the synthetic truth, known only in this demo."
+        f"\nOf these {len(shown)}: {already} had defaulted by {portfolio.as_of}, {ahead} default later "
+        f"(book default rate {outcomes.defaulted.mean():.1%}). "
+        "'default date' is the synthetic truth, known only in this demo."
     )
     return 0
 
