@@ -73,7 +73,7 @@ def _demo(args: argparse.Namespace) -> int:
         for name, _ in DEMO_COLUMNS:
             value = float(ff[name][i])
             row.append(value * 100 if name in ("overdue_ratio", "utilization") else value)
-        rows.append(row + [str(outcomes.default_date[i]) if outcomes.defaulted[i] else ""])
+        rows.append([*row, str(outcomes.default_date[i]) if outcomes.defaulted[i] else ""])
     headers = ["customer", *(h for _, h in DEMO_COLUMNS), "default date"]
     print(f"The {len(rows)} riskiest customers by payment behaviour:")
     print(text_table(headers, rows, digits=1))

@@ -205,7 +205,7 @@ def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
     """
     cached = getattr(p, "_payment_events_cache", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     inv, pay = p.invoices, p.payments
     own = np.flatnonzero(inv["paid_amount"] > 0)
     invoice = np.concatenate([own, pay["invoice"]])

@@ -161,9 +161,9 @@ class FeatureFrame:
     @overload
     def __getitem__(self, key: str) -> np.ndarray: ...
     @overload
-    def __getitem__(self, key: Iterable[str]) -> FeatureFrame: ...
+    def __getitem__(self, key: list[str] | tuple[str, ...]) -> FeatureFrame: ...
 
-    def __getitem__(self, key: str | Iterable[str]) -> np.ndarray | FeatureFrame:
+    def __getitem__(self, key: str | list[str] | tuple[str, ...]) -> np.ndarray | FeatureFrame:
         if isinstance(key, str):
             return self._values[:, self.column_index(key)]
         return self.select(key)
