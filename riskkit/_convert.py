@@ -24,8 +24,8 @@ DATE_FORMS = "a date (datetime.date, numpy.datetime64 or 'YYYY-MM-DD')"
 
 def show(value: Any) -> str:
     """Render a value for an error message: dates as ISO text, everything else as repr."""
-    if isinstance(value, _dt.date | np.datetime64):
-        return str(value)
+    if isinstance(value, _dt.date | np.datetime64 | np.timedelta64):
+        return str(value)  # .item() would turn nanosecond values into bare ints
     if isinstance(value, np.generic):
         return repr(value.item())
     return repr(value)
@@ -54,6 +54,8 @@ def to_date(value: Any) -> np.datetime64:
     if isinstance(value, _dt.date):
         return np.datetime64(value, "D")
     if isinstance(value, np.datetime64):
+        if np.datetime_data(value.dtype)[0] in ("Y", "M", "W"):
+            raise _Reject(f"is a year, month or week, not a day; expected {DATE_FORMS}")
         day = value.astype("datetime64[D]")
         if day != value:
             raise _Reject(f"has a time of day; expected {DATE_FORMS}")
@@ -71,7 +73,8 @@ def to_date(value: Any) -> np.datetime64:
 
 def to_number(value: Any, *, nonnegative: bool) -> float:
     """Convert a real number to float; bools, strings, NaN and inf are refused."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+    # numpy registers timedelta64 as an integer type; a duration is not an amount
+    if isinstance(value, bool | np.bool_ | np.timedelta64) or not isinstance(value, numbers.Real):
         raise _Reject(f"is of type {type(value).__name__}; expected a real number")
     x = float(value)
     if not math.isfinite(x):

@@ -24,7 +24,7 @@ import attrs
 import numpy as np
 
 from riskkit import _schema
-from riskkit._convert import _Reject, is_missing, show, to_bool, to_date, to_number, to_text
+from riskkit._convert import _Reject, show
 from riskkit.errors import SchemaError, ValidationError
 
 Columns = dict[str, np.ndarray]
@@ -95,7 +95,7 @@ class _Collector:
                 Rejection(
                     table=table.name,
                     row=int(data["__row__"][r]),
-                    id=None if ident is None or ident[r] is None else str(ident[r]),
+                    id=str(ident[r]) if ident is not None and ident[r] else None,
                     field=field,
                     value=None if values is None else _scalar(values[r]),
                     reason=reason if isinstance(reason, str) else reason[k],
@@ -105,7 +105,15 @@ class _Collector:
 
 def _scalar(v: Any) -> Any:
     if isinstance(v, np.datetime64):
-        return None if np.isnat(v) else v.astype(object)
+        if np.isnat(v):
+            return None
+        # datetime64[ns].astype(object) is an int; go through microseconds to get a datetime
+        unit = np.datetime_data(v.dtype)[0]
+        if unit in ("Y", "M", "W"):
+            return v  # shown as '2025-01', not as the day it would be truncated to
+        return v.astype(object) if unit == "D" else v.astype("datetime64[us]").astype(object)
+    if isinstance(v, np.timedelta64):
+        return v
     if isinstance(v, np.generic):
         return v.item()
     return v
@@ -131,7 +139,8 @@ def _convert_slow(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
     out: list[Any] = [None] * n
     bad = np.zeros(n, dtype=bool)
     reasons: list[str] = []
-    for i, v in enumerate(raw.tolist() if raw.dtype != object else raw):
+    # tolist() gives Python scalars, but turns datetime64[ns] / timedelta64[ns] into plain ints
+    for i, v in enumerate(raw if raw.dtype.kind in "OMm" else raw.tolist()):
         try:
             out[i] = _convert_field(column, v)
         except _Reject as exc:
@@ -158,9 +167,10 @@ def _types(raw: np.ndarray) -> set[type]:
 
 
 def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
-    if raw.dtype.kind in "fiu":
-        values = raw.astype(np.float64)
-    elif raw.dtype == object and all(issubclass(t, _NUMERIC_TYPES) and t is not bool for t in _types(raw)):
+    if raw.dtype.kind in "fiu" or (
+        raw.dtype == object
+        and all(issubclass(t, _NUMERIC_TYPES) and not issubclass(t, bool | np.timedelta64) for t in _types(raw))
+    ):
         values = raw.astype(np.float64)
     else:
         return None
@@ -168,7 +178,7 @@ def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarra
     bad = np.zeros(values.size, dtype=bool)
     reasons = np.empty(values.size, dtype=object)
     if not column.optional:
-        reasons[missing] = "is missing (None/NaN); it is required"
+        reasons[missing] = "is missing; it is required"  # as the records say it
         bad |= missing
     else:
         values[missing] = column.default
@@ -184,6 +194,8 @@ def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarra
 
 def _convert_dates(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
     if raw.dtype.kind == "M":
+        if np.datetime_data(raw.dtype)[0] in ("Y", "M", "W"):
+            return None
         values = raw.astype("datetime64[D]")
         timed = (values != raw) & ~np.isnat(raw)
         if timed.any():
@@ -193,9 +205,11 @@ def _convert_dates(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray,
         if types <= {_dt.date, type(None)}:
             values = raw.astype("datetime64[D]")
         elif types <= {str, type(None)}:
-            text = np.where(raw == None, "", raw).astype("U")  # noqa: E711 - elementwise
+            none = raw == None  # noqa: E711 - elementwise
+            text = np.where(none, "", raw).astype("U")
             lengths = np.char.str_len(text)
-            shaped = (lengths == 0) | (
+            # "" is not a date (as in the records); only None stands for a missing one
+            shaped = none | (
                 (lengths == 10) & (np.char.find(text, "-", 4, 5) == 4) & (np.char.find(text, "-", 7, 8) == 7)
             )
             if not shaped.all():
@@ -225,8 +239,11 @@ def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
     bad = np.zeros(values.size, dtype=bool)
     reasons: list[str] = []
     if column.kind in ("id", "ref", "invref"):
-        empty = np.char.str_len(np.char.strip(values.astype("U"))) == 0 if values.size else bad
-        bad = empty
+        text = _unicode(raw)
+        if text is None:
+            bad = np.array([not v.strip() for v in values.tolist()], dtype=bool)
+        elif text.size:
+            bad = (np.char.str_len(text) == 0) | np.char.isspace(text)
         reasons = ["is empty; it is required"] * int(bad.sum())
     elif column.kind == "kind":
         from riskkit.records import EventKind
@@ -267,13 +284,29 @@ def convert_column(column: _schema.Column, raw: Any, n: int) -> tuple[np.ndarray
     if arr.ndim != 1:
         raise ValidationError(f"column {column.name!r} must be one-dimensional, got shape {arr.shape}", field=column.name)
     if raw is None:
-        values = np.empty(n, dtype=object)
-        values[:] = [None] * n
-        return _convert_slow(column, values) + (values,)
+        return (*_absent(column, n), arr)
     result = _FAST[column.kind](column, arr)
     if result is None:
         result = _convert_slow(column, arr)
-    return result + (arr,)
+    return (*result, arr)
+
+
+def _absent(column: _schema.Column, n: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """An optional column not given: every row takes the default (NaT for dates)."""
+    kind = column.kind
+    if kind == "date":
+        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    elif kind in ("money", "signed", "ratio"):
+        values = np.full(n, column.default, dtype=np.float64)
+    elif kind == "bool":
+        values = np.full(n, bool(column.default), dtype=bool)
+    else:
+        values = np.full(n, "" if column.default is None else column.default, dtype=object)
+    bad = np.zeros(n, dtype=bool)
+    if not column.optional and n:
+        bad[:] = True
+        return values, bad, ["is missing; it is required"] * n
+    return values, bad, []
 
 
 # --- tables ----------------------------------------------------------------------
@@ -334,19 +367,50 @@ def _keep(data: Columns, keep: np.ndarray) -> Columns:
     return {k: v[keep] for k, v in data.items() if not k.startswith("__") or k == "__row__"}
 
 
-def _intern(keys: np.ndarray, index: dict[str, int]) -> np.ndarray:
-    get = index.get
-    return np.fromiter((get(k, -1) for k in keys), dtype=np.int64, count=keys.size)
+def _unicode(values: np.ndarray) -> np.ndarray | None:
+    """Text ids as a fixed-width unicode array, so sorting and comparing run in C.
+
+    None when that would not be faithful: numpy's unicode dtype drops trailing NULs.
+    """
+    if values.dtype.kind == "U":
+        return values
+    if values.size and "\x00" in "".join(values.tolist()):
+        return None
+    return values.astype("U") if values.size else np.zeros(0, dtype="U1")
 
 
-def _duplicates(keys: list[Any], ok: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], list[str]]]:
-    """Mask of good rows whose key appeared on an earlier good row, and a reason maker naming that row."""
-    first: dict[Any, int] = {}
-    firsts = np.arange(len(keys))
-    for i, (k, good) in enumerate(zip(keys, ok.tolist(), strict=True)):
-        if good:
+def _intern(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The row of each key in ``ids`` (which are unique), -1 where a key is not among them."""
+    keys_u, ids_u = _unicode(keys), _unicode(ids)
+    if keys_u is None or ids_u is None:
+        index = {k: i for i, k in enumerate(ids.tolist())}
+        return np.fromiter((index.get(k, -1) for k in keys.tolist()), dtype=np.int64, count=keys.size)
+    if ids_u.size == 0:
+        return np.full(keys_u.size, -1, dtype=np.int64)
+    order = np.argsort(ids_u, kind="stable")
+    pos = np.minimum(np.searchsorted(ids_u[order], keys_u), ids_u.size - 1)
+    return np.where(ids_u[order][pos] == keys_u, order[pos], -1).astype(np.int64)
+
+
+def _duplicates(
+    keys: np.ndarray, ok: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, Callable[[np.ndarray], list[str]]]:
+    """Mask of good rows whose key appeared on an earlier good row, and a reason maker naming that row.
+
+    ``keys`` is text (ids) or integers (codes); text falls back to a dict when it cannot be sorted as unicode.
+    """
+    firsts = np.arange(keys.size)
+    idx = np.flatnonzero(ok)
+    sortable = _unicode(keys) if keys.dtype == object else keys
+    if sortable is None:
+        first: dict[Any, int] = {}
+        for i, k in zip(idx.tolist(), keys[idx].tolist(), strict=True):
             firsts[i] = first.setdefault(k, i)
-    bad = firsts != np.arange(len(keys))
+    elif idx.size:
+        # return_index gives the first occurrence of each key (numpy sorts stably for it)
+        _, first_pos, inverse = np.unique(sortable[idx], return_index=True, return_inverse=True)
+        firsts[idx] = idx[first_pos[inverse.ravel()]]
+    bad = firsts != np.arange(keys.size)
     return bad, lambda idx: [f"is a duplicate (first at row {rows[firsts[i]]})" for i in idx]
 
 
@@ -368,7 +432,7 @@ class Ingest:
         if self.errors == "raise" and self.collector.rejections:
             rejections = self.collector.rejections
             first = min(rejections, key=lambda r: r.row)
-            more = len(rejections) - 1
+            more = len({r.row for r in rejections if r.table == first.table}) - 1
             suffix = f" (and {more} more bad row(s) in {first.table}; pass errors='collect' to get them all)" if more else ""
             raise ValidationError(
                 str(first) + suffix, table=first.table, row=first.row, field=first.field, value=first.value
@@ -409,23 +473,21 @@ class Ingest:
         out: dict[str, Columns] = {}
 
         cust = self._table(_schema.CUSTOMERS, inputs.get("customers"))
-        dup, reasons = _duplicates(cust["id"].tolist(), ~cust["__bad__"], cust["__row__"])
+        dup, reasons = _duplicates(cust["id"], ~cust["__bad__"], cust["__row__"])
         self._apply(_schema.CUSTOMERS, cust, dup, "id", reasons)
         out["customers"] = customers = _keep(cust, ~cust["__bad__"])
-        index = {k: i for i, k in enumerate(customers["id"].tolist())}
         rejected_customers = {str(k) for k in cust["id"][cust["__bad__"]].tolist()}
 
         for table in (_schema.EXPOSURES, _schema.INVOICES, _schema.ORDERS, _schema.STATEMENTS, _schema.EVENTS):
             data = self._table(table, inputs.get(table.name))
-            data["customer"] = _intern(data["customer_id"], index)
+            data["customer"] = _intern(data["customer_id"], customers["id"])
             self._unknown_refs(table, data, data["customer"], "customer_id", "customer", rejected_customers)
             getattr(self, f"_rules_{table.name}")(table, data)
             out[table.name] = _keep(data, ~data["__bad__"])
 
         inv_all = out["invoices"]
         pay = self._table(_schema.PAYMENTS, inputs.get("payments"))
-        inv_index = {k: i for i, k in enumerate(inv_all["id"].tolist())}
-        pay["invoice"] = _intern(pay["invoice_id"], inv_index)
+        pay["invoice"] = _intern(pay["invoice_id"], inv_all["id"])
         rejected_invoices = set(self._rejected_ids("invoices"))
         self._unknown_refs(_schema.PAYMENTS, pay, pay["invoice"], "invoice_id", "invoice", rejected_invoices)
         self._rules_payments(_schema.PAYMENTS, pay, inv_all)
@@ -444,9 +506,11 @@ class Ingest:
         unknown = (codes < 0) & ~data["__bad__"]
         if not unknown.any():
             return
+        article = "an" if what[0] in "aeiou" else "a"
+
         def reasons(idx: np.ndarray) -> list[str]:
             return [
-                f"refers to a {what} that was rejected" if str(k) in rejected else f"is not a known {what} id"
+                f"refers to {article} {what} that was rejected" if str(k) in rejected else f"is not a known {what} id"
                 for k in data[field][idx].tolist()
             ]
 
@@ -455,11 +519,11 @@ class Ingest:
     # --- per-table rules (whole-column checks) -----------------------------------
 
     def _rules_exposures(self, table: _schema.Table, data: Columns) -> None:
-        dup, reasons = _duplicates(data["customer_id"].tolist(), ~data["__bad__"], data["__row__"])
+        dup, reasons = _duplicates(data["customer"], ~data["__bad__"], data["__row__"])
         self._apply(table, data, dup, "customer_id", lambda idx: [r + "; give one exposure row per customer" for r in reasons(idx)])
 
     def _rules_invoices(self, table: _schema.Table, data: Columns) -> None:
-        dup, reasons = _duplicates(data["id"].tolist(), ~data["__bad__"], data["__row__"])
+        dup, reasons = _duplicates(data["id"], ~data["__bad__"], data["__row__"])
         self._apply(table, data, dup, "id", reasons)
         issued, due, paid_on = data["issued"], data["due"], data["paid_on"]
         amount, paid = data["amount"], data["paid_amount"]
@@ -485,7 +549,9 @@ class Ingest:
     def _rules_statements(self, table: _schema.Table, data: Columns) -> None:
         pub, end = data["published"], data["period_end"]
         self._apply(table, data, ~np.isnat(pub) & (pub < end), "published", _before("period_end", end))
-        keys = list(zip(data["customer_id"].tolist(), end.tolist(), strict=True))
+        # one integer key per (customer, period_end); codes and days are exact on good rows
+        _, day_code = np.unique(end.astype(np.int64), return_inverse=True)
+        keys = data["customer"] * (int(day_code.max(initial=0)) + 1) + day_code.ravel()
         dup, reasons = _duplicates(keys, ~data["__bad__"], data["__row__"])
         self._apply(table, data, dup, "period_end", lambda idx: [r + " for this customer and period_end" for r in reasons(idx)])
 
@@ -504,7 +570,18 @@ class Ingest:
         starts = np.r_[True, inv[1:] != inv[:-1]] if inv.size else np.zeros(0, dtype=bool)
         base = np.maximum.accumulate(np.where(starts, cum - amt, 0.0)) if inv.size else cum
         total = cum - base + invoices["paid_amount"][inv]
-        over_sorted = total > invoices["amount"][inv] * (1 + _MONEY_TOL_REL) + _MONEY_TOL_ABS
+        limit = invoices["amount"][inv] * (1 + _MONEY_TOL_REL) + _MONEY_TOL_ABS
+        over_sorted = total > limit
+        if over_sorted.any():
+            # Walk only the over-paid invoices row by row: a payment that does not fit is left out
+            # of the running total, so a later one that still fits is kept (and not blamed).
+            paid_so_far: dict[int, float] = {}
+            for k in np.flatnonzero(np.isin(inv, inv[over_sorted])).tolist():
+                i = int(inv[k])
+                running = paid_so_far.get(i, float(invoices["paid_amount"][i])) + float(amt[k])
+                over_sorted[k] = running > limit[k]
+                if not over_sorted[k]:
+                    paid_so_far[i] = running
         over = np.zeros(codes.size, dtype=bool)
         over[order[over_sorted]] = True
         inv_amount = invoices["amount"][codes]

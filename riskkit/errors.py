@@ -5,8 +5,10 @@ each is also a built-in exception type, so ``except ValueError`` keeps working::
 
     RiskkitError(Exception)
     ├── ValidationError(RiskkitError, ValueError)    bad input data or arguments
-    ├── SchemaError(RiskkitError, KeyError)           a missing column or feature
-    └── FormatError(RiskkitError, ValueError)         a malformed saved document
+    ├── SchemaError(RiskkitError, KeyError, ValueError)  a missing or unknown column, table or feature
+    ├── DataTypeError(RiskkitError, TypeError)        a value of a type riskkit cannot read
+    ├── FormatError(RiskkitError, ValueError)         a malformed saved document
+    └── NotFittedError(RiskkitError, ValueError, AttributeError)  a scorer used before fit
 
 Messages say what was wrong, where (table, row, field, customer id) and what
 is accepted.
@@ -14,7 +16,7 @@ is accepted.
 
 from __future__ import annotations
 
-__all__ = ["FormatError", "RiskkitError", "SchemaError", "ValidationError"]
+__all__ = ["DataTypeError", "FormatError", "NotFittedError", "RiskkitError", "SchemaError", "ValidationError"]
 
 
 class RiskkitError(Exception):
@@ -46,12 +48,24 @@ class ValidationError(RiskkitError, ValueError):
         self.value = value
 
 
-class SchemaError(RiskkitError, KeyError):
-    """A required column, table or feature is missing or unknown."""
+class SchemaError(RiskkitError, KeyError, ValueError):
+    """A required column, table or feature is missing or unknown.
+
+    Both a ``KeyError`` (a name was not found) and a ``ValueError`` (the input
+    does not have the shape asked for), so either ``except`` clause catches it.
+    """
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
 
 
+class DataTypeError(RiskkitError, TypeError):
+    """A value has a type riskkit cannot read (a dict where a number belongs, say)."""
+
+
 class FormatError(RiskkitError, ValueError):
     """A saved document is malformed, truncated, tampered with or of an unknown version."""
+
+
+class NotFittedError(RiskkitError, ValueError, AttributeError):
+    """A trainable scorer was used before ``fit`` (also scikit-learn's convention)."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -271,7 +272,8 @@ class Portfolio:
             if proto is not None:
                 for i, obj in enumerate(objs):
                     if not isinstance(obj, proto):
-                        missing = [a for a in _schema.TABLES[name].required if not hasattr(obj, a)]
+                        wanted = [a for a, v in vars(proto).items() if isinstance(v, property)]
+                        missing = [a for a in wanted if not hasattr(obj, a)]
                         raise ValidationError(
                             f"{name}[{i}] ({type(obj).__name__}) does not satisfy riskkit.{proto.__name__}: "
                             f"missing attribute(s) {', '.join(map(repr, missing))}",
@@ -404,6 +406,13 @@ class Portfolio:
         >>> p.codes(["B", "A"]).tolist()
         [1, 0]
         """
+        if isinstance(customer_ids, str):
+            raise ValidationError(
+                f"customer_ids must be an iterable of ids, got the single string {customer_ids!r}; "
+                f"pass [{customer_ids!r}]",
+                field="customer_id",
+                value=customer_ids,
+            )
         index = self._index
         out = []
         for cid in customer_ids:
@@ -474,12 +483,12 @@ class Portfolio:
                 latest = m if latest is None else max(latest, m)
         if latest is None:
             return _dt.date.today()
-        return latest.astype(object)  # type: ignore[no-any-return]
+        return latest.astype(object)
 
 
 def _as_of_arg(value: Any) -> _dt.date:
     try:
-        return to_date(value).astype(object)  # type: ignore[no-any-return]
+        return to_date(value).astype(object)
     except _Reject as exc:
         raise ValidationError(f"as_of ({value!r}) {exc}", field="as_of", value=value) from None
 
@@ -532,15 +541,17 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
                 f"{table}: column {name!r} has a time zone ({dtype.tz}); give plain dates", table=table, field=name
             )
         if pd.api.types.is_extension_array_dtype(dtype):
-            if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-                out[str(name)] = series.to_numpy(dtype=object, na_value=None)
-            else:
+            if pd.api.types.is_float_dtype(dtype):
                 out[str(name)] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                # Int64 stays int (an id column may hold integers); boolean, string, ... stay as they are
+                out[str(name)] = series.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
         else:
             out[str(name)] = series.to_numpy()
     return out
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?inf(?:inity)?", re.IGNORECASE)
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -554,6 +565,13 @@ def _columns_from_csv(table: str, path: Any, *, encoding: str, delimiter: str) -
             if header is None:
                 raise ValidationError(f"{table}: {os.fspath(path)!r} is empty; expected a header row", table=table)
             header = [h.strip() for h in header]
+            if header:
+                header[0] = header[0].removeprefix("\ufeff")  # a byte-order mark written by spreadsheet tools
+            dupes = sorted({h for h in header if header.count(h) > 1})
+            if dupes:
+                raise ValidationError(
+                    f"{table}: {os.fspath(path)!r} has duplicate column names {dupes}", table=table
+                )
             rows = []
             for line_no, row in enumerate(reader, start=2):
                 if not row:
@@ -588,17 +606,14 @@ def _parse_cells(kind: str, cells: np.ndarray) -> np.ndarray:
     out = stripped.copy()
     out[empty] = None
     if kind in ("money", "signed", "ratio"):
-        try:
-            parsed = np.where(empty, "nan", stripped).astype(np.float64)
-            return np.where(empty, np.nan, parsed)
-        except ValueError:
-            for i, c in enumerate(stripped):
-                if not empty[i]:
-                    try:
-                        out[i] = float(c)
-                    except ValueError:
-                        out[i] = c
-            return out
+        # Plain decimal text only: float() would also take '1_000', 'nan' and non-ASCII digits.
+        number = np.fromiter((_NUMBER.fullmatch(c) is not None for c in stripped), dtype=bool, count=stripped.size)
+        if (number | empty).all():
+            parsed = np.full(stripped.size, np.nan)
+            parsed[number] = stripped[number].astype(np.float64)
+            return parsed
+        out[number] = [float(c) for c in stripped[number]]
+        return out
     if kind == "bool":
         for i, c in enumerate(stripped):
             low = c.lower()

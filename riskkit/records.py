@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 import attrs
+
 from riskkit import _schema
 from riskkit._convert import _Reject, is_missing, show, to_bool, to_date, to_number, to_text
 from riskkit.errors import ValidationError
@@ -189,8 +190,9 @@ class _Validated:
         """Cross-field rules; overridden where a record has them."""
 
 
-def _date_field() -> Any:
-    return attrs.field(default=None)
+def _nan_key(value: Any) -> Any:
+    """Compare NaN (a missing amount) equal to NaN, so a record equals itself."""
+    return (True, 0.0) if isinstance(value, float) and value != value else (False, value)
 
 
 @attrs.frozen(slots=False)
@@ -206,9 +208,9 @@ class CustomerRecord(_Validated):
     name: str = ""
     industry: str = ""
     region: str = ""
-    established: _dt.date | None = _date_field()
+    established: _dt.date | None = None
     debtor_type: str = "standard"
-    industry_risk: float = float("nan")
+    industry_risk: float = attrs.field(default=float("nan"), eq=_nan_key)
     secured_amount: float = 0.0
     blocked: bool = False
 
@@ -237,7 +239,7 @@ class Invoice(_Validated):
     due: _dt.date
     amount: float
     paid_amount: float = 0.0
-    paid_on: _dt.date | None = _date_field()
+    paid_on: _dt.date | None = None
 
     def _check(self) -> None:
         if self.due < self.issued:
@@ -270,7 +272,7 @@ class Order(_Validated):
     customer_id: str
     date: _dt.date
     amount: float
-    quantity: float = float("nan")
+    quantity: float = attrs.field(default=float("nan"), eq=_nan_key)
 
 
 @attrs.frozen(slots=False)
@@ -285,19 +287,19 @@ class FinancialStatement(_Validated):
     _table: ClassVar[_schema.Table] = _schema.STATEMENTS
     customer_id: str
     period_end: _dt.date
-    revenue: float | None = None
-    ebit: float | None = None
-    net_income: float | None = None
-    total_assets: float | None = None
-    total_liabilities: float | None = None
-    current_assets: float | None = None
-    current_liabilities: float | None = None
-    retained_earnings: float | None = None
-    equity: float | None = None
-    market_value_equity: float | None = None
-    operating_cash_flow: float | None = None
-    intangible_assets: float | None = None
-    published: _dt.date | None = _date_field()
+    revenue: float | None = attrs.field(default=None, eq=_nan_key)
+    ebit: float | None = attrs.field(default=None, eq=_nan_key)
+    net_income: float | None = attrs.field(default=None, eq=_nan_key)
+    total_assets: float | None = attrs.field(default=None, eq=_nan_key)
+    total_liabilities: float | None = attrs.field(default=None, eq=_nan_key)
+    current_assets: float | None = attrs.field(default=None, eq=_nan_key)
+    current_liabilities: float | None = attrs.field(default=None, eq=_nan_key)
+    retained_earnings: float | None = attrs.field(default=None, eq=_nan_key)
+    equity: float | None = attrs.field(default=None, eq=_nan_key)
+    market_value_equity: float | None = attrs.field(default=None, eq=_nan_key)
+    operating_cash_flow: float | None = attrs.field(default=None, eq=_nan_key)
+    intangible_assets: float | None = attrs.field(default=None, eq=_nan_key)
+    published: _dt.date | None = None
 
     def _check(self) -> None:
         if self.published is not None and self.published < self.period_end:
@@ -312,5 +314,5 @@ class CustomerEvent(_Validated):
     customer_id: str
     date: _dt.date
     kind: str
-    amount: float = float("nan")
+    amount: float = attrs.field(default=float("nan"), eq=_nan_key)
 
