@@ -22,6 +22,7 @@ and X5 = sales / TA, as plain fractions (not percentages).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -55,6 +56,35 @@ ALTMAN_ZONES: Mapping[str, tuple[float, float]] = MappingProxyType(
     }
 )
 """Read-only ``model name -> (distress below, safe above)`` cut-offs for :func:`altman_zone`."""
+
+
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _normal_cdf(x: npt.ArrayLike) -> FloatArray:
+    """Standard normal CDF through libm's erfc (exact to double precision; no scipy import).
+
+    scipy.special would cost a quarter of a second to import in a short-lived job.
+    """
+    z = np.asarray(x, dtype=np.float64)
+    out = np.full(z.shape, np.nan)
+    ok = ~np.isnan(z)
+    with np.errstate(under="ignore"):
+        out[ok] = 0.5 * np.asarray(_ERFC(-z[ok] / math.sqrt(2.0)), dtype=np.float64)
+    return out
+
+
+def _logistic(x: npt.ArrayLike) -> FloatArray:
+    """1 / (1 + exp(-x)) without overflow warnings; NaN stays NaN."""
+    z = np.asarray(x, dtype=np.float64)
+    out = np.full(z.shape, np.nan)
+    pos = z >= 0
+    neg = z < 0
+    with np.errstate(under="ignore"):
+        out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+        e = np.exp(z[neg])
+        out[neg] = e / (1.0 + e)
+    return out
 
 
 def _inputs(**arrays: npt.ArrayLike) -> list[FloatArray]:
@@ -335,7 +365,6 @@ def zmijewski_p(
     >>> print(round(float(p), 6))
     0.011243
     """
-    from scipy.special import ndtr  # scipy is imported only when a probit is needed
 
     ni, ta, tl, ca, cl = _inputs(
         net_income=net_income,
@@ -350,7 +379,7 @@ def zmijewski_p(
         + 5.679 * safe_divide(tl, ta)
         + 0.004 * safe_divide(ca, cl)
     )
-    return _result(ndtr(score))
+    return _result(_normal_cdf(score))
 
 
 def ohlson_p(
@@ -412,7 +441,6 @@ def ohlson_p(
     >>> print(round(float(p), 6))
     0.070779
     """
-    from scipy.special import expit  # scipy is imported only when a model needs it
 
     pi = np.asarray(price_index, dtype=np.float64)
     if not (np.isfinite(pi).all() and (pi > 0).all()):
@@ -452,8 +480,7 @@ def ohlson_p(
         + 0.285 * _indicator((ni < 0) & (ni0 < 0), ni, ni0)
         - 0.521 * change
     )
-    # expit is 1 / (1 + exp(-o)) without overflow or warnings for extreme or NaN scores.
-    return _result(expit(o))
+    return _result(_logistic(o))
 
 
 # --------------------------------------------------------------------------- plain ratios

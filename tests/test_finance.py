@@ -56,7 +56,7 @@ def test_all_lists_the_public_names():
         name
         for name in vars(fin)
         if name.isidentifier() and not name.startswith("_")
-        and name not in {"annotations", "np", "npt", "Mapping", "MappingProxyType"}
+        and name not in {"annotations", "math", "np", "npt", "Mapping", "MappingProxyType"}
         and getattr(getattr(fin, name), "__module__", fin.__name__) == fin.__name__
     }
     assert set(fin.__all__) == public
