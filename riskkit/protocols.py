@@ -1,4 +1,4 @@
-"""Protocols naming exactly what riskkit reads from a user's own objects.
+"""Protocols: what riskkit reads from a user's own objects, and what a scorer provides.
 
 An ERP's customer or exposure objects can be passed to
 :meth:`riskkit.Portfolio.from_objects` as they are, as long as they carry these
@@ -13,9 +13,12 @@ attributes; riskkit's own records (:mod:`riskkit.records`) satisfy them.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-__all__ = ["Customer", "Exposure"]
+if TYPE_CHECKING:
+    from riskkit.result import ScoreResult
+
+__all__ = ["Customer", "Exposure", "Scorer"]
 
 
 @runtime_checkable
@@ -67,3 +70,25 @@ class Exposure(Protocol):
     def open_deliveries(self) -> float: ...
     @property
     def special(self) -> float: ...
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """**Protocol:** anything that scores customers.
+
+    ``score(X)`` takes a :class:`~riskkit.FeatureFrame`, a pandas DataFrame,
+    a mapping of column name to array, or a 2-D array in the scorer's feature
+    order, and returns a :class:`~riskkit.ScoreResult` (points, higher is
+    safer; probability of default; grade). ``score(X, reasons=k)`` adds the
+    ``k`` features that cost each customer the most points. A named input
+    missing one of the scorer's features raises :class:`~riskkit.SchemaError`
+    naming it. Every riskkit scorer satisfies it, and so can a plugin's.
+
+    Examples
+    --------
+    >>> import riskkit
+    >>> isinstance(riskkit.scorecards.five_c(), riskkit.Scorer)
+    True
+    """
+
+    def score(self, X: Any, *, reasons: int = 0) -> ScoreResult: ...

@@ -1,0 +1,129 @@
+"""Scoring shared by every card-based scorer: score, probabilities, decisions and reason codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from riskkit import _input
+from riskkit._card import Card
+from riskkit.errors import ValidationError
+from riskkit.result import Reasons, ScoreResult
+
+
+def check_reasons(reasons: Any) -> int:
+    if isinstance(reasons, bool) or not isinstance(reasons, int | np.integer) or reasons < 0:
+        raise ValidationError(f"reasons must be a whole number >= 0, got {reasons!r}", field="reasons")
+    return int(reasons)
+
+
+class CardScorer:
+    """Mixin: scoring for scorers whose model is a :class:`~riskkit._card.Card`.
+
+    Subclasses provide ``_scoring_card()`` and ``_input_spec()`` (all feature
+    names in positional order, and whether those names are real).
+    """
+
+    def _scoring_card(self) -> Card:
+        raise NotImplementedError
+
+    def _input_spec(self) -> tuple[tuple[str, ...], bool]:
+        raise NotImplementedError
+
+    def _read(self, X: Any) -> tuple[Card, _input.Input]:
+        card = self._scoring_card()
+        names, named = self._input_spec()
+        data = _input.read(
+            X, owner=type(self).__name__, feature_names=names, needed=card.names, kinds=card.kinds, named=named
+        )
+        return card, data
+
+    def score(self, X: Any, y: Any = None, *, reasons: int = 0) -> ScoreResult:
+        """Score every row of X: points (higher = safer), probability of default and grade.
+
+        Parameters
+        ----------
+        X : FeatureFrame, pandas DataFrame, mapping of name to array, or 2-D array
+            Named inputs are read by feature name (extra columns are ignored);
+            a 2-D array must hold the features in the scorer's order.
+        y : ignored
+            Accepted so that scikit-learn tooling may call ``score(X, y)``;
+            note that the result is a :class:`~riskkit.ScoreResult`, not a float.
+        reasons : int, default 0
+            When > 0, also compute that many reason codes per row: the
+            features that cost the most points against their best bin.
+        """
+        k = check_reasons(reasons)
+        card, data = self._read(X)
+        bins = card.bins(data.columns)
+        score = card.total(bins, data.n_rows)
+        pd = card.scaling.pd(score)
+        grade = card.grade(score, pd)
+        why = self._reasons(card, bins, data, k) if k else None
+        return ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
+
+    @staticmethod
+    def _reasons(card: Card, bins: list[np.ndarray], data: _input.Input, k: int) -> Reasons:
+        n = data.n_rows
+        points = card.points_matrix(bins) if n else np.empty((0, len(card.features)))
+        best = np.array([f.best_points for f in card.features])
+        lost = best - points
+        k = min(k, len(card.features))
+        order = np.argsort(-lost, axis=1, kind="stable")[:, :k]
+        lost_k = np.take_along_axis(lost, order, axis=1)
+        names = np.array(card.names, dtype=object)
+        feats = names[order]
+        values = np.empty((n, k), dtype=object)
+        for j, f in enumerate(card.features):
+            col = data.columns[f.name]
+            rows, slots = np.nonzero(order == j)
+            for r, s in zip(rows.tolist(), slots.tolist(), strict=True):
+                v = col[r]
+                values[r, s] = v.item() if isinstance(v, np.generic) else v
+        none = lost_k <= 0
+        feats[none] = ""
+        values[none] = None
+        lost_k = np.where(none, 0.0, lost_k)
+        return Reasons(features=feats, values=values, points_lost=lost_k)
+
+    def _class_probabilities(self, pd: np.ndarray) -> np.ndarray:
+        return np.column_stack([1.0 - pd, pd])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities of each class, shape (n, 2): ``[:, 1]`` is the probability of ``classes_[1]``."""
+        return self._class_probabilities(self.score(X).pd)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of ``classes_[1]``: ``ln(pd / (1 - pd))`` when ``classes_[1]`` is the bad class."""
+        card, data = self._read(X)
+        score = card.total(card.bins(data.columns), data.n_rows)
+        bad_odds = -card.scaling.log_odds(score)
+        return np.asarray(bad_odds if self._bad_is_positive() else -bad_odds)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The more likely class of each row: ``classes_[1]`` where ``decision_function > 0``."""
+        classes = getattr(self, "classes_", np.array([0, 1]))
+        return np.asarray(classes[(self.decision_function(X) > 0).astype(np.int64)])
+
+    def _bad_is_positive(self) -> bool:
+        """Whether ``classes_[1]`` is the bad class (the default)."""
+        return True
+
+    def table(self) -> list[dict[str, Any]]:
+        """Every bin of every feature with its points (fitted cards add counts, WoE and IV)."""
+        card = self._scoring_card()
+        rows = []
+        for f in card.features:
+            for b, label in enumerate(f.labels()):
+                rows.append({"feature": f.name, "bin": label, "points": float(f.points[b])})
+        return rows
+
+    def _repr_html_(self) -> str:
+        from riskkit._display import html_table
+
+        rows = self.table()
+        if not rows:
+            return html_table(["feature"], [], caption=type(self).__name__)
+        headers = list(rows[0])
+        return html_table(headers, [[r[h] for h in headers] for r in rows], caption=type(self).__name__)

@@ -1,0 +1,116 @@
+"""Scorecard scaling: points <-> odds <-> probability of default (DOMAIN.md §5).
+
+Conventions, stated once and used by every scorer:
+
+* odds are **good:bad**; ``ln(odds) = ln((1 - pd) / pd)``;
+* ``score = offset + factor * ln(odds)`` with ``factor = pdo / ln 2`` and
+  ``offset = base_score - factor * ln(base_odds)``;
+* so higher scores are safer, and ``pdo`` more points double the odds.
+
+The default, 600 points at 50:1 odds with 20 points to double the odds,
+gives ``factor = 28.8539`` and ``offset = 487.123``.
+
+Examples
+--------
+>>> s = Scaling()
+>>> round(s.factor, 4), round(s.offset, 3)
+(28.8539, 487.123)
+>>> float(s.score(1 / 51))  # pd of 50:1 odds
+600.0
+>>> round(float(s.pd(620.0)), 6)  # 20 more points: 100:1
+0.009901
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from riskkit.errors import ValidationError
+
+__all__ = ["Scaling"]
+
+
+def _positive(name: str) -> Any:
+    def check(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            raise ValidationError(f"{name} must be a finite number > 0, got {value!r}", field=name, value=value)
+
+    return check
+
+
+def _finite(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValidationError(
+            f"{attribute.name} must be a finite number, got {value!r}", field=attribute.name, value=value
+        )
+
+
+@attrs.frozen
+class Scaling:
+    """Linear map between log-odds (good:bad) and points.
+
+    Parameters
+    ----------
+    base_score : float, default 600
+        Points at ``base_odds``.
+    base_odds : float, default 50
+        Good:bad odds that score ``base_score`` (50 means 50:1).
+    pdo : float, default 20
+        Points to double the odds.
+    """
+
+    base_score: float = attrs.field(default=600.0, validator=_finite, converter=float)
+    base_odds: float = attrs.field(default=50.0, validator=_positive("base_odds"), converter=float)
+    pdo: float = attrs.field(default=20.0, validator=_positive("pdo"), converter=float)
+
+    @property
+    def factor(self) -> float:
+        """Points per unit of ln(odds): ``pdo / ln 2``."""
+        return self.pdo / math.log(2.0)
+
+    @property
+    def offset(self) -> float:
+        """Points at even odds (1:1): ``base_score - factor * ln(base_odds)``."""
+        return self.base_score - self.factor * math.log(self.base_odds)
+
+    def score(self, pd: npt.ArrayLike) -> np.ndarray:
+        """Points for a probability of default (``inf`` at pd 0, ``-inf`` at pd 1)."""
+        p = np.asarray(pd, dtype=np.float64)
+        with np.errstate(divide="ignore"):
+            return self.offset + self.factor * (np.log1p(-p) - np.log(p))
+
+    def log_odds(self, score: npt.ArrayLike) -> np.ndarray:
+        """ln(good:bad odds) for a score."""
+        return (np.asarray(score, dtype=np.float64) - self.offset) / self.factor
+
+    def pd(self, score: npt.ArrayLike) -> np.ndarray:
+        """Probability of default for a score: ``1 / (1 + exp(ln odds))``, overflow-safe."""
+        z = self.log_odds(score)
+        # 1/(1+e^z) computed as e^-z/(1+e^-z) where z > 0 so neither branch overflows
+        out = np.empty_like(z)
+        pos = z > 0
+        e = np.exp(-z[pos])
+        out[pos] = e / (1.0 + e)
+        out[~pos] = 1.0 / (1.0 + np.exp(z[~pos]))
+        return out
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-safe parameters (lossless)."""
+        return {"base_score": self.base_score, "base_odds": self.base_odds, "pdo": self.pdo}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Scaling:
+        """Inverse of :meth:`to_dict`; unknown keys are an error."""
+        if not isinstance(d, dict):
+            raise ValidationError(f"scaling must be a mapping, got {type(d).__name__}", field="scaling")
+        unknown = set(d) - {"base_score", "base_odds", "pdo"}
+        if unknown:
+            raise ValidationError(
+                f"unknown scaling keys {sorted(unknown)}; accepted: base_score, base_odds, pdo", field="scaling"
+            )
+        return cls(**d)
