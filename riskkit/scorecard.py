@@ -137,7 +137,7 @@ class ExpertScorecard(CardScorer):
 
     @classmethod
     def from_toml(cls, text_or_path: str | os.PathLike[str]) -> ExpertScorecard:
-        """Build from a TOML document (text) or a path to one; features as ``[[features]]`` tables."""
+        """Build from a TOML document (text spanning lines) or a path to one; features as ``[[features]]`` tables."""
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover - Python 3.10 needs the tomli backport
@@ -188,7 +188,8 @@ class ExpertScorecard(CardScorer):
 
 
 def _read_text(text_or_path: str | os.PathLike[str], looks_like: str) -> str:
-    if isinstance(text_or_path, str) and text_or_path.lstrip().startswith(looks_like):
+    # a str that spans lines or opens like a document is the document; anything else is a path
+    if isinstance(text_or_path, str) and ("\n" in text_or_path or text_or_path.lstrip().startswith(looks_like)):
         return text_or_path
     try:
         with open(text_or_path, encoding="utf-8") as fh:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from riskkit import cli
@@ -13,21 +14,23 @@ from riskkit import cli
 def test_demo_prints_riskiest_customers(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["demo", "--customers", "300", "--top", "5", "--seed", "1"]) == 0
     out = capsys.readouterr().out
-    assert "riskiest customers" in out
-    assert "max dpd" in out
+    assert "Grade mix (5C card)" in out
+    assert "max dpd" in out and "main reason" in out
     # header, rule, five rows
-    table = out.split("riskiest customers by payment behaviour:\n", 1)[1].split("\n\n", 1)[0]
+    table = out.split("riskiest customers by the 5C card:\n", 1)[1].split("\n\n", 1)[0]
     assert len(table.splitlines()) == 7
 
 
-def test_demo_ranks_by_oldest_overdue_first() -> None:
+def test_demo_ranks_lowest_score_first() -> None:
     from riskkit.datasets import make_portfolio
+    from riskkit.scorecards import five_c
 
     portfolio, _ = make_portfolio(300, seed=1)
     ff = portfolio.features()
-    order = cli.riskiest(ff, 20)
-    dpd = ff["max_days_past_due"][order]
-    assert list(dpd) == sorted(dpd, reverse=True)
+    score = five_c().score(ff).score
+    order = cli.riskiest(score, ff, 20)
+    assert list(score[order]) == sorted(score[order])
+    assert score[order].max() <= np.sort(score)[19]
 
 
 @pytest.mark.parametrize("argv", [["demo", "--customers", "0"], ["demo", "--top", "x"], ["nope"], []])
