@@ -41,7 +41,11 @@ def _frozen(a: Any, dtype: Any = np.float64) -> np.ndarray:
 
 
 def _fmt(x: float) -> str:
-    return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
+    """Short form of a bound, exact: ``:g`` alone would show 1234567 and 1234568 both as 1.23457e+06."""
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    short = f"{x:g}"
+    return short if float(short) == x else repr(float(x))
 
 
 @attrs.frozen(eq=False, slots=False)
@@ -122,10 +126,8 @@ class CardFeature:
             return idx
         lookup: dict[str, int] = self._lookup  # type: ignore[attr-defined]
         missing = np.array([v is None for v in col], dtype=bool) if col.size else np.zeros(0, dtype=bool)
-        keys = np.where(missing, "", col)
-        uniq, inverse = np.unique(keys.astype(str), return_inverse=True)
-        codes = np.array([lookup.get(u, -1) for u in uniq.tolist()], dtype=np.int64)
-        idx = codes[inverse] if uniq.size else np.zeros(0, dtype=np.int64)
+        # a dict lookup per value, not np.unique on a str dtype: numpy strips trailing NULs ("a\0" -> "a")
+        idx = np.fromiter(map(lookup.get, col.tolist(), itertools.repeat(-1)), dtype=np.int64, count=col.size)
         idx[missing] = self.missing_bin
         unseen = idx < 0
         if unseen.any():
@@ -271,6 +273,8 @@ def expert_feature(spec: Mapping[str, Any], index: int) -> CardFeature:
     if special is not None:
         if kind != NUMERIC or not isinstance(special, Mapping) or set(special) != {"codes", "points"}:
             raise ValidationError(f"{where}: 'special' must be {{'codes': [...], 'points': n}} on a numeric feature")
+        if not isinstance(special["codes"], list):
+            raise ValidationError(f"{where}: special 'codes' must be a list of numbers, got {special['codes']!r}")
         codes = tuple(_number(c, f"{where}: special code") for c in special["codes"])
         special_points = _number(special["points"], f"{where}: special points")
     points = []

@@ -69,10 +69,11 @@ class CardScorer:
         points = card.points_matrix(bins) if n else np.empty((0, len(card.features)))
         best = np.array([f.best_points for f in card.features])
         lost = best - points
-        k = min(k, len(card.features))
+        # k may exceed the number of features: the extra slots stay unused, so the shape is always (n, k)
         order = np.argsort(-lost, axis=1, kind="stable")[:, :k]
-        lost_k = np.take_along_axis(lost, order, axis=1)
-        names = np.array(card.names, dtype=object)
+        order = np.pad(order, ((0, 0), (0, k - order.shape[1])), constant_values=-1)
+        lost_k = np.where(order >= 0, np.take_along_axis(lost, np.maximum(order, 0), axis=1), 0.0)
+        names = np.array([*card.names, ""], dtype=object)
         feats = names[order]
         values = np.empty((n, k), dtype=object)
         for j, f in enumerate(card.features):

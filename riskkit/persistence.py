@@ -150,15 +150,13 @@ def save(obj: Any, path: str | os.PathLike[str], *, format: str = "json") -> Non
         return
     if format != "json":
         raise ValidationError(f"format must be 'json' or 'joblib', got {format!r}", field="format")
-    for type_name, (cls, to_body, _) in _REGISTRY.items():
-        if type(obj) is cls:
-            body = encode(to_body(obj))
-            break
-    else:
+    type_name = next((name for name, (cls, _, _) in _REGISTRY.items() if type(obj) is cls), None)
+    if type_name is None:
         known = ", ".join(sorted(_REGISTRY))
         raise ValidationError(
             f"cannot save a {type(obj).__name__} as JSON; savable types: {known} (or use format='joblib')"
         )
+    body = encode(_REGISTRY[type_name][1](obj))
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -217,7 +215,7 @@ def load(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> Any:
         return _REGISTRY[kind][2](body)
     except FormatError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
         raise FormatError(f"{os.fspath(path)!r}: malformed {kind} body: {type(exc).__name__}: {exc}") from None
 
 

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import attrs
@@ -41,6 +42,11 @@ def _positive(name: str) -> Any:
             raise ValidationError(f"{name} must be a finite number > 0, got {value!r}", field=name, value=value)
 
     return check
+
+
+def _as_float(value: Any) -> Any:
+    """float() for real numbers only; anything else reaches the validator unchanged and is refused there."""
+    return float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else value
 
 
 def _finite(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
@@ -64,9 +70,9 @@ class Scaling:
         Points to double the odds.
     """
 
-    base_score: float = attrs.field(default=600.0, validator=_finite, converter=float)
-    base_odds: float = attrs.field(default=50.0, validator=_positive("base_odds"), converter=float)
-    pdo: float = attrs.field(default=20.0, validator=_positive("pdo"), converter=float)
+    base_score: float = attrs.field(default=600.0, validator=_finite, converter=_as_float)
+    base_odds: float = attrs.field(default=50.0, validator=_positive("base_odds"), converter=_as_float)
+    pdo: float = attrs.field(default=20.0, validator=_positive("pdo"), converter=_as_float)
 
     @property
     def factor(self) -> float:
