@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -30,6 +30,9 @@ from riskkit._input import CATEGORICAL, NUMERIC
 from riskkit.errors import FormatError, ValidationError
 from riskkit.grades import MasterScale
 from riskkit.scaling import Scaling
+
+if TYPE_CHECKING:
+    from riskkit._plan import ScoringPlan
 
 UNKNOWN_POLICIES = ("error", "missing", "worst")
 
@@ -88,7 +91,6 @@ class CardFeature:
                     if c in seen:
                         raise ValidationError(f"feature {self.name!r}: category {c!r} is in bins {seen[c]} and {b}")
                     seen[c] = b
-        object.__setattr__(self, "_lookup", {c: b for b, g in enumerate(self.categories) for c in g})
 
     @property
     def n_regular(self) -> int:
@@ -116,35 +118,6 @@ class CardFeature:
             regular = [", ".join(g) for g in self.categories]
         return [*regular, "Special", "Missing"]
 
-    def bin_index(self, col: np.ndarray, unknown: str = "error") -> np.ndarray:
-        """Bin of every value (see the module docstring); unknown categories per ``unknown``."""
-        if self.kind == NUMERIC:
-            idx = np.searchsorted(self.splits, col, side="right")
-            if self.special_codes:
-                idx[np.isin(col, self.special_codes)] = self.special_bin
-            idx[np.isnan(col)] = self.missing_bin
-            return idx
-        lookup: dict[str, int] = self._lookup  # type: ignore[attr-defined]
-        missing = np.array([v is None for v in col], dtype=bool) if col.size else np.zeros(0, dtype=bool)
-        # a dict lookup per value, not np.unique on a str dtype: numpy strips trailing NULs ("a\0" -> "a")
-        idx = np.fromiter(map(lookup.get, col.tolist(), itertools.repeat(-1)), dtype=np.int64, count=col.size)
-        idx[missing] = self.missing_bin
-        unseen = idx < 0
-        if unseen.any():
-            if unknown == "error":
-                row = int(np.flatnonzero(unseen)[0])
-                known = sorted(lookup)
-                shown = ", ".join(map(repr, known[:20])) + (", ..." if len(known) > 20 else "")
-                raise ValidationError(
-                    f"feature {self.name!r} row {row}: category {col[row]!r} was not seen when the card was "
-                    f"built; known: {shown}. Pass unknown='missing' or 'worst' to score it anyway.",
-                    field=self.name,
-                    row=row,
-                    value=col[row],
-                )
-            idx[unseen] = self.missing_bin if unknown == "missing" else int(np.argmin(self.points[: self.n_regular]))
-        return idx
-
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "kind": self.kind, "points": self.points.tolist()}
         if self.kind == NUMERIC:
@@ -167,7 +140,7 @@ class CardFeature:
         )
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False)
 class Card:
     """Features with points, the scaling to PD, the master scale and the unknown policy."""
 
@@ -186,6 +159,9 @@ class Card:
             raise ValidationError(f"a card lists each feature once; repeated: {sorted({n for n in names if names.count(n) > 1})}")
         if not names:
             raise ValidationError("a card needs at least one feature")
+        from riskkit._plan import ScoringPlan
+
+        object.__setattr__(self, "_plan", ScoringPlan(self))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -195,19 +171,17 @@ class Card:
     def kinds(self) -> dict[str, str]:
         return {f.name: f.kind for f in self.features}
 
-    def bins(self, columns: Mapping[str, np.ndarray]) -> list[np.ndarray]:
-        return [f.bin_index(columns[f.name], self.unknown) for f in self.features]
+    @property
+    def plan(self) -> ScoringPlan:
+        """The card compiled for scoring (built once, immutable, shared by threads)."""
+        return self._plan  # type: ignore[attr-defined, no-any-return]
 
-    def points_matrix(self, bins: Sequence[np.ndarray]) -> np.ndarray:
-        """Points per row and feature, shape (n_rows, n_features)."""
-        return np.column_stack([f.points[b] for f, b in zip(self.features, bins, strict=True)])
-
-    def total(self, bins: Sequence[np.ndarray], n_rows: int) -> np.ndarray:
-        """Scores: each row's points added in card order."""
-        score = np.zeros(n_rows)
-        for f, b in zip(self.features, bins, strict=True):
-            score += f.points[b]
-        return score
+    def points_matrix(self, bins: np.ndarray) -> np.ndarray:
+        """Points per row and feature from a bin matrix of shape (n_rows, n_features)."""
+        out = np.empty(bins.shape, dtype=np.float64)
+        for j, f in enumerate(self.features):
+            np.take(f.points, bins[:, j], out=out[:, j])
+        return out
 
     def grade(self, score: np.ndarray, pd: np.ndarray) -> np.ndarray:
         if self.master_scale.basis == "score":

@@ -27,13 +27,33 @@ CATEGORICAL = "categorical"
 
 
 @attrs.frozen
+class Categories:
+    """A categorical column given as codes into levels (pandas ``category`` dtype), read without a copy.
+
+    ``codes`` are integers with -1 for missing; ``levels`` are the level texts.
+    """
+
+    codes: np.ndarray
+    levels: list[str]
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+    def __getitem__(self, row: int) -> str | None:
+        code = int(self.codes[row])
+        return None if code < 0 else self.levels[code]
+
+
+@attrs.frozen
 class Input:
     """Columns read from X: ``columns[name]`` for every requested name."""
 
-    columns: dict[str, np.ndarray]
+    columns: dict[str, Any]
     n_rows: int
     customer_ids: np.ndarray | None
     names: tuple[str, ...] | None  # the input's own column names, when it had any
+    # a float 2-D array given positionally, and the column of each needed feature, for chunked copies
+    matrix: tuple[np.ndarray, list[int]] | None = None
 
 
 def is_dataframe(X: Any) -> bool:
@@ -99,6 +119,7 @@ def read(
     needed: Sequence[str],
     kinds: Mapping[str, str],
     named: bool = True,
+    lazy: bool = False,
 ) -> Input:
     """Read the ``needed`` columns of X, converted by ``kinds``.
 
@@ -130,8 +151,12 @@ def read(
         by_name = raw
         given_names = tuple(raw)
     for name in needed:
-        columns[name] = convert(by_name[name], kinds[name], name, n_rows)
-    return Input(columns=columns, n_rows=n_rows, customer_ids=ids, names=given_names)
+        columns[name] = convert(by_name[name], kinds[name], name, n_rows, lazy=lazy)
+    matrix = None
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float64, np.float32):
+        position = {n: j for j, n in enumerate(feature_names)}
+        matrix = (X, [position[n] for n in needed])
+    return Input(columns=columns, n_rows=n_rows, customer_ids=ids, names=given_names, matrix=matrix)
 
 
 def _to_numpy(col: Any) -> np.ndarray:
@@ -147,19 +172,43 @@ def _to_numpy(col: Any) -> np.ndarray:
     return np.asarray(col)
 
 
-def convert(col: Any, kind: str, name: str, n_rows: int) -> np.ndarray:
-    """Convert one column to the storage of ``kind`` (float64 or object str/None)."""
+def _pandas_categories(col: Any, name: str) -> Categories | None:
+    dtype = getattr(col, "dtype", None)
+    if getattr(dtype, "name", None) != "category" or not hasattr(col, "cat"):
+        return None
+    levels = [_category(v, name, -1) for v in dtype.categories]
+    if any(v is None for v in levels):
+        raise ValidationError(f"feature {name!r}: a categorical dtype with a missing level", field=name)
+    return Categories(codes=np.asarray(col.cat.codes.to_numpy()), levels=[str(v) for v in levels])
+
+
+def convert(col: Any, kind: str, name: str, n_rows: int, *, lazy: bool = False) -> Any:
+    """Convert one column to the storage of ``kind``.
+
+    Numeric: float64 or float32 (read as is), other numbers as float64.
+    Categorical: an object array of text with None for missing (integers as
+    their decimal text, anything else an error). With ``lazy`` (the scoring
+    path), pandas ``category`` columns come back as :class:`Categories` and
+    object arrays as they are, their values checked only where the lookup of
+    a value fails (:func:`category_of`).
+    """
+    if kind != NUMERIC and lazy:
+        cats = _pandas_categories(col, name)
+        if cats is not None:
+            if len(cats) != n_rows:
+                raise ValidationError(f"feature {name!r} must have {n_rows} rows, got {len(cats)}", field=name)
+            return cats
     arr = _to_numpy(col)
     if arr.ndim != 1 or arr.shape[0] != n_rows:
         raise ValidationError(f"feature {name!r} must be 1-D with {n_rows} rows, got shape {arr.shape}", field=name)
     if kind == NUMERIC:
         return numeric(arr, name)
-    return categorical(arr, name)
+    return categorical(arr, name, lazy=lazy)
 
 
 def numeric(arr: np.ndarray, name: str) -> np.ndarray:
-    """float64 view or copy; text and other objects are refused, naming the row."""
-    if arr.dtype == np.float64:
+    """float64 or float32 as given (no copy), other real numbers as float64; text and objects refused."""
+    if arr.dtype == np.float64 or arr.dtype == np.float32:
         return arr
     if arr.dtype.kind in "fiub":
         return arr.astype(np.float64)
@@ -187,8 +236,8 @@ def numeric(arr: np.ndarray, name: str) -> np.ndarray:
     return out
 
 
-def categorical(arr: np.ndarray, name: str) -> np.ndarray:
-    """Object array of str, None for missing; integers become their decimal text."""
+def categorical(arr: np.ndarray, name: str, *, lazy: bool = False) -> np.ndarray:
+    """Object array of str, None for missing; integers become their decimal text (see :func:`convert`)."""
     if arr.dtype.kind == "U":
         return arr.astype(object)
     if arr.dtype.kind in "iu":
@@ -197,12 +246,17 @@ def categorical(arr: np.ndarray, name: str) -> np.ndarray:
         return np.array([_category(v, name, i) for i, v in enumerate(arr)], dtype=object)
     if arr.dtype != object:
         raise DataTypeError(f"feature {name!r} has dtype {arr.dtype}; expected text categories")
-    if all(type(v) is str for v in arr):
+    if lazy or all(type(v) is str for v in arr):
         return arr
     out = np.empty(arr.shape[0], dtype=object)
     for i, v in enumerate(arr):
         out[i] = _category(v, name, i)
     return out
+
+
+def category_of(v: Any, name: str, row: int) -> str | None:
+    """The category a raw value stands for (see :func:`categorical`); errors name feature and row."""
+    return _category(v, name, row)
 
 
 def _category(v: Any, name: str, row: int) -> str | None:
@@ -234,3 +288,27 @@ def infer_kind(col: Any) -> str:
         if sample and all(isinstance(v, str) for v in sample):
             return CATEGORICAL
     return NUMERIC
+
+
+_SCALARS = (str, bytes, int, float, bool, np.generic, type(None))
+
+
+def is_single_row(X: Any) -> bool:
+    """True for a mapping of feature name to one plain value (a customer scored on its own)."""
+    return isinstance(X, Mapping) and bool(X) and all(isinstance(v, _SCALARS) for v in X.values())
+
+
+def scalar(value: Any, name: str, kind: str) -> Any:
+    """Validate one value of a single-row input: a float for numeric features, raw for categorical ones."""
+    if kind != NUMERIC:
+        return value
+    if value is None:
+        return float("nan")
+    if isinstance(value, str | bytes):
+        raise ValidationError(f"feature {name!r}: {value!r} is text; expected a number", field=name, value=value)
+    if isinstance(value, complex | np.complexfloating):
+        raise ValidationError(f"feature {name!r}: Complex data not supported; expected real numbers", field=name)
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise DataTypeError(f"feature {name!r}: {exc}") from None

@@ -91,9 +91,12 @@ def _scale_from_body(body: dict[str, Any]) -> Any:
 
 def register_all() -> None:
     """Register the built-in types (called once, on first save or load)."""
+    from riskkit import logistic, tree
     from riskkit.grades import MasterScale
     from riskkit.scorecard import ExpertScorecard, Scorecard
 
     register("MasterScale", MasterScale, lambda s: s.to_dict(), _scale_from_body)
     register("ExpertScorecard", ExpertScorecard, _expert_to_body, _expert_from_body)
     register("Scorecard", Scorecard, _scorecard_to_body, _scorecard_from_body)
+    register("LogisticScorer", logistic.LogisticScorer, logistic._to_body, logistic._from_body)
+    register("DecisionTreeScorer", tree.DecisionTreeScorer, tree._to_body, tree._from_body)

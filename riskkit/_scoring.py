@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from riskkit import _input
 from riskkit._card import Card
-from riskkit.errors import ValidationError
+from riskkit.errors import SchemaError, ValidationError
 from riskkit.result import Reasons, ScoreResult
 
 
@@ -35,38 +36,73 @@ class CardScorer:
         card = self._scoring_card()
         names, named = self._input_spec()
         data = _input.read(
-            X, owner=type(self).__name__, feature_names=names, needed=card.names, kinds=card.kinds, named=named
+            X,
+            owner=type(self).__name__,
+            feature_names=names,
+            needed=card.names,
+            kinds=card.kinds,
+            named=named,
+            lazy=True,
         )
         return card, data
 
-    def score(self, X: Any, y: Any = None, *, reasons: int = 0) -> ScoreResult:
+    def _total(self, X: Any, n_jobs: int | None, with_bins: bool) -> tuple[Card, _input.Input, np.ndarray, Any]:
+        card, data = self._read(X)
+        columns = [data.columns[name] for name in card.names]
+        score, bins = card.plan.total(
+            columns, data.n_rows, n_jobs=n_jobs, with_bins=with_bins, matrix=data.matrix
+        )
+        return card, data, score, bins
+
+    def score(self, X: Any, y: Any = None, *, reasons: int = 0, n_jobs: int | None = 1) -> ScoreResult:
         """Score every row of X: points (higher = safer), probability of default and grade.
 
         Parameters
         ----------
         X : FeatureFrame, pandas DataFrame, mapping of name to array, or 2-D array
             Named inputs are read by feature name (extra columns are ignored);
-            a 2-D array must hold the features in the scorer's order.
+            a 2-D array must hold the features in the scorer's order. A
+            mapping of name to a single value scores one customer.
         y : ignored
             Accepted so that scikit-learn tooling may call ``score(X, y)``;
             note that the result is a :class:`~riskkit.ScoreResult`, not a float.
         reasons : int, default 0
             When > 0, also compute that many reason codes per row: the
             features that cost the most points against their best bin.
+        n_jobs : int or None, default 1
+            Threads for large batches (-1: one per core). Results do not
+            depend on it.
         """
         k = check_reasons(reasons)
-        card, data = self._read(X)
-        bins = card.bins(data.columns)
-        score = card.total(bins, data.n_rows)
+        if _input.is_single_row(X):
+            return self._score_one(X, k)
+        card, data, score, bins = self._total(X, n_jobs, with_bins=k > 0)
         pd = card.scaling.pd(score)
         grade = card.grade(score, pd)
-        why = self._reasons(card, bins, data, k) if k else None
+        why = self._reasons(card, bins, data.columns, k) if k else None
         return ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
 
+    def _score_one(self, row: Any, k: int) -> ScoreResult:
+        """The service path: one customer as a mapping of feature name to value, without batch set-up."""
+        card = self._scoring_card()
+        missing = [name for name in card.names if name not in row]
+        if missing:
+            raise SchemaError(f"{type(self).__name__}: the row is missing the feature(s) {', '.join(map(repr, missing))}")
+        values = [_input.scalar(row[name], name, kind) for name, kind in zip(card.names, card.kinds.values(), strict=True)]
+        total, bins = card.plan.total_one(values)
+        score = np.array([total])
+        pd = card.scaling.pd(score)
+        grade = card.grade(score, pd)
+        why = None
+        if k:
+            columns = {name: np.array([v], dtype=object) for name, v in zip(card.names, values, strict=True)}
+            why = self._reasons(card, np.array([bins], dtype=np.intp), columns, k)
+        return ScoreResult(score=score, pd=pd, grade=grade, reasons=why)
+
     @staticmethod
-    def _reasons(card: Card, bins: list[np.ndarray], data: _input.Input, k: int) -> Reasons:
-        n = data.n_rows
-        points = card.points_matrix(bins) if n else np.empty((0, len(card.features)))
+    def _reasons(card: Card, bins: np.ndarray, columns: Mapping[str, Any], k: int) -> Reasons:
+        n = bins.shape[0]
+        points = card.points_matrix(bins)
         best = np.array([f.best_points for f in card.features])
         lost = best - points
         # k may exceed the number of features: the extra slots stay unused, so the shape is always (n, k)
@@ -77,7 +113,7 @@ class CardScorer:
         feats = names[order]
         values = np.empty((n, k), dtype=object)
         for j, f in enumerate(card.features):
-            col = data.columns[f.name]
+            col = columns[f.name]
             rows, slots = np.nonzero(order == j)
             for r, s in zip(rows.tolist(), slots.tolist(), strict=True):
                 v = col[r]
@@ -97,8 +133,7 @@ class CardScorer:
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of ``classes_[1]``: ``ln(pd / (1 - pd))`` when ``classes_[1]`` is the bad class."""
-        card, data = self._read(X)
-        score = card.total(card.bins(data.columns), data.n_rows)
+        card, _, score, _ = self._total(X, 1, with_bins=False)
         bad_odds = -card.scaling.log_odds(score)
         return np.asarray(bad_odds if self._bad_is_positive() else -bad_odds)
 

@@ -340,8 +340,15 @@ class MasterScale:
             if self.basis == "pd"
             else (-values, -bounds, self.closed == "left")
         )
-        # side="left" puts a value equal to a cut in the lower-index (better) interval
-        idx = np.searchsorted(cuts, keys, side="left" if upper_closed else "right").astype(np.int64)
+        # side="left" puts a value equal to a cut in the lower-index (better) interval; a scale has few
+        # cuts, so counting them (one vectorized comparison each) beats a binary search per value
+        count = np.zeros(keys.shape, dtype=np.uint8 if cuts.size < 255 else np.int64)
+        flag = np.empty(keys.shape, dtype=bool)
+        compare = np.greater if upper_closed else np.greater_equal
+        for cut in cuts:
+            compare(keys, cut, out=flag)
+            np.add(count, flag, out=count, casting="unsafe")
+        idx = count.astype(np.int64)
         if self.basis == "pd":
             idx[values == 1.0] = n_perf
         idx[np.isnan(values)] = -1

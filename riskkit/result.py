@@ -24,9 +24,10 @@ __all__ = ["Reasons", "ScoreResult"]
 
 
 def _readonly(a: Any, dtype: Any = None) -> np.ndarray:
-    arr = np.array(a, dtype=dtype, copy=True)
-    arr.setflags(write=False)
-    return arr
+    """A read-only view (no copy of the batch: results of a million rows are built often)."""
+    view = np.asarray(a, dtype=dtype).view()
+    view.setflags(write=False)
+    return view
 
 
 def _floats(a: Any) -> np.ndarray:
@@ -35,6 +36,12 @@ def _floats(a: Any) -> np.ndarray:
 
 def _objects(a: Any) -> np.ndarray:
     return _readonly(a, object)
+
+
+def _texts(a: Any) -> np.ndarray:
+    """Grades as given when already text (numpy str), else as objects."""
+    arr = np.asarray(a)
+    return _readonly(arr if arr.dtype.kind == "U" else arr.astype(object))
 
 
 def _optional_objects(a: Any) -> np.ndarray | None:
@@ -76,6 +83,8 @@ class ScoreResult:
         Probability of default.
     grade : ndarray of str
         Grade from the scorer's master scale (``""`` where the score is NaN).
+
+    The arrays are read-only views of what the scorer computed (no copies).
     customer_ids : ndarray or None
         Row labels when the input had them (a FeatureFrame or an index).
     reasons : Reasons or None
@@ -84,7 +93,7 @@ class ScoreResult:
 
     score: np.ndarray = attrs.field(converter=_floats)
     pd: np.ndarray = attrs.field(converter=_floats)
-    grade: np.ndarray = attrs.field(converter=_objects)
+    grade: np.ndarray = attrs.field(converter=_texts)
     customer_ids: np.ndarray | None = attrs.field(default=None, converter=_optional_objects)
     reasons: Reasons | None = None
 

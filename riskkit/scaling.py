@@ -96,14 +96,12 @@ class Scaling:
 
     def pd(self, score: npt.ArrayLike) -> np.ndarray:
         """Probability of default for a score: ``1 / (1 + exp(ln odds))``, overflow-safe."""
-        z = self.log_odds(score)
-        # 1/(1+e^z) computed as e^-z/(1+e^-z) where z > 0 so neither branch overflows
-        out = np.empty_like(z)
-        pos = z > 0
-        e = np.exp(-z[pos])
-        out[pos] = e / (1.0 + e)
-        out[~pos] = 1.0 / (1.0 + np.exp(z[~pos]))
-        return out
+        z = np.array(self.log_odds(score), dtype=np.float64)
+        # e^z overflows to inf for very safe scores, and 1 / (1 + inf) is the right limit, 0
+        with np.errstate(over="ignore"):
+            np.exp(z, out=z)
+        z += 1.0
+        return np.divide(1.0, z, out=z)
 
     def to_dict(self) -> dict[str, float]:
         """JSON-safe parameters (lossless)."""

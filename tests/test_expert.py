@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+import _reference as reference
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,7 +106,8 @@ def test_scores_points_pd_and_grades() -> None:
 def test_numeric_bins_are_left_closed() -> None:
     f = _card().card.features[0]
     values = np.array([-np.inf, np.nextafter(50, 0), 50.0, 79.99, 80.0, np.inf, np.nan, -1.0])
-    assert f.bin_index(values).tolist() == [0, 0, 1, 1, 2, 2, 4, 3]
+    assert reference.bin_index(f, values).tolist() == [0, 0, 1, 1, 2, 2, 4, 3]
+    assert _card().card.plan.total([values, np.full(8, 'retail', dtype=object), np.zeros(8)], 8, with_bins=True)[1][:, 0].tolist() == [0, 0, 1, 1, 2, 2, 4, 3]
     assert f.labels() == ["[-inf, 50)", "[50, 80)", "[80, inf)", "Special", "Missing"]
 
 
@@ -473,7 +476,7 @@ def test_random_expert_cards(spec: dict[str, Any], seed: int) -> None:
     card = ExpertScorecard.from_dict(spec)
     X = _rows(card, 25, seed)
     r = card.score(X, reasons=2)
-    points = card.card.points_matrix(card.card.bins(X))
+    points = reference.points_matrix(card.card, reference.bins(card.card, X))
     total = np.zeros(25)
     for j in range(points.shape[1]):
         total += points[:, j]

@@ -1,0 +1,8 @@
+"""Shared test set-up: make the tests' own helper modules (``_reference``) importable."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
