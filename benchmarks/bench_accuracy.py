@@ -121,8 +121,9 @@ def main() -> None:
         if cls is None:
             continue
         if name == "LogisticScorer":
-            cross_validate("riskkit LogisticScorer(raw)", riskkit_model(lambda: cls(inputs="raw")), X, y)
-            cross_validate("riskkit LogisticScorer(woe)", riskkit_model(lambda: cls(inputs="woe")), X, y)
+            for inputs in ("raw", "woe"):
+                model = riskkit_model(lambda cls=cls, inputs=inputs: cls(inputs=inputs))
+                cross_validate(f"riskkit LogisticScorer({inputs})", model, X, y)
         else:
             cross_validate(f"riskkit {name}()", riskkit_model(cls), X, y)
     cross_validate("one-hot logistic regression", onehot_logistic, X, y)

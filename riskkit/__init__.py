@@ -1,14 +1,19 @@
 """riskkit: identify the credit risk of B2B customers before they stop paying.
 
 Records -> :class:`Portfolio` (columnar numpy) -> features -> scorers,
-signals and policy -> results. Heavy optional libraries (scikit-learn,
-pandas, matplotlib) are imported only where they are used, so ``import
-riskkit`` stays fast for short-lived ERP jobs.
+signals and policy -> results.
+
+``import riskkit`` loads only the error types; every other public name is
+imported on first use (PEP 562), so a short-lived ERP job that loads a saved
+scorecard and scores a file pays only for what it touches. scikit-learn,
+scipy.stats and pandas are imported only inside the functions that need them.
 """
 
 from __future__ import annotations
 
-from riskkit import binning, datasets, features, finance, receivables, scorecards, validation
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from riskkit._version import __version__
 from riskkit.errors import (
     DataTypeError,
@@ -18,30 +23,108 @@ from riskkit.errors import (
     SchemaError,
     ValidationError,
 )
-from riskkit.frame import FeatureFrame
-from riskkit.grades import MasterScale
-from riskkit.persistence import load, save
-from riskkit.portfolio import Portfolio, Rejection
-from riskkit.protocols import Customer, Exposure, Scorer
-from riskkit.records import (
-    CustomerEvent,
-    CustomerRecord,
-    EventKind,
-    ExposureRecord,
-    FinancialStatement,
-    Invoice,
-    Order,
-    Payment,
-)
-from riskkit.result import Reasons, ScoreResult
-from riskkit.scaling import Scaling
-from riskkit.scorecard import ExpertScorecard, Scorecard
+
+if TYPE_CHECKING:
+    from riskkit import (
+        binning,
+        datasets,
+        errors,
+        features,
+        finance,
+        frame,
+        grades,
+        logistic,
+        persistence,
+        portfolio,
+        protocols,
+        receivables,
+        records,
+        result,
+        scaling,
+        scorecard,
+        scorecards,
+        tree,
+        validation,
+    )
+    from riskkit.frame import FeatureFrame
+    from riskkit.grades import MasterScale
+    from riskkit.logistic import LogisticScorer
+    from riskkit.persistence import load, save
+    from riskkit.portfolio import Portfolio, Rejection
+    from riskkit.protocols import Customer, Exposure, Scorer
+    from riskkit.records import (
+        CustomerEvent,
+        CustomerRecord,
+        EventKind,
+        ExposureRecord,
+        FinancialStatement,
+        Invoice,
+        Order,
+        Payment,
+    )
+    from riskkit.result import Reasons, ScoreResult
+    from riskkit.scaling import Scaling
+    from riskkit.scorecard import ExpertScorecard, Scorecard
+    from riskkit.tree import DecisionTreeScorer
+
+#: Public name -> the module it lives in (a submodule maps to itself).
+_LAZY = {
+    "Customer": "riskkit.protocols",
+    "CustomerEvent": "riskkit.records",
+    "CustomerRecord": "riskkit.records",
+    "DecisionTreeScorer": "riskkit.tree",
+    "EventKind": "riskkit.records",
+    "ExpertScorecard": "riskkit.scorecard",
+    "Exposure": "riskkit.protocols",
+    "ExposureRecord": "riskkit.records",
+    "FeatureFrame": "riskkit.frame",
+    "FinancialStatement": "riskkit.records",
+    "Invoice": "riskkit.records",
+    "LogisticScorer": "riskkit.logistic",
+    "MasterScale": "riskkit.grades",
+    "Order": "riskkit.records",
+    "Payment": "riskkit.records",
+    "Portfolio": "riskkit.portfolio",
+    "Reasons": "riskkit.result",
+    "Rejection": "riskkit.portfolio",
+    "Scaling": "riskkit.scaling",
+    "ScoreResult": "riskkit.result",
+    "Scorecard": "riskkit.scorecard",
+    "Scorer": "riskkit.protocols",
+    "load": "riskkit.persistence",
+    "save": "riskkit.persistence",
+    **{
+        name: f"riskkit.{name}"
+        for name in (
+            "binning",
+            "datasets",
+            "errors",
+            "features",
+            "finance",
+            "frame",
+            "grades",
+            "logistic",
+            "persistence",
+            "portfolio",
+            "protocols",
+            "receivables",
+            "records",
+            "result",
+            "scaling",
+            "scorecard",
+            "scorecards",
+            "tree",
+            "validation",
+        )
+    },
+}
 
 __all__ = [
     "Customer",
     "CustomerEvent",
     "CustomerRecord",
     "DataTypeError",
+    "DecisionTreeScorer",
     "EventKind",
     "ExpertScorecard",
     "Exposure",
@@ -50,6 +133,7 @@ __all__ = [
     "FinancialStatement",
     "FormatError",
     "Invoice",
+    "LogisticScorer",
     "MasterScale",
     "NotFittedError",
     "Order",
@@ -73,6 +157,7 @@ __all__ = [
     "frame",
     "grades",
     "load",
+    "logistic",
     "persistence",
     "portfolio",
     "protocols",
@@ -83,5 +168,20 @@ __all__ = [
     "scaling",
     "scorecard",
     "scorecards",
+    "tree",
     "validation",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'riskkit' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name == f"riskkit.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

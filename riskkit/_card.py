@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -161,20 +161,22 @@ class Card:
             raise ValidationError("a card needs at least one feature")
         from riskkit._plan import ScoringPlan
 
+        object.__setattr__(self, "_names", tuple(names))
+        object.__setattr__(self, "_kinds", tuple((f.name, f.kind) for f in self.features))
         object.__setattr__(self, "_plan", ScoringPlan(self))
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.features)
+        return self._names  # type: ignore[attr-defined]
 
     @property
     def kinds(self) -> dict[str, str]:
-        return {f.name: f.kind for f in self.features}
+        return dict(self._kinds)  # type: ignore[attr-defined]
 
     @property
     def plan(self) -> ScoringPlan:
         """The card compiled for scoring (built once, immutable, shared by threads)."""
-        return self._plan  # type: ignore[attr-defined, no-any-return]
+        return self._plan  # type: ignore[attr-defined]
 
     def points_matrix(self, bins: np.ndarray) -> np.ndarray:
         """Points per row and feature from a bin matrix of shape (n_rows, n_features)."""

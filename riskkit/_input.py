@@ -173,7 +173,7 @@ def _to_numpy(col: Any) -> np.ndarray:
 
 
 def _pandas_categories(col: Any, name: str) -> Categories | None:
-    dtype = getattr(col, "dtype", None)
+    dtype: Any = getattr(col, "dtype", None)
     if getattr(dtype, "name", None) != "category" or not hasattr(col, "cat"):
         return None
     levels = [_category(v, name, -1) for v in dtype.categories]

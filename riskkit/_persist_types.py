@@ -89,14 +89,28 @@ def _scale_from_body(body: dict[str, Any]) -> Any:
     return MasterScale.from_dict(body)
 
 
-def register_all() -> None:
-    """Register the built-in types (called once, on first save or load)."""
-    from riskkit import logistic, tree
-    from riskkit.grades import MasterScale
-    from riskkit.scorecard import ExpertScorecard, Scorecard
+#: Built-in savable types and the module holding each, imported only when that type is saved or loaded,
+#: so that loading a scorecard in a short-lived job does not import the tree or logistic modules.
+BUILTIN = {
+    "MasterScale": "riskkit.grades",
+    "ExpertScorecard": "riskkit.scorecard",
+    "Scorecard": "riskkit.scorecard",
+    "LogisticScorer": "riskkit.logistic",
+    "DecisionTreeScorer": "riskkit.tree",
+}
 
-    register("MasterScale", MasterScale, lambda s: s.to_dict(), _scale_from_body)
-    register("ExpertScorecard", ExpertScorecard, _expert_to_body, _expert_from_body)
-    register("Scorecard", Scorecard, _scorecard_to_body, _scorecard_from_body)
-    register("LogisticScorer", logistic.LogisticScorer, logistic._to_body, logistic._from_body)
-    register("DecisionTreeScorer", tree.DecisionTreeScorer, tree._to_body, tree._from_body)
+
+def register_builtin(name: str) -> None:
+    """Register the built-in type ``name`` (see :data:`BUILTIN`)."""
+    import importlib
+
+    cls = getattr(importlib.import_module(BUILTIN[name]), name)
+    if name == "MasterScale":
+        register(name, cls, lambda s: s.to_dict(), _scale_from_body)
+    elif name == "ExpertScorecard":
+        register(name, cls, _expert_to_body, _expert_from_body)
+    elif name == "Scorecard":
+        register(name, cls, _scorecard_to_body, _scorecard_from_body)
+    else:
+        module = importlib.import_module(BUILTIN[name])
+        register(name, cls, module._to_body, module._from_body)

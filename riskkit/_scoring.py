@@ -85,14 +85,18 @@ class CardScorer:
     def _score_one(self, row: Any, k: int) -> ScoreResult:
         """The service path: one customer as a mapping of feature name to value, without batch set-up."""
         card = self._scoring_card()
-        missing = [name for name in card.names if name not in row]
-        if missing:
-            raise SchemaError(f"{type(self).__name__}: the row is missing the feature(s) {', '.join(map(repr, missing))}")
-        values = [_input.scalar(row[name], name, kind) for name, kind in zip(card.names, card.kinds.values(), strict=True)]
+        try:
+            values = [_input.scalar(row[name], name, kind) for name, kind in card._kinds]  # type: ignore[attr-defined]
+        except KeyError:
+            missing = [name for name in card.names if name not in row]
+            raise SchemaError(
+                f"{type(self).__name__}: the row is missing the feature(s) {', '.join(map(repr, missing))}"
+            ) from None
         total, bins = card.plan.total_one(values)
         score = np.array([total])
         pd = card.scaling.pd(score)
-        grade = card.grade(score, pd)
+        scale = card.master_scale
+        grade = np.array([scale.grade_of_one(total if scale.basis == "score" else float(pd[0]))])
         why = None
         if k:
             columns = {name: np.array([v], dtype=object) for name, v in zip(card.names, values, strict=True)}

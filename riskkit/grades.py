@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -355,6 +356,29 @@ class MasterScale:
         if in_default is not None:
             idx[self._flags(in_default, given.shape).reshape(-1)] = n_perf
         return idx.reshape(given.shape)
+
+    def grade_of_one(self, value: float) -> str:
+        """The grade of a single PD or score (by the scale's basis), without arrays.
+
+        The same rule as :meth:`grade`, for the one-customer service path.
+
+        Examples
+        --------
+        >>> MasterScale.default().grade_of_one(0.02), MasterScale.expert_100().grade_of_one(90.0)
+        ('BB', 'AA')
+        """
+        if value != value:
+            return ""
+        if self.basis == "pd":
+            if not 0.0 <= value <= 1.0:
+                self._values([value], None)  # raises the documented error
+            if value == 1.0:
+                return self.grades[-1]
+            side = bisect.bisect_left if self.closed == "right" else bisect.bisect_right
+            return self.grades[side(self.bounds, value)]
+        negated = [-b for b in self.bounds]
+        side = bisect.bisect_left if self.closed == "left" else bisect.bisect_right
+        return self.grades[side(negated, -value)]
 
     def grade(
         self,

@@ -67,12 +67,18 @@ def register(
     _REGISTRY[name] = (cls, to_body, from_body)
 
 
-def _builtin_types() -> None:
-    if "MasterScale" in _REGISTRY:
-        return
+def _builtin(name: str | None) -> None:
+    """Make the built-in type ``name`` known (importing only its module); unknown names are left alone."""
     from riskkit import _persist_types
 
-    _persist_types.register_all()
+    if isinstance(name, str) and name in _persist_types.BUILTIN and name not in _REGISTRY:
+        _persist_types.register_builtin(name)
+
+
+def _known_types() -> list[str]:
+    from riskkit._persist_types import BUILTIN
+
+    return sorted(set(_REGISTRY) | set(BUILTIN))
 
 
 def encode(value: Any) -> Any:
@@ -132,7 +138,7 @@ def save(obj: Any, path: str | os.PathLike[str], *, format: str = "json") -> Non
         ``"joblib"`` pickles the object inside a version envelope (see the
         module's security warning); use it only for objects JSON cannot hold.
     """
-    _builtin_types()
+    _builtin(type(obj).__name__)
     if format == "joblib":
         import joblib
 
@@ -152,7 +158,7 @@ def save(obj: Any, path: str | os.PathLike[str], *, format: str = "json") -> Non
         raise ValidationError(f"format must be 'json' or 'joblib', got {format!r}", field="format")
     type_name = next((name for name, (cls, _, _) in _REGISTRY.items() if type(obj) is cls), None)
     if type_name is None:
-        known = ", ".join(sorted(_REGISTRY))
+        known = ", ".join(_known_types())
         raise ValidationError(
             f"cannot save a {type(obj).__name__} as JSON; savable types: {known} (or use format='joblib')"
         )
@@ -179,7 +185,6 @@ def load(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> Any:
         or type, is truncated or malformed, or its checksum does not match
         (it was modified after saving).
     """
-    _builtin_types()
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -200,8 +205,9 @@ def load(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> Any:
             f"{FORMAT_VERSION}"
         )
     kind = document.get("type")
+    _builtin(kind)
     if kind not in _REGISTRY:
-        raise FormatError(f"{os.fspath(path)!r} holds an unknown type {kind!r}; known: {', '.join(sorted(_REGISTRY))}")
+        raise FormatError(f"{os.fspath(path)!r} holds an unknown type {kind!r}; known: {', '.join(_known_types())}")
     body = document.get("body")
     checksum = document.get("sha256")
     if not isinstance(body, dict) or not isinstance(checksum, str):

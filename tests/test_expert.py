@@ -8,9 +8,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import _reference as reference
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

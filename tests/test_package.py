@@ -10,16 +10,25 @@ import riskkit
 
 
 def test_all_is_exactly_the_public_names() -> None:
-    # in a fresh interpreter: other tests import submodules (riskkit.cli ...) into the namespace
+    # in a fresh interpreter: other tests import submodules (riskkit.cli ...) into the namespace;
+    # names load lazily, so resolve them all first and then compare the namespace with __all__
     code = (
-        "import json, types, riskkit; "
+        "import json, types, riskkit; [getattr(riskkit, n) for n in riskkit.__all__]; "
         "print(json.dumps(sorted(n for n, o in vars(riskkit).items() if not n.startswith('_') "
-        "and n != 'annotations' and not (isinstance(o, types.ModuleType) "
+        "and n not in ('annotations', 'importlib', 'TYPE_CHECKING', 'Any') and not (isinstance(o, types.ModuleType) "
         "and not o.__name__.startswith('riskkit.')))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert set(riskkit.__all__) == set(json.loads(out.stdout)) | {"__version__"}
     assert riskkit.__all__ == sorted(riskkit.__all__)
+    assert set(riskkit.__all__) <= set(dir(riskkit))
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        riskkit.nope  # noqa: B018
 
 
 def test_every_exported_name_resolves() -> None:

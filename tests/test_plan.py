@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import _reference as reference
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import _reference as reference
 import riskkit
 from riskkit import _plan
 from riskkit._card import Card, CardFeature

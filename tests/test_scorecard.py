@@ -6,9 +6,8 @@ import math
 import warnings
 from typing import Any
 
-import numpy as np
-
 import _reference as reference
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
