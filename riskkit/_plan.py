@@ -153,12 +153,13 @@ class _Categorical:
 
 
 def _workers(n_jobs: int | None, n_rows: int) -> int:
-    if n_jobs is None or n_jobs == 1:
-        return 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+    """Threads for a batch: ``None`` means one per core for large batches, 1 none, -1 one per core."""
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1):
         raise ValidationError(f"n_jobs must be a positive whole number, -1 (all cores) or None, got {n_jobs!r}")
+    if n_jobs == 1:
+        return 1
     cores = os.cpu_count() or 1
-    wanted = cores if n_jobs == -1 else n_jobs
+    wanted = cores if n_jobs in (None, -1) else n_jobs
     return max(1, min(wanted, n_rows // MIN_ROWS_PER_THREAD))
 
 
@@ -243,7 +244,7 @@ class ScoringPlan:
         columns: Sequence[Any],
         n_rows: int,
         *,
-        n_jobs: int | None = 1,
+        n_jobs: int | None = None,
         with_bins: bool = False,
         matrix: tuple[np.ndarray, list[int]] | None = None,
     ) -> tuple[np.ndarray, np.ndarray | None]:

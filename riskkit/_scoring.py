@@ -54,7 +54,7 @@ class CardScorer:
         )
         return card, data, score, bins
 
-    def score(self, X: Any, y: Any = None, *, reasons: int = 0, n_jobs: int | None = 1) -> ScoreResult:
+    def score(self, X: Any, y: Any = None, *, reasons: int = 0, n_jobs: int | None = None) -> ScoreResult:
         """Score every row of X: points (higher = safer), probability of default and grade.
 
         Parameters
@@ -69,9 +69,10 @@ class CardScorer:
         reasons : int, default 0
             When > 0, also compute that many reason codes per row: the
             features that cost the most points against their best bin.
-        n_jobs : int or None, default 1
-            Threads for large batches (-1: one per core). Results do not
-            depend on it.
+        n_jobs : int or None, default None
+            Threads: ``None`` uses one per core for batches of 400,000 rows
+            or more (one thread per 200,000 rows at most), 1 never threads, -1
+            one per core, n up to n. Results are identical whatever it is.
         """
         k = check_reasons(reasons)
         if _input.is_single_row(X):
@@ -137,7 +138,7 @@ class CardScorer:
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of ``classes_[1]``: ``ln(pd / (1 - pd))`` when ``classes_[1]`` is the bad class."""
-        card, _, score, _ = self._total(X, 1, with_bins=False)
+        card, _, score, _ = self._total(X, None, with_bins=False)
         bad_odds = -card.scaling.log_odds(score)
         return np.asarray(bad_odds if self._bad_is_positive() else -bad_odds)
 
