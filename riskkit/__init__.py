@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         scaling,
         scorecard,
         scorecards,
+        signals,
         tree,
         validation,
     )
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from riskkit.logistic import LogisticScorer
     from riskkit.persistence import load, save
     from riskkit.portfolio import Portfolio, Rejection
-    from riskkit.protocols import Customer, Exposure, Scorer
+    from riskkit.protocols import Customer, Exposure, Scorer, Signal
     from riskkit.records import (
         CustomerEvent,
         CustomerRecord,
@@ -91,6 +92,7 @@ _LAZY = {
     "ScoreResult": "riskkit.result",
     "Scorecard": "riskkit.scorecard",
     "Scorer": "riskkit.protocols",
+    "Signal": "riskkit.protocols",
     "load": "riskkit.persistence",
     "save": "riskkit.persistence",
     **{
@@ -113,6 +115,7 @@ _LAZY = {
             "scaling",
             "scorecard",
             "scorecards",
+            "signals",
             "tree",
             "validation",
         )
@@ -147,6 +150,7 @@ __all__ = [
     "ScoreResult",
     "Scorecard",
     "Scorer",
+    "Signal",
     "ValidationError",
     "__version__",
     "binning",
@@ -168,6 +172,7 @@ __all__ = [
     "scaling",
     "scorecard",
     "scorecards",
+    "signals",
     "tree",
     "validation",
 ]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import os
+import threading
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
@@ -45,6 +46,8 @@ __all__ = ["EXPOSURE_CATEGORIES", "Portfolio", "Rejection", "TableView", "schema
 
 #: Exposure categories (DOMAIN.md §3); any of them may be declared statistical.
 EXPOSURE_CATEGORIES = ("open_orders", "open_deliveries", "open_invoices", "special")
+
+_FEATURE_CACHE_SIZE = 4
 
 _TABLE_ORDER = ("customers", "exposures", "invoices", "payments", "orders", "statements", "events")
 
@@ -159,6 +162,8 @@ class Portfolio:
         self._statistical = frozenset(stat)
         self._rejected = tuple(rejected)
         self._as_of = self._latest_date() if as_of is None else _as_of_arg(as_of)
+        self._feature_cache: dict[np.datetime64, FeatureFrame] = {}
+        self._cache_lock = threading.Lock()
 
     # --- constructors --------------------------------------------------------
 
@@ -435,10 +440,23 @@ class Portfolio:
 
         Follows the point-in-time rule: only facts known on ``as_of`` are used.
         See :func:`riskkit.features.catalogue` for every column's definition.
+        The last few results are cached (a Portfolio and its FeatureFrames are
+        immutable), so signals, scorers and policies asking for the same date
+        share one computation.
         """
         from riskkit.features import compute
 
-        return compute(self, self.resolve_as_of(as_of))
+        when = self.resolve_as_of(as_of)
+        with self._cache_lock:
+            cached = self._feature_cache.get(when)
+        if cached is not None:
+            return cached
+        frame = compute(self, when)
+        with self._cache_lock:
+            self._feature_cache[when] = frame
+            while len(self._feature_cache) > _FEATURE_CACHE_SIZE:
+                self._feature_cache.pop(next(iter(self._feature_cache)))
+        return frame
 
     # --- display -------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from riskkit.result import ScoreResult
 
-__all__ = ["Customer", "Exposure", "Scorer"]
+__all__ = ["Customer", "Exposure", "Scorer", "Signal"]
 
 
 @runtime_checkable
@@ -92,3 +92,31 @@ class Scorer(Protocol):
     """
 
     def score(self, X: Any, *, reasons: int = 0) -> ScoreResult: ...
+
+
+@runtime_checkable
+class Signal(Protocol):
+    """**Protocol:** an early-warning signal evaluated over a whole portfolio at once.
+
+    ``name``; ``category`` (payment, ordering, financial, legal, management,
+    industry); ``description``; ``thresholds``, the default threshold per
+    severity (a mapping of ``info``/``watch``/``warning``/``critical`` to a
+    number); and ``evaluate(portfolio, as_of, thresholds)``, which gets the
+    thresholds resolved per customer (a mapping of severity to an array with
+    one value per customer) and returns a :class:`riskkit.signals.SignalHits`,
+    computed over all customers at once. Register one with
+    :func:`riskkit.signals.register` or the entry-point group ``riskkit.signals``.
+
+    Examples
+    --------
+    >>> import riskkit
+    >>> isinstance(riskkit.signals.get("overdue_days"), riskkit.Signal)
+    True
+    """
+
+    name: str
+    category: str
+    description: str
+    thresholds: Any
+
+    def evaluate(self, portfolio: Any, as_of: Any, thresholds: Any) -> Any: ...

@@ -1,0 +1,47 @@
+"""Early-warning signals: a plugin registry, a built-in catalogue, a watchlist and a backtest.
+
+Credit teams want to act 60-90 days before a customer stops paying. A
+*signal* looks at the whole portfolio at one date and reports the customers
+it fires for, with a severity (``info``, ``watch``, ``warning``,
+``critical``), the value, the threshold, the window and the evidence.
+
+- :func:`evaluate` runs signals over a portfolio and returns a :class:`Watchlist`.
+- :func:`backtest` replays them over history and reports hit rate, false
+  alarms, precision and lead time.
+- :func:`register`, :func:`available`, :func:`get`, :func:`refresh`: the
+  registry, with third-party signals discovered through the entry-point group
+  ``riskkit.signals``.
+
+Every signal satisfies :class:`riskkit.Signal`; :class:`ThresholdSignal` is a
+convenient base for the common "one value per customer against thresholds"
+kind.
+"""
+
+from __future__ import annotations
+
+from riskkit.signals._base import (
+    CATEGORIES,
+    SEVERITIES,
+    SignalHits,
+    ThresholdSignal,
+    hits_from_values,
+    resolve_thresholds,
+    severity_of,
+)
+from riskkit.signals._registry import available, get, refresh, register, source, unregister
+
+__all__ = [
+    "CATEGORIES",
+    "SEVERITIES",
+    "SignalHits",
+    "ThresholdSignal",
+    "available",
+    "get",
+    "hits_from_values",
+    "refresh",
+    "register",
+    "resolve_thresholds",
+    "severity_of",
+    "source",
+    "unregister",
+]

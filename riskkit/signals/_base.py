@@ -1,0 +1,285 @@
+"""Severities, thresholds and SignalHits: the vocabulary every signal speaks.
+
+A signal compares one value per customer (days overdue, utilisation, a
+distress score ...) with a threshold per severity and reports the customers
+that cross one, each with the worst severity crossed, the value, the
+threshold, the window it looked at and the evidence (invoice ids, events).
+
+Thresholds reach ``Signal.evaluate`` already resolved per customer: a mapping
+of severity to an array with one threshold per customer (NaN where that
+severity is off for that customer), so a signal never loops over customers
+or segments.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+
+from riskkit.errors import ValidationError
+
+#: Severities, mildest first (DOMAIN.md §8): info (blue), watch (yellow), warning (orange), critical (red).
+SEVERITIES: tuple[str, ...] = ("info", "watch", "warning", "critical")
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+#: Signal categories (DOMAIN.md §8).
+CATEGORIES: tuple[str, ...] = ("payment", "ordering", "financial", "legal", "management", "industry")
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+
+
+def _frozen(a: Any, dtype: Any) -> np.ndarray:
+    arr = np.array(a, dtype=dtype)
+    arr.setflags(write=False)
+    return arr
+
+
+def _ints(a: Any) -> np.ndarray:
+    return _frozen(a, np.intp)
+
+
+def _severities(a: Any) -> np.ndarray:
+    return _frozen(a, np.int8)
+
+
+def _floats(a: Any) -> np.ndarray:
+    return _frozen(a, np.float64)
+
+
+def _objects(a: Any) -> np.ndarray:
+    return _frozen(a, object)
+
+
+@attrs.frozen(eq=False)
+class SignalHits:
+    """The customers one signal fired for, as columns (one row per customer hit).
+
+    Attributes
+    ----------
+    signal : str
+        The signal's name.
+    customer : ndarray of intp
+        Customer codes: rows of ``portfolio.customer_ids``.
+    severity : ndarray of int8
+        Index into :data:`SEVERITIES` (0 info ... 3 critical): the worst crossed.
+    value, threshold : ndarray of float64
+        The customer's value and the threshold of that severity.
+    window_days : ndarray of int
+        Days of history the value looks back over (0 for a point-in-time state).
+    evidence : ndarray of str
+        A short human-readable justification per hit (invoice ids, events ...).
+    """
+
+    signal: str
+    customer: np.ndarray = attrs.field(converter=_ints)
+    severity: np.ndarray = attrs.field(converter=_severities)
+    value: np.ndarray = attrs.field(converter=_floats)
+    threshold: np.ndarray = attrs.field(converter=_floats)
+    window_days: np.ndarray = attrs.field(converter=_ints)
+    evidence: np.ndarray = attrs.field(converter=_objects)
+
+    def __attrs_post_init__(self) -> None:
+        n = self.customer.shape
+        for name in ("severity", "value", "threshold", "window_days", "evidence"):
+            if getattr(self, name).shape != n:
+                raise ValidationError(
+                    f"SignalHits({self.signal!r}).{name} has shape {getattr(self, name).shape}, expected {n}"
+                )
+        if self.severity.size and (self.severity.min() < 0 or self.severity.max() >= len(SEVERITIES)):
+            raise ValidationError(f"SignalHits({self.signal!r}).severity must be 0..{len(SEVERITIES) - 1}")
+        if np.unique(self.customer).size != self.customer.size:
+            raise ValidationError(f"SignalHits({self.signal!r}) lists a customer twice; give one row per customer")
+
+    def __len__(self) -> int:
+        return int(self.customer.size)
+
+    @classmethod
+    def empty(cls, signal: str) -> SignalHits:
+        """No customer hit."""
+        return cls(signal, [], [], [], [], [], [])
+
+    def __repr__(self) -> str:
+        counts = np.bincount(self.severity, minlength=len(SEVERITIES))
+        shown = ", ".join(f"{s} {c}" for s, c in zip(SEVERITIES, counts.tolist(), strict=True) if c)
+        return f"SignalHits({self.signal!r}, {len(self)} customers{': ' + shown if shown else ''})"
+
+
+def severity_of(values: np.ndarray, thresholds: Mapping[str, np.ndarray], compare: str) -> np.ndarray:
+    """The worst severity each value crosses (-1 for none); NaN values and thresholds never cross.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = {"watch": np.full(4, 3.0), "warning": np.full(4, 7.0), "critical": np.full(4, 15.0)}
+    >>> severity_of(np.array([0.0, 5.0, 15.0, 16.0]), t, ">").tolist()
+    [-1, 1, 2, 3]
+    """
+    if compare not in _COMPARE:
+        raise ValidationError(f"comparison must be one of {', '.join(_COMPARE)}, got {compare!r}")
+    op = _COMPARE[compare]
+    out = np.full(values.shape, -1, dtype=np.int8)
+    with np.errstate(invalid="ignore"):
+        for sev in SEVERITIES:
+            thr = thresholds.get(sev)
+            if thr is None:
+                continue
+            crossed = op(values, thr)  # NaN on either side compares False
+            out[crossed] = SEVERITY_RANK[sev]
+    return out
+
+
+def hits_from_values(
+    signal: str,
+    values: np.ndarray,
+    thresholds: Mapping[str, np.ndarray],
+    compare: str,
+    window_days: int,
+    evidence: Callable[[np.ndarray], list[str]] | None = None,
+) -> SignalHits:
+    """SignalHits for a value per customer compared with per-customer thresholds.
+
+    ``evidence`` gets the codes of the customers hit and returns one string each;
+    it is called only for them, so it may afford a little Python per hit.
+    """
+    sev = severity_of(values, thresholds, compare)
+    hit = np.flatnonzero(sev >= 0)
+    if hit.size == 0:
+        return SignalHits.empty(signal)
+    s = sev[hit]
+    thr = np.empty(hit.size)
+    for name, rank in SEVERITY_RANK.items():
+        mask = s == rank
+        if mask.any():
+            thr[mask] = thresholds[name][hit[mask]]
+    notes = evidence(hit) if evidence is not None else [""] * hit.size
+    return SignalHits(signal, hit, s, values[hit], thr, np.full(hit.size, window_days), notes)
+
+
+# --- thresholds ---------------------------------------------------------------------
+
+
+def check_default_thresholds(name: str, thresholds: Mapping[str, Any]) -> dict[str, float]:
+    """Validate a signal's default thresholds: severity -> finite number."""
+    if not isinstance(thresholds, Mapping) or not thresholds:
+        raise ValidationError(f"signal {name!r}: thresholds must be a non-empty mapping of severity to number")
+    out = {}
+    for sev, value in thresholds.items():
+        if sev not in SEVERITY_RANK:
+            raise ValidationError(
+                f"signal {name!r}: unknown severity {sev!r}; severities: {', '.join(SEVERITIES)}", field=sev
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValidationError(f"signal {name!r}: threshold for {sev!r} must be a finite number, got {value!r}")
+        out[sev] = float(value)
+    return out
+
+
+def resolve_thresholds(
+    name: str, defaults: Mapping[str, float], override: Any, segments: Mapping[str, np.ndarray], n: int
+) -> dict[str, np.ndarray]:
+    """Per-customer threshold arrays for one signal.
+
+    ``override`` is None (use the defaults), a mapping of severity to number
+    (replacing those severities for everyone; None switches a severity off),
+    or a segmented override::
+
+        {"by": "industry", "segments": {"construction": {"warning": 1.2}}, "default": {...}}
+
+    where ``by`` is ``"industry"`` or ``"region"``; customers of a listed
+    segment use its values, the others ``default`` (if given), and anything
+    not given falls back to the signal's defaults.
+    """
+    base = {sev: np.full(n, value) for sev, value in defaults.items()}
+    if override is None:
+        return base
+    if not isinstance(override, Mapping):
+        raise ValidationError(f"thresholds for {name!r} must be a mapping, got {type(override).__name__}")
+    if "by" not in override:
+        _apply(name, base, override, np.ones(n, dtype=bool), n)
+        return base
+    unknown = set(override) - {"by", "segments", "default"}
+    if unknown:
+        raise ValidationError(f"thresholds for {name!r}: unknown keys {sorted(unknown)}; accepted: by, segments, default")
+    by = override["by"]
+    if by not in segments:
+        raise ValidationError(f"thresholds for {name!r}: 'by' must be one of {', '.join(segments)}, got {by!r}")
+    labels = segments[by]
+    if "default" in override:
+        _apply(name, base, override["default"], np.ones(n, dtype=bool), n)
+    seg_map = override.get("segments", {})
+    if not isinstance(seg_map, Mapping):
+        raise ValidationError(f"thresholds for {name!r}: 'segments' must map a segment to thresholds")
+    for label, values in seg_map.items():
+        _apply(name, base, values, labels == label, n)
+    return base
+
+
+def _apply(name: str, base: dict[str, np.ndarray], values: Any, rows: np.ndarray, n: int) -> None:
+    if not isinstance(values, Mapping):
+        raise ValidationError(f"thresholds for {name!r} must map severity to number, got {values!r}")
+    for sev, value in values.items():
+        if sev not in SEVERITY_RANK:
+            raise ValidationError(
+                f"thresholds for {name!r}: unknown severity {sev!r}; severities: {', '.join(SEVERITIES)}"
+            )
+        if value is None:
+            base.setdefault(sev, np.full(n, np.nan))[rows] = np.nan
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValidationError(f"thresholds for {name!r}: {sev!r} must be a finite number or None, got {value!r}")
+        base.setdefault(sev, np.full(n, np.nan))[rows] = float(value)
+
+
+class ThresholdSignal:
+    """Base class for the common signal: one value per customer against thresholds per severity.
+
+    Subclasses set ``name``, ``category``, ``description``, ``thresholds``
+    (defaults per severity), ``compare`` (``">"``, ``">="``, ``"<"``, ``"<="``:
+    how a value crosses a threshold) and ``window_days``, and implement
+    :meth:`values`. Plugin authors may subclass it too.
+
+    Examples
+    --------
+    >>> import numpy as np, riskkit
+    >>> class BigExposure(ThresholdSignal):
+    ...     name, category = "big_exposure", "payment"
+    ...     description = "Counted exposure above a limit in money."
+    ...     thresholds = {"watch": 100_000.0, "critical": 500_000.0}
+    ...     compare, window_days = ">", 0
+    ...     def values(self, portfolio, as_of):
+    ...         return portfolio.features(as_of)["exposure"], None
+    >>> book, _ = riskkit.datasets.make_portfolio(200, seed=0)
+    >>> hits = BigExposure().evaluate(book, book.as_of, {"watch": np.full(200, 100_000.0)})
+    >>> bool((hits.value > 100_000).all())
+    True
+    """
+
+    name: str = ""
+    category: str = ""
+    description: str = ""
+    thresholds: Mapping[str, float] = {}
+    compare: str = ">"
+    window_days: int = 0
+
+    def values(self, portfolio: Any, as_of: np.datetime64) -> tuple[np.ndarray, Callable[[np.ndarray], list[str]] | None]:
+        """Each customer's value (NaN where it does not apply), and an evidence maker for the hits."""
+        raise NotImplementedError
+
+    def evaluate(self, portfolio: Any, as_of: Any, thresholds: Mapping[str, np.ndarray]) -> SignalHits:
+        """Hits of this signal on ``portfolio`` at ``as_of`` with per-customer ``thresholds``."""
+        when = portfolio.resolve_as_of(as_of)
+        values, evidence = self.values(portfolio, when)
+        return hits_from_values(self.name, np.asarray(values, dtype=np.float64), thresholds, self.compare,
+                                self.window_days, evidence)
+
+    def __repr__(self) -> str:
+        return f"<signal {self.name!r} ({self.category})>"
