@@ -26,8 +26,8 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import os
-import threading
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
