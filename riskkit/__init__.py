@@ -27,6 +27,7 @@ from riskkit.errors import (
 if TYPE_CHECKING:
     from riskkit import (
         binning,
+        collections,
         datasets,
         errors,
         features,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         grades,
         logistic,
         persistence,
+        policy,
         portfolio,
         protocols,
         receivables,
@@ -99,6 +101,7 @@ _LAZY = {
         name: f"riskkit.{name}"
         for name in (
             "binning",
+            "collections",
             "datasets",
             "errors",
             "features",
@@ -107,6 +110,7 @@ _LAZY = {
             "grades",
             "logistic",
             "persistence",
+            "policy",
             "portfolio",
             "protocols",
             "receivables",
@@ -154,6 +158,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "binning",
+    "collections",
     "datasets",
     "errors",
     "features",
@@ -163,6 +168,7 @@ __all__ = [
     "load",
     "logistic",
     "persistence",
+    "policy",
     "portfolio",
     "protocols",
     "receivables",
