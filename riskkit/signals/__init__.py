@@ -19,6 +19,7 @@ kind.
 
 from __future__ import annotations
 
+from riskkit.signals._backtest import BacktestReport, CaughtAhead, backtest
 from riskkit.signals._base import (
     CATEGORIES,
     SEVERITIES,
@@ -29,13 +30,20 @@ from riskkit.signals._base import (
     severity_of,
 )
 from riskkit.signals._registry import available, get, refresh, register, source, unregister
+from riskkit.signals._watchlist import STATUSES, Watchlist, evaluate
 
 __all__ = [
     "CATEGORIES",
     "SEVERITIES",
+    "STATUSES",
+    "BacktestReport",
+    "CaughtAhead",
     "SignalHits",
     "ThresholdSignal",
+    "Watchlist",
     "available",
+    "backtest",
+    "evaluate",
     "get",
     "hits_from_values",
     "refresh",

@@ -33,6 +33,7 @@ _sources: dict[str, str] = {}
 _plugin_names: set[str] = set()
 _discovered = False
 _current_source: list[str] = []  # set while an entry point is loading
+_replaced: dict[str, tuple[Any, str]] = {}  # what plugins replaced, restored by refresh()
 
 
 class FunctionSignal:
@@ -69,13 +70,20 @@ def _check_signal(signal: Any, name: str) -> None:
     check_default_thresholds(name, signal.thresholds)
 
 
+class NameCollision(RiskkitError):
+    """Two signals were registered under one name (without ``replace=True``)."""
+
+
 def _add(name: str, signal: Any, source: str, replace: bool) -> None:
     with _lock:
         if name in _signals and not replace:
-            raise RiskkitError(
+            raise NameCollision(
                 f"two signals are named {name!r}: one from {_sources[name]}, one from {source}; "
                 "rename one or register the second with replace=True"
             )
+        if name in _signals and _current_source and name not in _plugin_names:
+            # a plugin replacing a built-in or user signal: remember it, so refresh() can restore it
+            _replaced.setdefault(name, (_signals[name], _sources[name]))
         _signals[name] = signal
         _sources[name] = source
 
@@ -171,7 +179,7 @@ def _discover() -> None:
                 # its own signals while loading) registers it under the entry point's name
                 if not isinstance(obj, type(os)) and not any(_sources.get(n) == source for n in _signals):
                     register(ep.name)(obj)
-            except RiskkitError:
+            except NameCollision:
                 raise
             except Exception as exc:
                 warnings.warn(
@@ -191,6 +199,10 @@ def refresh() -> None:
             _signals.pop(name, None)
             _sources.pop(name, None)
         _plugin_names.clear()
+        for name, (signal, origin) in _replaced.items():
+            _signals[name] = signal
+            _sources[name] = origin
+        _replaced.clear()
         _discovered = False
     _discover()
 
