@@ -43,7 +43,12 @@ def riskiest(score: np.ndarray, features: FeatureFrame, top: int) -> np.ndarray:
     return np.lexsort((-max_dpd, score))[:top]
 
 
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _demo(args: argparse.Namespace) -> int:
+    from riskkit import collections, policy, signals
     from riskkit._display import text_table
     from riskkit.datasets import make_portfolio
     from riskkit.scorecards import five_c
@@ -53,48 +58,67 @@ def _demo(args: argparse.Namespace) -> int:
     portfolio, outcomes = make_portfolio(args.customers, seed=args.seed)
     t1 = time.perf_counter()
     ff = portfolio.features()
-    t2 = time.perf_counter()
     result = five_c().score(ff, reasons=1)
+    t2 = time.perf_counter()
+    recs = policy.CreditPolicy.default().recommend(portfolio, result)
+    watch = signals.evaluate(portfolio)
+    work = collections.worklist(portfolio, result)
     t3 = time.perf_counter()
     print(f"riskkit {__version__} demo: synthetic B2B book (seed {args.seed}), as of {portfolio.as_of}")
     print(repr(portfolio))
     print(
-        f"built in {t1 - t0:.2f} s, {len(ff.names)} features in {t2 - t1:.3f} s, "
-        f"scored with the 5C card in {t3 - t2:.3f} s\n"
+        f"built in {t1 - t0:.2f} s; features and 5C scores in {t2 - t1:.3f} s; "
+        f"limits, {len(watch.signals)} warning signals and the worklist in {t3 - t2:.3f} s\n"
     )
     grades, counts = np.unique(result.grade, return_counts=True)
     order = np.argsort([_GRADE_ORDER.get(str(g), 99) for g in grades])
-    print("Grade mix (5C card): " + ", ".join(f"{grades[i]} {counts[i]}" for i in order) + "\n")
+    print("1. Grades (5C card): " + ", ".join(f"{grades[i]} {counts[i]}" for i in order) + "\n")
 
     shown = riskiest(result.score, ff, args.top)
+    rec_rows = {r["customer_id"]: r for r in recs.to_records()}
     rows = []
     for i in shown:
-        row: list[object] = [str(portfolio.customer_ids[i]), float(result.score[i]), str(result.grade[i]),
-                             f"{result.pd[i]:.1%}"]
+        cid = str(portfolio.customer_ids[i])
+        rec = rec_rows[cid]
+        row: list[object] = [cid, float(result.score[i]), str(result.grade[i]), f"{result.pd[i]:.1%}"]
         row += [float(ff[name][i]) * scale for name, _, scale in DEMO_COLUMNS]
-        assert result.reasons is not None
-        reason = result.reasons.row(int(i))
+        reason = result.reasons.row(int(i)) if result.reasons is not None else []
         row.append(f"{reason[0][0]} (-{reason[0][2]:g})" if reason else "")
+        row += [float(rec["current_limit"]), float(rec["limit"]), rec["payment_terms"]]
         rows.append([*row, str(outcomes.default_date[i]) if outcomes.defaulted[i] else ""])
-    headers = ["customer", "score", "grade", "pd", *(h for _, h, _ in DEMO_COLUMNS), "main reason", "default date"]
-    print(f"The {len(rows)} riskiest customers by the 5C card:")
+    headers = ["customer", "score", "grade", "pd", *(h for _, h, _ in DEMO_COLUMNS), "main reason",
+               "limit now", "new limit", "terms", "default date"]
+    print(f"2. The {len(rows)} riskiest customers, with the recommended credit limit and terms:")
     print(text_table(headers, rows, digits=1))
     as_of = np.datetime64(portfolio.as_of, "D")
     defaulted, when = outcomes.defaulted == 1, outcomes.default_date
-    already = int((defaulted[shown] & (when[shown] <= as_of)).sum())
-    ahead = int((defaulted[shown] & (when[shown] > as_of)).sum())
     performing = ~(defaulted & (when <= as_of))
     later = (defaulted & (when > as_of))[performing].astype(np.int8)
-    print(
-        f"\nOf these {len(shown)}: {already} had defaulted by {portfolio.as_of}, {ahead} default later. "
-        f"Book default rate {outcomes.defaulted.mean():.1%}."
-    )
     if 0 < later.sum() < later.size:
         print(
-            f"Among the {int(performing.sum())} customers still performing, the 5C card ranks the "
-            f"{int(later.sum())} who default in the next 180 days with AUC {auc(later, result.pd[performing]):.3f} "
-            "(no training). 'default date' is the synthetic truth, known only in this demo."
+            f"   Among the {int(performing.sum())} customers still performing, the 5C card ranks the "
+            f"{int(later.sum())} who default in the next 180 days with AUC "
+            f"{auc(later, result.pd[performing]):.3f} (no training)."
         )
+
+    print(f"\n3. Watchlist: {watch!r}")
+    top = watch.customers()[: args.top]
+    print(text_table(
+        ["customer", "worst", "alerts", "overdue", "summary"],
+        [[r["customer_id"], r["worst_severity"], r["alerts"], float(r["overdue_amount"]), _short(r["summary"], 90)]
+         for r in top],
+        digits=0,
+    ))
+
+    print(f"\n4. Collections worklist: {work!r}")
+    head = work.head(args.top).to_records()
+    print(text_table(
+        ["customer", "stage", "next action", "overdue", "dpd", "grade", "if they order again"],
+        [[r["customer_id"], r["stage"], _short(r["next_action"], 40), float(r["overdue_amount"]),
+          int(r["days_past_due"]), r["grade"], r["reorder_rule"]] for r in head],
+        digits=0,
+    ))
+    print("\n'default date' is the synthetic truth, known only in this demo.")
     return 0
 
 
@@ -112,8 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     demo = sub.add_parser(
         "demo",
-        help="run the whole job on a synthetic portfolio",
-        description="Build a synthetic B2B portfolio, score it with the 5C card and show its riskiest customers.",
+        help="run the whole job (grades, limits, watchlist, worklist) on a synthetic portfolio",
+        description="Build a synthetic B2B portfolio and run the whole job on it: grades, credit limits and terms, the watchlist and the collections worklist.",
         epilog="example: riskkit demo --customers 5000 --top 20",
     )
     demo.add_argument("--customers", type=_positive_int, default=1000, help="number of customers (default 1000)")

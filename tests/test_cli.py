@@ -14,11 +14,14 @@ from riskkit import cli
 def test_demo_prints_riskiest_customers(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["demo", "--customers", "300", "--top", "5", "--seed", "1"]) == 0
     out = capsys.readouterr().out
-    assert "Grade mix (5C card)" in out
-    assert "max dpd" in out and "main reason" in out
-    # header, rule, five rows
-    table = out.split("riskiest customers by the 5C card:\n", 1)[1].split("\n\n", 1)[0]
-    assert len(table.splitlines()) == 7
+    assert "1. Grades (5C card)" in out
+    assert "max dpd" in out and "main reason" in out and "new limit" in out
+    # header, rule, five rows (then the AUC line)
+    table = out.split("recommended credit limit and terms:\n", 1)[1].split("\n\n", 1)[0]
+    assert len([line for line in table.splitlines() if not line.startswith("   ")]) == 7
+    assert "3. Watchlist" in out and "4. Collections worklist" in out
+    worklist = out.split("4. Collections worklist", 1)[1]
+    assert "if they order again" in worklist
 
 
 def test_demo_ranks_lowest_score_first() -> None:

@@ -338,17 +338,17 @@ def test_limit_increase_request_by_hand() -> None:
         4,
         exposures=[{"customer_id": c, "credit_limit": 1000.0} for c in ("C1", "C2", "C4")],
         events=[
-            {"customer_id": "C1", "date": "2025-05-01", "kind": kind, "amount": 1600.0},  # +60%
-            {"customer_id": "C1", "date": "2025-05-20", "kind": kind, "amount": 1200.0},  # +20%: no
+            {"customer_id": "C1", "date": "2025-05-01", "kind": kind, "amount": 600.0},  # +60%
+            {"customer_id": "C1", "date": "2025-05-20", "kind": kind, "amount": 200.0},  # +20%: no
             {"customer_id": "C1", "date": "2025-06-10", "kind": kind},  # size unknown: counts
-            {"customer_id": "C2", "date": "2025-06-10", "kind": kind, "amount": 1500.0},  # exactly +50%
+            {"customer_id": "C2", "date": "2025-06-10", "kind": kind, "amount": 500.0},  # exactly +50%
             {"customer_id": "C3", "date": "2025-06-10", "kind": kind, "amount": 5000.0},  # no limit at all
             {"customer_id": "C4", "date": "2025-03-01", "kind": kind, "amount": 3000.0},  # too old
         ],
     )
     hits = run(kind, p)
     assert hits["C1"] == ("warning", 2.0, 2.0, 90,
-                          f"{kind} 2025-06-10, {kind} 2025-05-01 (1,600); current limit 1,000.00")
+                          f"{kind} 2025-06-10, {kind} 2025-05-01 (600); current limit 1,000.00")
     assert hits["C2"][:2] == ("watch", 1.0)
     assert hits["C3"] == ("watch", 1.0, 1.0, 90, f"{kind} 2025-06-10 (5,000); current limit none")
     assert set(hits) == {"C1", "C2", "C3"}

@@ -132,10 +132,11 @@ class LimitIncreaseRequest(ThresholdSignal):
 
     Value: number of ``limit_increase_request`` events dated in
     ``(as_of - 90 days, as_of]`` that ask for a large increase. The event's
-    ``amount`` is the requested new limit; a request counts when it is at
-    least ``1 + min_increase`` (150%) of the current credit limit. A request
-    without an amount, or from a customer without a positive limit, counts
-    as well: its size is unknown and the request itself is the news.
+    ``amount`` is the requested increase (the raise, not the new limit); a
+    request counts when it is at least ``min_increase`` (50%) of the current
+    credit limit. A request without an amount, or from a customer without a
+    positive limit, counts as well: its size is unknown and the request itself
+    is the news.
 
     Window: 90 days.
 
@@ -143,7 +144,7 @@ class LimitIncreaseRequest(ThresholdSignal):
     growth); ``warning`` 2 (asking again within a quarter for much more
     credit).
 
-    Evidence: the requests counted (date and requested limit, when given),
+    Evidence: the requests counted (date and requested increase, when given),
     newest first, and the current limit.
     """
 
@@ -160,10 +161,10 @@ class LimitIncreaseRequest(ThresholdSignal):
         ev = portfolio.events
         limit = ctx.feature("credit_limit")
         current = limit[ev["customer"]]
-        requested = ev["amount"]
+        raise_ = ev["amount"]
         with np.errstate(invalid="ignore"):
-            large = requested >= current * (1.0 + self.min_increase)
-            unknown = np.isnan(requested) | ~(current > 0)
+            large = raise_ >= current * self.min_increase
+            unknown = np.isnan(raise_) | ~(current > 0)
         counted = ctx.event_mask((EventKind.LIMIT_INCREASE_REQUEST,), self.window_days) & (large | unknown)
 
         def evidence(customers: np.ndarray) -> list[str]:
