@@ -108,7 +108,6 @@ import datetime as _dt
 import json
 import math
 import os
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +115,7 @@ import attrs
 import numpy as np
 
 from riskkit import finance
+from riskkit._documents import load_json, load_toml
 from riskkit._numeric import group_sum
 from riskkit.errors import FormatError, ValidationError
 from riskkit.result import ScoreResult
@@ -615,12 +615,7 @@ class CreditPolicy:
         >>> CreditPolicy.from_json('{"version": "v2", "seller_annual_revenue": 1000000}').seller_annual_revenue
         1000000.0
         """
-        text = _read_text(text_or_path, looks_like="{")
-        try:
-            spec = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FormatError(f"credit policy JSON is malformed: {exc}") from None
-        return cls.from_dict(spec)
+        return cls.from_dict(load_json(text_or_path, "credit policy"))
 
     @classmethod
     def from_toml(cls, text_or_path: str | os.PathLike[str]) -> CreditPolicy:
@@ -641,19 +636,7 @@ class CreditPolicy:
         >>> p.combine, p.sales_coefficient["AAA"], p.segments["government"]["max_document_value"]["max_amount"]
         ('max', 3.0, 1000000.0)
         """
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python 3.10 needs the tomli backport
-            try:
-                import tomli as tomllib
-            except ModuleNotFoundError:
-                raise ValidationError("reading TOML on Python 3.10 needs the 'tomli' package") from None
-        text = _read_text(text_or_path, looks_like="[")
-        try:
-            spec = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise FormatError(f"credit policy TOML is malformed: {exc}") from None
-        return cls.from_dict(spec)
+        return cls.from_dict(load_toml(text_or_path, "credit policy"))
 
     def __repr__(self) -> str:
         return (
@@ -1547,17 +1530,6 @@ class CreditDecision:
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def _read_text(text_or_path: str | os.PathLike[str], looks_like: str) -> str:
-    # a str that spans lines or opens like a document is the document; anything else is a path
-    if isinstance(text_or_path, str) and ("\n" in text_or_path or text_or_path.lstrip().startswith(looks_like)):
-        return text_or_path
-    try:
-        with open(text_or_path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, TypeError) as exc:
-        raise ValidationError(f"cannot read credit policy {text_or_path!r}: {exc}") from None
 
 
 def _history(portfolio: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray]:

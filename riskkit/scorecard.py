@@ -16,10 +16,8 @@ Sign conventions, stated once:
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,9 +25,10 @@ import numpy as np
 
 from riskkit import _input
 from riskkit._card import Card, CardFeature, expert_feature, expert_to_spec
+from riskkit._documents import load_json, load_toml
 from riskkit._estimator import EstimatorMixin
 from riskkit._scoring import CardScorer
-from riskkit.errors import FormatError, ValidationError
+from riskkit.errors import ValidationError
 from riskkit.grades import MasterScale
 from riskkit.scaling import Scaling
 
@@ -128,29 +127,12 @@ class ExpertScorecard(CardScorer):
     @classmethod
     def from_json(cls, text_or_path: str | os.PathLike[str]) -> ExpertScorecard:
         """Build from a JSON document (text) or a path to one."""
-        text = _read_text(text_or_path, looks_like="{")
-        try:
-            spec = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FormatError(f"expert scorecard JSON is malformed: {exc}") from None
-        return cls.from_dict(spec)
+        return cls.from_dict(load_json(text_or_path, "expert scorecard"))
 
     @classmethod
     def from_toml(cls, text_or_path: str | os.PathLike[str]) -> ExpertScorecard:
         """Build from a TOML document (text spanning lines) or a path to one; features as ``[[features]]`` tables."""
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python 3.10 needs the tomli backport
-            try:
-                import tomli as tomllib
-            except ModuleNotFoundError:
-                raise ValidationError("reading TOML on Python 3.10 needs the 'tomli' package") from None
-        text = _read_text(text_or_path, looks_like="[")
-        try:
-            spec = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise FormatError(f"expert scorecard TOML is malformed: {exc}") from None
-        return cls.from_dict(spec)
+        return cls.from_dict(load_toml(text_or_path, "expert scorecard"))
 
     def to_dict(self) -> dict[str, Any]:
         """The hand-written format (``from_dict(to_dict())`` is the same card)."""
@@ -185,17 +167,6 @@ class ExpertScorecard(CardScorer):
 
     def __repr__(self) -> str:
         return f"ExpertScorecard({self.name!r}, {len(self.card.features)} features)"
-
-
-def _read_text(text_or_path: str | os.PathLike[str], looks_like: str) -> str:
-    # a str that spans lines or opens like a document is the document; anything else is a path
-    if isinstance(text_or_path, str) and ("\n" in text_or_path or text_or_path.lstrip().startswith(looks_like)):
-        return text_or_path
-    try:
-        with open(text_or_path, encoding="utf-8") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise ValidationError(f"cannot read {os.fspath(text_or_path)!r}: {exc}") from None
 
 
 def binary_target(y: Any, owner: str, bad_label: Any = None) -> tuple[np.ndarray, np.ndarray, bool]:
