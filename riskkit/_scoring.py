@@ -161,9 +161,15 @@ class CardScorer:
         return rows
 
     def _repr_html_(self) -> str:
-        from riskkit._display import html_table
+        import html
 
-        rows = self.table()
+        from riskkit._display import html_table
+        from riskkit.errors import NotFittedError
+
+        try:
+            rows = self.table()
+        except NotFittedError:  # an unfitted scorer shows its parameters, not an error
+            return f"<pre>{html.escape(repr(self))}</pre>"
         if not rows:
             return html_table(["feature"], [], caption=type(self).__name__)
         headers = list(rows[0])
