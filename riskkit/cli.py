@@ -1,7 +1,28 @@
 """The ``riskkit`` command line.
 
-Exit codes: 0 success, 2 usage error (argparse), 1 a riskkit error (bad input,
-reported on stderr as one line naming what was wrong).
+Commands: ``demo`` (a synthetic book, end to end), ``features``, ``fit``,
+``score``, ``signals``, ``check`` and ``report``. File reading and writing
+live in :mod:`riskkit._cli_io`; every output is written atomically (a
+temporary file in the same folder, then :func:`os.replace`), so a failed run
+leaves an existing output as it was.
+
+Exit codes
+----------
+0
+    Success.
+1
+    A riskkit error (unreadable file, a model that cannot score the input
+    ...), reported on stderr as one line naming what was wrong.
+2
+    A usage error (argparse).
+3
+    Input rows were rejected: a value that is not a number in a numeric
+    column, a category the model does not know, a bad portfolio row. Every
+    good row is still processed and written; the rejected ones go to
+    ``--rejects`` (CSV: row, column, value, reason; portfolio commands add
+    the table) or are summarised on stderr. A required column missing from
+    the input rejects every row: nothing but the rejects is written and the
+    message names the column.
 
 Examples
 --------
@@ -9,15 +30,19 @@ Examples
 
     riskkit demo                      # synthetic book of 1,000 customers
     riskkit demo --customers 5000 --top 20 --seed 7
+    riskkit fit --data german.csv --target creditability --bad-value bad --out card.json
+    riskkit score --model card.json --data applicants.csv --out scores.csv --rejects rejects.csv --reasons 3
+    riskkit report --customers customers.csv --invoices invoices.csv --out report.html
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -125,6 +150,743 @@ def _demo(args: argparse.Namespace) -> int:
 _GRADE_ORDER = {g: i for i, g in enumerate(("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D", ""))}
 
 
+# --- shared by the file commands ------------------------------------------------
+
+#: Exit code when some input rows were rejected (the good ones are still processed).
+EXIT_REJECTED = 3
+
+#: Rows scored per block (progress is reported per block).
+_BLOCK = 50_000
+
+_TABLE_OPTIONS = ("customers", "invoices", "payments", "orders", "statements", "events", "exposures")
+
+
+class _InputRejected(Exception):
+    """The whole input is unusable (a required column is missing): exit 3 after writing the rejects."""
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr)
+
+
+def _write_rejects(args: argparse.Namespace, rejects: list[dict[str, Any]], *, with_table: bool = False) -> None:
+    """Rejected rows to ``--rejects`` (CSV), else a summary on stderr; nothing when there are none."""
+    from riskkit import _cli_io
+
+    if not rejects:
+        if getattr(args, "rejects", None):
+            _cli_io.write_csv(args.rejects, _reject_header(with_table), [])
+        return
+    header = _reject_header(with_table)
+    if getattr(args, "rejects", None):
+        _cli_io.write_csv(args.rejects, header, ([r.get(h) for h in header] for r in rejects))
+        print(f"riskkit: {len(rejects)} row(s) rejected; see {args.rejects}", file=sys.stderr)
+        return
+    print(f"riskkit: {len(rejects)} row(s) rejected (pass --rejects FILE for the full list):", file=sys.stderr)
+    for r in rejects[:10]:
+        where = f"{r['table']} row {r['row']}" if with_table else f"row {r['row']}"
+        column = f" column {r['column']!r}" if r.get("column") else ""
+        print(f"  {where}{column}: {r['reason']}", file=sys.stderr)
+    if len(rejects) > 10:
+        print(f"  ... and {len(rejects) - 10} more", file=sys.stderr)
+
+
+def _reject_header(with_table: bool) -> list[str]:
+    return ["table", "row", "column", "value", "reason"] if with_table else ["row", "column", "value", "reason"]
+
+
+def _load_portfolio(args: argparse.Namespace) -> Any:
+    """The Portfolio of the table options, bad rows collected (not raised)."""
+    from riskkit.errors import SchemaError
+    from riskkit.portfolio import Portfolio
+
+    tables = {name: getattr(args, name) for name in _TABLE_OPTIONS if getattr(args, name, None)}
+    try:
+        return Portfolio.from_csv(**tables, as_of=args.as_of, errors="collect")
+    except SchemaError as exc:
+        raise _InputRejected(str(exc)) from None
+
+
+def _portfolio_rejects(portfolio: Any) -> list[dict[str, Any]]:
+    return [
+        {"table": r.table, "row": r.row, "column": r.field or "", "value": r.value, "reason": r.reason}
+        for r in portfolio.rejected
+    ]
+
+
+def _load_model(name: str) -> Any:
+    """A saved scorer, or the built-in five C card for ``5c``."""
+    from riskkit.persistence import load
+
+    if name.lower() in ("5c", "five_c"):
+        from riskkit.scorecards import five_c
+
+        return five_c()
+    return load(name)
+
+
+def _model_kinds(scorer: Any) -> dict[str, str]:
+    """Each input column the scorer needs -> "numeric" or "categorical"."""
+    card = getattr(scorer, "card_", None) or getattr(scorer, "card", None)
+    if card is not None and hasattr(card, "kinds"):
+        return dict(card.kinds)
+    kinds = getattr(scorer, "_kinds_", None)
+    if kinds is None:
+        return {}
+    needed = getattr(scorer, "_used_", None) or getattr(scorer, "_feature_names_", None) or tuple(kinds)
+    return {name: kinds[name] for name in needed}
+
+
+def _reason_text(exc: Exception) -> str:
+    """An error message without the row number of the probe it came from."""
+    import re
+
+    return re.sub(r" row \d+", "", str(exc), count=1)
+
+
+def _unknown_categories(
+    scorer: Any, kinds: dict[str, str], columns: dict[str, np.ndarray], good: np.ndarray
+) -> list[tuple[str, np.ndarray, list[str]]]:
+    """Categorical values the scorer refuses: (column, rows, reasons) per column.
+
+    Each categorical column's distinct values are scored on their own (every
+    other feature missing), so the cost grows with the number of distinct
+    values, not rows; a refused value is dropped and the rest scored again.
+    """
+    from riskkit.errors import ValidationError
+
+    n_rows = int(good.size)
+    found = []
+    for name, kind in kinds.items():
+        if kind == "numeric":
+            continue
+        col = columns[name]
+        values = list(dict.fromkeys(v for v in col[good].tolist() if v is not None))
+        refused: dict[Any, str] = {}
+        while values:
+            probe: dict[str, np.ndarray] = {}
+            for other, other_kind in kinds.items():
+                if other == name:
+                    probe[other] = np.array(values, dtype=object)
+                elif other_kind == "numeric":
+                    probe[other] = np.full(len(values), np.nan)
+                else:
+                    probe[other] = np.full(len(values), None, dtype=object)
+            try:
+                scorer.score(probe)
+                break
+            except ValidationError as exc:
+                if exc.field != name or exc.row is None or not 0 <= exc.row < len(values):
+                    raise
+                refused[values.pop(exc.row)] = _reason_text(exc)
+        if refused:
+            hit = np.fromiter((v in refused for v in col.tolist()), dtype=bool, count=n_rows) & good
+            rows = np.flatnonzero(hit)
+            found.append((name, rows, [refused[col[r]] for r in rows.tolist()]))
+    return found
+
+
+def _score_blocks(scorer: Any, columns: dict[str, np.ndarray], rows: np.ndarray, k: int, args: argparse.Namespace) -> Any:
+    """Score the given rows in blocks (with a progress bar); returns one ScoreResult-like namespace."""
+    from riskkit._cli_io import Progress
+
+    parts = []
+    with Progress(rows.size, "scoring", quiet=args.quiet) as bar:
+        for start in range(0, max(rows.size, 1), _BLOCK):
+            idx = rows[start : start + _BLOCK]
+            parts.append(scorer.score({name: col[idx] for name, col in columns.items()}, reasons=k))
+            bar.update(idx.size)
+    score = np.concatenate([p.score for p in parts])
+    pd = np.concatenate([p.pd for p in parts])
+    grade = np.concatenate([np.asarray(p.grade, dtype=object) for p in parts])
+    reasons = None
+    if k:
+        reasons = (
+            np.concatenate([p.reasons.features for p in parts]),
+            np.concatenate([p.reasons.values for p in parts]),
+        )
+    return argparse.Namespace(score=score, pd=pd, grade=grade, reasons=reasons)
+
+
+def _score_columns(ids: Sequence[Any], scored: Any, k: int) -> tuple[list[str], list[Any]]:
+    """Header and columns of a scores file: id, score, pd, grade, then reason_j and reason_j_value."""
+    header = ["id", "score", "pd", "grade"]
+    columns: list[Any] = [list(ids), scored.score, scored.pd, scored.grade]
+    if k:
+        feats, values = scored.reasons
+        for j in range(k):
+            header += [f"reason_{j + 1}", f"reason_{j + 1}_value"]
+            columns += [feats[:, j], values[:, j]]
+    return header, columns
+
+
+# --- riskkit features -----------------------------------------------------------
+
+
+def _features(args: argparse.Namespace) -> int:
+    from riskkit import _cli_io
+
+    portfolio = _load_portfolio(args)
+    ff = portfolio.features(args.as_of)
+    columns = [portfolio.customer_ids, *(ff[name] for name in ff.names)]
+    n = _cli_io.write_columns(args.out, ["customer_id", *ff.names], columns)
+    rejects = _portfolio_rejects(portfolio)
+    _write_rejects(args, rejects, with_table=True)
+    _say(args, f"riskkit: wrote {n} customers x {len(ff.names)} features to {args.out}")
+    return EXIT_REJECTED if rejects else 0
+
+
+# --- riskkit fit ----------------------------------------------------------------
+
+_MODELS = ("scorecard", "logistic", "tree")
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from riskkit import _cli_io
+    from riskkit.persistence import save
+    from riskkit.validation import auc
+
+    raw, n_rows = _cli_io.read_table(args.data)
+    exclude = {c.strip() for c in (args.exclude or "").split(",") if c.strip()}
+    missing = [c for c in (args.target, args.id_column) if c and c not in raw]
+    missing += sorted(exclude - set(raw))
+    if missing:
+        return _all_rejected(args, missing, n_rows, raw)
+    target = raw[args.target]
+    absent = _cli_io.is_missing(target)
+    rejects = [
+        {"row": int(r), "column": args.target, "value": "", "reason": "the target is missing"}
+        for r in np.flatnonzero(absent).tolist()
+    ]
+    keep = ~absent
+    y = np.array([_cli_io.cell(v) for v in target[keep].tolist()], dtype=object) == args.bad_value
+    if y.all() or not y.any():
+        from riskkit.errors import ValidationError
+
+        raise ValidationError(
+            f"{args.target!r} must hold both bad ({args.bad_value!r}) and other values; "
+            f"found {sorted({_cli_io.cell(v) for v in target[keep].tolist()})[:10]}"
+        )
+    drop = {args.target, args.id_column, *exclude}
+    X = _cli_io.infer_columns({k: v[keep] for k, v in raw.items() if k not in drop})
+    scorer = _new_model(args.model)
+    scorer.fit(X, y.astype(np.int8))
+    save(scorer, args.out)
+    result = scorer.score(X)
+    used = list(getattr(scorer, "selected_features_", None) or _model_kinds(scorer))
+    _write_rejects(args, rejects)
+    _say(
+        args,
+        f"riskkit: fitted a {args.model} on {int(keep.sum())} rows ({int(y.sum())} bad); "
+        f"{len(used)} feature(s) used: {', '.join(used)}\n"
+        f"riskkit: in-sample AUC {auc(y.astype(np.int8), result.pd):.3f}; saved to {args.out}",
+    )
+    return EXIT_REJECTED if rejects else 0
+
+
+def _new_model(kind: str) -> Any:
+    if kind == "logistic":
+        from riskkit.logistic import LogisticScorer
+
+        return LogisticScorer()
+    if kind == "tree":
+        from riskkit.tree import DecisionTreeScorer
+
+        return DecisionTreeScorer()
+    from riskkit.scorecard import Scorecard
+
+    return Scorecard()
+
+
+def _all_rejected(args: argparse.Namespace, missing: Sequence[str], n_rows: int, raw: dict[str, Any]) -> int:
+    """A required column is missing: every row is rejected, nothing else is written; exit 3."""
+    names = ", ".join(map(repr, missing))
+    reason = f"the input has no column {names}; it has: {', '.join(raw) or 'none'}"
+    print(f"riskkit: error: {reason}", file=sys.stderr)
+    if args.rejects:
+        from riskkit import _cli_io
+
+        _cli_io.write_csv(
+            args.rejects, _reject_header(False), ([r, missing[0], "", reason] for r in range(n_rows))
+        )
+    return EXIT_REJECTED
+
+
+# --- riskkit score --------------------------------------------------------------
+
+
+def _score(args: argparse.Namespace) -> int:
+    if args.model is None:
+        args.model = "5c" if args.customers else None
+    if args.model is None:
+        raise _Usage("score needs --model (a saved scorer, or 5c for the built-in five C card)")
+    if bool(args.data) == bool(args.customers):
+        raise _Usage("score needs either --data FILE or the portfolio tables (--customers ...), not both")
+    scorer = _load_model(args.model)
+    if args.customers:
+        return _score_portfolio(args, scorer)
+    return _score_file(args, scorer)
+
+
+class _Usage(Exception):
+    """Options that argparse cannot check on its own (exit 2)."""
+
+
+def _score_portfolio(args: argparse.Namespace, scorer: Any) -> int:
+    from riskkit import _cli_io
+
+    portfolio = _load_portfolio(args)
+    result = scorer.score(portfolio.features(args.as_of), reasons=args.reasons)
+    scored = argparse.Namespace(
+        score=np.asarray(result.score),
+        pd=np.asarray(result.pd),
+        grade=np.asarray(result.grade, dtype=object),
+        reasons=(result.reasons.features, result.reasons.values) if args.reasons else None,
+    )
+    header, columns = _score_columns(portfolio.customer_ids.tolist(), scored, args.reasons)
+    n = _cli_io.write_columns(args.out, header, columns)
+    rejects = _portfolio_rejects(portfolio)
+    _write_rejects(args, rejects, with_table=True)
+    _say(args, f"riskkit: scored {n} customers; wrote {args.out}")
+    return EXIT_REJECTED if rejects else 0
+
+
+def _score_file(args: argparse.Namespace, scorer: Any) -> int:
+    from riskkit import _cli_io
+    from riskkit.errors import ValidationError
+
+    raw, n_rows = _cli_io.read_table(args.data)
+    kinds = _model_kinds(scorer) or {
+        name: "numeric" if col.dtype.kind == "f" else "categorical"
+        for name, col in _cli_io.infer_columns(raw).items()
+    }
+    missing = [name for name in kinds if name not in raw]
+    if args.id_column and args.id_column not in raw:
+        missing.append(args.id_column)
+    if missing:
+        return _all_rejected(args, missing, n_rows, raw)
+    good = np.ones(n_rows, dtype=bool)
+    bad_rows: list[tuple[int, str, Any, str]] = []
+    columns: dict[str, np.ndarray] = {}
+    for name, kind in kinds.items():
+        col = raw[name]
+        if kind == "numeric":
+            values, bad = _cli_io.parse_numeric(col)
+            for r in np.flatnonzero(bad).tolist():
+                bad_rows.append((r, name, col[r], "not a number"))
+            good &= ~bad
+            columns[name] = values
+        else:
+            columns[name] = col
+    rows = np.flatnonzero(good)
+    try:
+        scored = _score_blocks(scorer, columns, rows, args.reasons, args)
+    except ValidationError as exc:
+        if exc.field not in kinds or kinds[exc.field] == "numeric":
+            raise
+        for name, where, reasons in _unknown_categories(scorer, kinds, columns, good):
+            good[where] = False
+            col = raw[name]
+            bad_rows += [(r, name, col[r], why) for r, why in zip(where.tolist(), reasons, strict=True)]
+        rows = np.flatnonzero(good)
+        scored = _score_blocks(scorer, columns, rows, args.reasons, args)
+    ids = raw[args.id_column][rows].tolist() if args.id_column else rows.tolist()
+    header, out_columns = _score_columns(ids, scored, args.reasons)
+    n = _cli_io.write_columns(args.out, header, out_columns)
+    rejects = [
+        {"row": r, "column": c, "value": v, "reason": why} for r, c, v, why in sorted(bad_rows, key=lambda t: t[:2])
+    ]
+    _write_rejects(args, rejects)
+    _say(args, f"riskkit: scored {n} of {n_rows} rows; wrote {args.out}")
+    return EXIT_REJECTED if rejects else 0
+
+
+# --- riskkit signals ------------------------------------------------------------
+
+
+def _signals(args: argparse.Namespace) -> int:
+    from riskkit import _cli_io, signals
+
+    portfolio = _load_portfolio(args)
+    watch = signals.evaluate(portfolio, args.as_of)
+    records = watch.to_records()
+    header = list(records[0]) if records else [
+        "customer_id", "signal", "category", "severity", "value", "threshold", "window_days", "evidence", "status",
+    ]
+    n = _cli_io.write_records(args.out, header, ([r[h] for h in header] for r in records))
+    rejects = _portfolio_rejects(portfolio)
+    _write_rejects(args, rejects, with_table=True)
+    _say(args, f"riskkit: {n} alert(s) for {len(watch.customers())} customer(s); wrote {args.out}")
+    return EXIT_REJECTED if rejects else 0
+
+
+# --- riskkit check --------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    from riskkit import _cli_io
+    from riskkit.policy import CreditPolicy
+
+    portfolio = _load_portfolio(args)
+    raw, n_rows = _cli_io.read_table(args.orders_to_check)
+    missing = [c for c in ("customer_id", "amount") if c not in raw]
+    if missing:
+        return _all_rejected(args, missing, n_rows, raw)
+    amounts, bad = _cli_io.parse_numeric(raw["amount"])
+    ids = np.array([_cli_io.cell(v) for v in raw["customer_id"].tolist()], dtype=object)
+    negative = ~bad & ~(np.isfinite(amounts) & (amounts >= 0))
+    unknown = ~np.isin(ids.astype(str), portfolio.customer_ids.astype(str))
+    rejects: list[dict[str, Any]] = []
+    for mask, column, reason in (
+        (bad, "amount", "not a number"),
+        (negative, "amount", "must be a finite amount >= 0"),
+        (unknown & ~bad & ~negative, "customer_id", "not a customer of the portfolio (or its row was rejected)"),
+    ):
+        rejects += [
+            {"table": "orders_to_check", "row": r, "column": column, "value": raw[column][r], "reason": reason}
+            for r in np.flatnonzero(mask).tolist()
+        ]
+    good = ~(bad | negative | unknown)
+    policy = CreditPolicy.from_json(args.policy) if args.policy else CreditPolicy.default()
+    scorer = _load_model(args.model or "5c")
+    as_of = args.as_of or portfolio.as_of
+    scores = scorer.score(portfolio.features(as_of))
+    decisions = policy.check_orders(
+        portfolio, ids[good].tolist(), amounts[good], as_of=as_of, scores=scores
+    ) if good.any() else []
+    n = _cli_io.write_jsonl(args.out, (d.to_json() for d in decisions))
+    rejects += _portfolio_rejects(portfolio)
+    _write_rejects(args, rejects, with_table=True)
+    _say(args, f"riskkit: {n} decision(s); wrote {args.out}")
+    return EXIT_REJECTED if rejects else 0
+
+
+# --- riskkit report -------------------------------------------------------------
+
+
+def _report(args: argparse.Namespace) -> int:
+    from riskkit import _cli_io, collections, signals
+    from riskkit.validation import auc, gini, ks
+
+    portfolio = _load_portfolio(args)
+    scorer = _load_model(args.model or "5c")
+    as_of = args.as_of or portfolio.as_of
+    result = scorer.score(portfolio.features(as_of), reasons=1)
+    watch = signals.evaluate(portfolio, as_of)
+    work = collections.worklist(portfolio, result, as_of)
+    rejects = _portfolio_rejects(portfolio)
+    outcome = None
+    metrics: list[tuple[str, str]] = []
+    if args.outcomes:
+        raw, n_outcomes = _cli_io.read_table(args.outcomes)
+        missing = [c for c in ("customer_id", "defaulted") if c not in raw]
+        if missing:
+            return _all_rejected(args, missing, n_outcomes, raw)
+        flags, bad = _cli_io.parse_numeric(raw["defaulted"])
+        bad |= ~np.isin(flags, (0.0, 1.0)) & ~np.isnan(flags)
+        rejects += [
+            {"table": "outcomes", "row": r, "column": "defaulted", "value": raw["defaulted"][r],
+             "reason": "expected 0 or 1"}
+            for r in np.flatnonzero(bad).tolist()
+        ]
+        known = {_cli_io.cell(c): f for c, f, b in zip(raw["customer_id"].tolist(), flags.tolist(), bad.tolist(),
+                                                       strict=True) if not b and f == f}
+        outcome = np.array([known.get(str(c), np.nan) for c in portfolio.customer_ids.tolist()])
+        has = ~np.isnan(outcome)
+        y = outcome[has].astype(np.int8)
+        metrics.append(("customers with an outcome", f"{int(has.sum()):,} ({int(y.sum()):,} defaulted)"))
+        if 0 < y.sum() < y.size:
+            metrics += [
+                ("AUC", f"{auc(y, result.pd[has]):.3f}"),
+                ("Gini", f"{gini(y, result.pd[has]):.3f}"),
+                ("KS", f"{ks(y, result.pd[has]):.3f}"),
+            ]
+        else:
+            metrics.append(("AUC / Gini / KS", "need both defaulted and performing customers"))
+    html = _report_html(portfolio, as_of, scorer, result, outcome, metrics, watch, work, len(rejects))
+    _cli_io.write_text(args.out, html)
+    _write_rejects(args, rejects, with_table=True)
+    _say(args, f"riskkit: wrote the report to {args.out}")
+    return EXIT_REJECTED if rejects else 0
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;
+color:#222;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;
+margin-top:1.8em}
+table{border-collapse:collapse;font-size:.9em}th,td{padding:.25em .6em;border-bottom:1px solid #eee;
+text-align:left;vertical-align:top}th{background:#f4f4f4}td.num{text-align:right}
+.muted{color:#777}.legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;
+vertical-align:middle}
+svg text{font-size:11px;fill:#333}
+"""
+
+_GOOD_COLOUR, _BAD_COLOUR, _ALL_COLOUR = "#4a90c2", "#d9534f", "#5b8db8"
+
+
+def _e(value: Any) -> str:
+    import html
+
+    from riskkit._cli_io import cell
+
+    return html.escape(cell(value) if not isinstance(value, str) else value)
+
+
+def _table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[int] = ()) -> str:
+    if not rows:
+        return '<p class="muted">None.</p>'
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="num">{_e(v)}</td>' if j in numeric else f"<td>{_e(v)}</td>" for j, v in enumerate(row)
+        ) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _bar_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], *, percent: bool) -> str:
+    """A grouped vertical bar chart as inline SVG: one group per label, one bar per series."""
+    width, height, left, bottom, top = 760, 260, 50, 40, 10
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    peak = max((v for _, _, values in series for v in values), default=0.0) or 1.0
+    group = plot_w / max(len(labels), 1)
+    bar = group * 0.8 / max(len(series), 1)
+    parts = [f'<svg width="{width}" height="{height}" role="img">']
+    for t in range(5):
+        value = peak * t / 4
+        y = top + plot_h - plot_h * t / 4
+        text = f"{value:.0%}" if percent else f"{value:,.0f}"
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{text}</text>')
+    for i, label in enumerate(labels):
+        x0 = left + i * group + group * 0.1
+        for s, (name, colour, values) in enumerate(series):
+            h = plot_h * values[i] / peak
+            shown = f"{values[i]:.1%}" if percent else f"{values[i]:,.0f}"
+            parts.append(
+                f'<rect x="{x0 + s * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{colour}"><title>{_e(name)} {_e(label)}: {shown}</title></rect>'
+            )
+        parts.append(
+            f'<text x="{left + (i + 0.5) * group:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+            f"{_e(label)}</text>"
+        )
+    parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#999"/>')
+    parts.append("</svg>")
+    legend = "".join(f'<span style="background:{c}"></span>{_e(n)}' for n, c, _ in series)
+    return f'<div class="legend">{legend}</div>' + "".join(parts)
+
+
+def _score_distribution(score: np.ndarray, outcome: np.ndarray | None) -> str:
+    finite = score[np.isfinite(score)]
+    if finite.size == 0:
+        return '<p class="muted">No scores.</p>'
+    low, high = float(finite.min()), float(finite.max())
+    edges = np.linspace(low, high if high > low else low + 1.0, 11)
+    labels = [f"{edges[i]:.0f}" for i in range(10)]
+
+    def shares(values: np.ndarray) -> list[float]:
+        counts, _ = np.histogram(values, bins=edges)
+        return (counts / max(values.size, 1)).tolist()
+
+    if outcome is None or not np.isfinite(outcome).any():
+        series = [("all customers", _ALL_COLOUR, shares(finite))]
+    else:
+        ok = np.isfinite(score) & np.isfinite(outcome)
+        series = [
+            ("performing", _GOOD_COLOUR, shares(score[ok & (outcome == 0)])),
+            ("defaulted", _BAD_COLOUR, shares(score[ok & (outcome == 1)])),
+        ]
+    chart = _bar_chart(labels, series, percent=True)
+    return chart + '<p class="muted">Share of each group per score band (lower bound shown; higher = safer).</p>'
+
+
+def _report_html(
+    portfolio: Any,
+    as_of: Any,
+    scorer: Any,
+    result: Any,
+    outcome: np.ndarray | None,
+    metrics: list[tuple[str, str]],
+    watch: Any,
+    work: Any,
+    n_rejected: int,
+) -> str:
+    grades, counts = np.unique(np.asarray(result.grade).astype(str), return_counts=True)
+    order = np.argsort([_GRADE_ORDER.get(str(g), 99) for g in grades], kind="stable")
+    grade_chart = _bar_chart(
+        [str(grades[i]) or "none" for i in order], [("customers", _ALL_COLOUR, [float(counts[i]) for i in order])],
+        percent=False,
+    )
+    grade_table = _table_html(
+        ["grade", "customers", "share"],
+        [[str(grades[i]), int(counts[i]), f"{counts[i] / max(counts.sum(), 1):.1%}"] for i in order],
+        numeric=(1, 2),
+    )
+    if metrics:
+        validation = _table_html(["metric", "value"], metrics, numeric=(1,))
+    else:
+        validation = '<p class="muted">No outcomes given (pass --outcomes with customer_id,defaulted).</p>'
+    top = watch.customers()[:15]
+    watch_table = _table_html(
+        ["customer", "worst", "alerts", "overdue", "summary"],
+        [[r["customer_id"], r["worst_severity"], r["alerts"], f"{float(r['overdue_amount']):,.0f}", r["summary"]]
+         for r in top],
+        numeric=(2, 3),
+    )
+    work_table = _table_html(
+        ["customer", "stage", "next action", "overdue", "dpd", "grade", "if they order again"],
+        [[r["customer_id"], r["stage"], r["next_action"], f"{float(r['overdue_amount']):,.0f}",
+          int(r["days_past_due"]), r["grade"], r["reorder_rule"]] for r in work.head(15).to_records()],
+        numeric=(3, 4),
+    )
+    name = getattr(scorer, "name", None) or type(scorer).__name__
+    rejected = f"; {n_rejected:,} input row(s) rejected" if n_rejected else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>riskkit report {_e(str(as_of))}</title><style>{_CSS}</style></head><body>\n"
+        f"<h1>Credit risk report</h1><p class=\"muted\">riskkit {_e(__version__)}; as of {_e(str(as_of))}; "
+        f"{portfolio.n_customers:,} customers; scored with {_e(str(name))}{_e(rejected)}</p>\n"
+        f"<section id=\"score-distribution\"><h2>Score distribution</h2>"
+        f"{_score_distribution(np.asarray(result.score, dtype=float), outcome)}</section>\n"
+        f"<section id=\"grade-mix\"><h2>Grade mix</h2>{grade_chart}{grade_table}</section>\n"
+        f"<section id=\"validation\"><h2>Validation</h2>{validation}</section>\n"
+        f"<section id=\"watchlist\"><h2>Watchlist</h2><p class=\"muted\">{_e(repr(watch))}</p>{watch_table}"
+        "</section>\n"
+        f"<section id=\"worklist\"><h2>Collections worklist</h2><p class=\"muted\">{_e(repr(work))}</p>"
+        f"{work_table}</section>\n</body></html>\n"
+    )
+
+
+def _add_portfolio_options(p: argparse.ArgumentParser, *, customers_required: bool = True) -> None:
+    tables = p.add_argument_group("portfolio tables (CSV with a header row; see riskkit.portfolio.schema())")
+    tables.add_argument("--customers", required=customers_required, metavar="CSV", help="customers (id, ...)")
+    for name in _TABLE_OPTIONS[1:]:
+        tables.add_argument(f"--{name}", metavar="CSV", help=f"{name} table")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="point in time (default: the latest date in the data)")
+
+
+def _add_common(p: argparse.ArgumentParser, *, rejects: bool = True) -> None:
+    if rejects:
+        p.add_argument("--rejects", metavar="CSV", help="write rejected input rows here (else a summary on stderr)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary; errors only")
+
+
+_EXIT_CODES = (
+    "exit codes: 0 success; 1 riskkit error (message on stderr); 2 usage error; "
+    "3 some input rows were rejected (the good rows are still processed)"
+)
+
+
+def _sub(
+    sub: Any, name: str, help: str, description: str, example: str
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=help,
+        description=textwrap.fill(description, 79),
+        epilog=f"example:\n  {example}\n\n" + textwrap.fill(_EXIT_CODES, 79, subsequent_indent="  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _add_file_commands(sub: Any) -> None:
+    features = _sub(
+        sub, "features", "compute every feature per customer from portfolio CSVs",
+        "Build a portfolio from CSV tables and write one row per customer: customer_id and every feature.",
+        "riskkit features --customers customers.csv --invoices invoices.csv --as-of 2025-06-30 "
+        "--out features.csv --rejects rejects.csv",
+    )
+    _add_portfolio_options(features)
+    features.add_argument("--out", required=True, metavar="FILE", help="features (.csv, or .jsonl)")
+    _add_common(features)
+    features.set_defaults(run=_features)
+
+    fit = _sub(
+        sub, "fit", "fit a scorer on a CSV with a target column and save it",
+        "Fit a scorer on a table with a target column and save it with riskkit.save. Columns where every "
+        "non-empty value is a number are numeric; the others are categories; an empty cell is missing.",
+        "riskkit fit --data german.csv --target creditability --bad-value bad --out card.json",
+    )
+    fit.add_argument("--data", required=True, metavar="FILE", help="training data (.csv, .jsonl or .parquet)")
+    fit.add_argument("--target", required=True, help="the target column")
+    fit.add_argument("--bad-value", required=True, help="the target value that marks a bad (defaulted) row")
+    fit.add_argument("--out", required=True, metavar="JSON", help="where to save the fitted scorer")
+    fit.add_argument("--model", choices=_MODELS, default="scorecard", help="scorer kind (default scorecard)")
+    fit.add_argument("--id-column", metavar="COLUMN", help="a row id column, not used as a feature")
+    fit.add_argument("--exclude", metavar="COL,COL", help="columns not to use as features")
+    _add_common(fit)
+    fit.set_defaults(run=_fit)
+
+    score = _sub(
+        sub, "score", "score a data file, or a portfolio's customers, with a saved scorer",
+        "Score every row of a data file (CSV, JSON lines, Parquet with pyarrow) with a saved scorer, or every "
+        "customer of a portfolio (--customers ...; --model 5c is the built-in five C card). Rows with a bad "
+        "number or an unknown category are rejected; every good row is scored.",
+        "riskkit score --model card.json --data applicants.csv --out scores.csv --rejects rejects.csv "
+        "--reasons 3\n  riskkit score --model 5c --customers customers.csv --invoices invoices.csv --out scores.csv",
+    )
+    score.add_argument("--model", metavar="JSON", help="a saved scorer, or 5c (default with a portfolio)")
+    score.add_argument("--data", metavar="FILE", help="rows to score (.csv, .jsonl or .parquet)")
+    score.add_argument("--out", required=True, metavar="FILE", help="scores (.csv, or .jsonl)")
+    score.add_argument("--reasons", type=_non_negative_int, default=0, metavar="K", help="reason codes per row")
+    score.add_argument("--id-column", metavar="COLUMN", help="row id column (default: the 0-based row number)")
+    _add_portfolio_options(score, customers_required=False)
+    _add_common(score)
+    score.set_defaults(run=_score)
+
+    sig = _sub(
+        sub, "signals", "write the early-warning watchlist of a portfolio",
+        "Run the early-warning signals over a portfolio and write the watchlist, one row per alert.",
+        "riskkit signals --customers customers.csv --invoices invoices.csv --out watchlist.csv",
+    )
+    _add_portfolio_options(sig)
+    sig.add_argument("--out", required=True, metavar="FILE", help="watchlist (.csv, or .jsonl)")
+    _add_common(sig)
+    sig.set_defaults(run=_signals)
+
+    check = _sub(
+        sub, "check", "run the credit check on new orders",
+        "Run the credit policy on new orders (CSV with customer_id,amount): one JSON line per decision.",
+        "riskkit check --customers customers.csv --invoices invoices.csv --orders-to-check new.csv "
+        "--out decisions.jsonl",
+    )
+    _add_portfolio_options(check)
+    check.add_argument("--orders-to-check", required=True, metavar="CSV", help="orders: customer_id,amount")
+    check.add_argument("--policy", metavar="JSON", help="credit policy (default CreditPolicy.default())")
+    check.add_argument("--model", metavar="JSON", help="scorer for grades (default 5c)")
+    check.add_argument("--out", required=True, metavar="JSONL", help="decisions, one JSON line each")
+    _add_common(check)
+    check.set_defaults(run=_check)
+
+    report = _sub(
+        sub, "report", "write a self-contained HTML report of a portfolio",
+        "Write one HTML file (no external assets): score distribution, grade mix, validation metrics when "
+        "outcomes are given, and the heads of the watchlist and the collections worklist.",
+        "riskkit report --customers customers.csv --invoices invoices.csv --outcomes outcomes.csv "
+        "--out report.html",
+    )
+    _add_portfolio_options(report)
+    report.add_argument("--outcomes", metavar="CSV", help="customer_id,defaulted (0/1) for AUC, Gini and KS")
+    report.add_argument("--model", metavar="JSON", help="scorer (default 5c)")
+    report.add_argument("--out", required=True, metavar="HTML", help="the report")
+    _add_common(report)
+    report.set_defaults(run=_report)
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -144,6 +906,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.add_argument("--top", type=_positive_int, default=15, help="rows to show (default 15)")
     demo.set_defaults(run=_demo)
+    _add_file_commands(sub)
     return parser
 
 
@@ -159,9 +922,15 @@ def _positive_int(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``riskkit`` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except _Usage as exc:
+        parser.error(str(exc))
+    except _InputRejected as exc:
+        print(f"riskkit: error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
     except RiskkitError as exc:
         print(f"riskkit: error: {exc}", file=sys.stderr)
         return 1
