@@ -45,7 +45,9 @@ if TYPE_CHECKING:
         scaling,
         scorecard,
         scorecards,
+        scorers,
         signals,
+        testing,
         tree,
         validation,
     )
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from riskkit.result import Reasons, ScoreResult
     from riskkit.scaling import Scaling
     from riskkit.scorecard import ExpertScorecard, Scorecard
+    from riskkit.scorers import get_scorer
     from riskkit.tree import DecisionTreeScorer
 
 #: Public name -> the module it lives in (a submodule maps to itself).
@@ -95,6 +98,7 @@ _LAZY = {
     "Scorecard": "riskkit.scorecard",
     "Scorer": "riskkit.protocols",
     "Signal": "riskkit.protocols",
+    "get_scorer": "riskkit.scorers",
     "load": "riskkit.persistence",
     "save": "riskkit.persistence",
     **{
@@ -119,7 +123,9 @@ _LAZY = {
             "scaling",
             "scorecard",
             "scorecards",
+            "scorers",
             "signals",
+            "testing",
             "tree",
             "validation",
         )
@@ -164,6 +170,7 @@ __all__ = [
     "features",
     "finance",
     "frame",
+    "get_scorer",
     "grades",
     "load",
     "logistic",
@@ -178,7 +185,9 @@ __all__ = [
     "scaling",
     "scorecard",
     "scorecards",
+    "scorers",
     "signals",
+    "testing",
     "tree",
     "validation",
 ]
