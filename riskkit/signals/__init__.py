@@ -29,7 +29,7 @@ from riskkit.signals._base import (
     resolve_thresholds,
     severity_of,
 )
-from riskkit.signals._registry import available, get, refresh, register, source, unregister
+from riskkit.signals._registry import available, builtin, get, refresh, register, source, unregister
 from riskkit.signals._watchlist import STATUSES, Watchlist, evaluate
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Watchlist",
     "available",
     "backtest",
+    "builtin",
     "evaluate",
     "get",
     "hits_from_values",

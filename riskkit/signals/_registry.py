@@ -214,6 +214,20 @@ def available() -> Mapping[str, Any]:
     return MappingProxyType(_signals)
 
 
+def builtin() -> list[str]:
+    """Names of riskkit's own signals, sorted: evaluate these for results that no plugin changes.
+
+    Examples
+    --------
+    >>> from riskkit import signals
+    >>> len(signals.builtin()) >= 20, "overdue_days" in signals.builtin()
+    (True, True)
+    """
+    available()
+    with _lock:
+        return sorted(n for n, src in _sources.items() if src == "riskkit (built-in)")
+
+
 def source(name: str) -> str:
     """Where the signal ``name`` came from (built-in, a module, or a package's entry point)."""
     get(name)
