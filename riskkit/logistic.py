@@ -75,11 +75,12 @@ import numpy as np
 from riskkit import _input
 from riskkit._estimator import EstimatorMixin
 from riskkit._scoring import check_reasons
+from riskkit._training import master_scale_from as _master_scale
+from riskkit._training import scaling_params, training_columns
 from riskkit.errors import FormatError, ValidationError
 from riskkit.grades import MasterScale
 from riskkit.result import Reasons, ScoreResult
 from riskkit.scaling import Scaling
-from riskkit.scorecard import _master_scale, binary_target
 
 __all__ = ["LogisticScorer"]
 
@@ -114,62 +115,23 @@ def check_unknown(value: Any) -> None:
         )
 
 
-def training_columns(
-    owner: str, X: Any, y: Any, categorical: Sequence[str] | None, bad_label: Any
-) -> tuple[list[str], bool, dict[str, np.ndarray], dict[str, str], np.ndarray, np.ndarray, bool]:
-    """Read and validate fitting data.
-
-    Returns (names, named, columns, kinds, y01 with 1 = bad, classes_, classes_[1] is bad).
-    """
-    names_given = _input.input_names(X)
-    raw, n_rows, _ = _input._raw_columns(X, owner)
-    names = list(names_given) if names_given is not None else [f"x{j}" for j in range(len(raw))]
-    values = list(raw.values()) if isinstance(raw, dict) else raw
-    if not values:
-        raise ValidationError(
-            f"{owner}: 0 feature(s) (shape=({n_rows}, 0)) while a minimum of 1 is required."
-        )
-    if n_rows == 0:
-        raise ValidationError(
-            f"{owner}: 0 sample(s) (shape=(0, {len(values)})) while a minimum of 1 is required."
-        )
-    y01, classes, bad_is_positive = binary_target(y, owner, bad_label)
-    if y01.size != n_rows:
-        raise ValidationError(f"{owner}: X has {n_rows} rows but y has {y01.size}")
-    if categorical is not None and (isinstance(categorical, str) or not isinstance(categorical, Sequence)):
-        raise ValidationError(
-            f"categorical must be a list of feature names or None, got {categorical!r}", field="categorical"
-        )
-    forced = set(categorical or ())
-    unknown_cat = forced - set(names)
-    if unknown_cat:
-        raise ValidationError(
-            f"categorical names unknown feature(s) {sorted(unknown_cat)}", field="categorical"
-        )
-    columns: dict[str, np.ndarray] = {}
-    kinds: dict[str, str] = {}
-    for name, col in zip(names, values, strict=True):
-        kinds[name] = _input.CATEGORICAL if name in forced else _input.infer_kind(col)
-        converted = _input.convert(col, kinds[name], name, n_rows)
-        # fitting works in float64 whatever the input's float width
-        columns[name] = (
-            np.asarray(converted, dtype=np.float64) if kinds[name] == _input.NUMERIC else converted
-        )
-    return names, names_given is not None, columns, kinds, y01, classes, bad_is_positive
-
-
 def is_missing(col: np.ndarray) -> np.ndarray:
     """Where a categorical column (object array of str / None) is missing."""
     return np.asarray(np.equal(col, _NONE), dtype=bool) if col.size else np.zeros(0, dtype=bool)
 
 
 def level_codes(col: np.ndarray, lookup: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of a categorical column's values in ``lookup`` (-1 if unseen), and the missing mask."""
+    """Codes of a categorical column's values in ``lookup`` (-1 if unseen or missing), and the missing mask.
+
+    A dict lookup per value rather than ``np.unique`` on a numpy str array,
+    which would strip trailing NUL characters and merge ``"a\\0"`` with ``"a"``.
+    """
     missing = is_missing(col)
-    keys = np.where(missing, "", col).astype(str)
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    codes = np.array([lookup.get(u, -1) for u in uniq.tolist()], dtype=np.int64)
-    idx = codes[inverse.reshape(-1)] if uniq.size else np.zeros(0, dtype=np.int64)
+    get = lookup.get
+    idx = np.fromiter(
+        (get(v, -1) if isinstance(v, str) else -1 for v in col.tolist()), dtype=np.int64, count=col.size
+    )
+    idx[missing] = -1
     return idx, missing
 
 
@@ -224,10 +186,6 @@ def top_reasons(names: Sequence[str], columns: Mapping[str, np.ndarray], lost: n
     feats[none] = ""
     values[none] = None
     return Reasons(features=feats, values=values, points_lost=np.where(none, 0.0, lost_k))
-
-
-def scaling_params(owner: Any) -> Scaling:
-    return Scaling(owner.base_score, owner.base_odds, owner.pdo)
 
 
 def params_body(est: Any) -> dict[str, Any]:
@@ -464,8 +422,10 @@ class LogisticScorer(EstimatorMixin):
                 if missing.any():
                     levels.append(None)
                 categories[name] = tuple(levels)
-                for level in levels:
-                    parts.append((missing if level is None else (col == level)).astype(np.float64))
+                # codes through a dict: comparing with a numpy str would strip trailing NULs
+                codes, _ = level_codes(col, {lvl: i for i, lvl in enumerate(levels) if lvl is not None})
+                for i, level in enumerate(levels):
+                    parts.append((missing if level is None else (codes == i)).astype(np.float64))
                     labels.append(f"{name} = {'(missing)' if level is None else level}")
         state.update(means=means, scales=scales, indicator=indicator, categories=categories)
         return np.column_stack(parts), labels

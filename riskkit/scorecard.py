@@ -28,26 +28,11 @@ from riskkit._card import Card, CardFeature, expert_feature, expert_to_spec
 from riskkit._documents import load_json, load_toml
 from riskkit._estimator import EstimatorMixin
 from riskkit._scoring import CardScorer
+from riskkit._training import master_scale_from, training_columns
 from riskkit.errors import ValidationError
-from riskkit.grades import MasterScale
 from riskkit.scaling import Scaling
 
 __all__ = ["ExpertScorecard", "Scorecard"]
-
-
-def _master_scale(value: Any) -> MasterScale:
-    if value is None or value == "default":
-        return MasterScale.default()
-    if value == "expert_100":
-        return MasterScale.expert_100()
-    if isinstance(value, MasterScale):
-        return value
-    if isinstance(value, Mapping):
-        return MasterScale.from_dict(value)
-    raise ValidationError(
-        f"master_scale must be 'default', 'expert_100', a MasterScale or its dict, got {value!r}",
-        field="master_scale",
-    )
 
 
 class ExpertScorecard(CardScorer):
@@ -119,7 +104,7 @@ class ExpertScorecard(CardScorer):
         card = Card(
             features=tuple(expert_feature(f, i) for i, f in enumerate(features)),
             scaling=Scaling.from_dict(spec["scaling"]) if "scaling" in spec else Scaling(),
-            master_scale=_master_scale(spec.get("master_scale")),
+            master_scale=master_scale_from(spec.get("master_scale")),
             unknown=spec.get("unknown", "error"),
         )
         return cls(card, name=str(spec.get("name", "expert scorecard")), description=str(spec.get("description", "")))
@@ -167,34 +152,6 @@ class ExpertScorecard(CardScorer):
 
     def __repr__(self) -> str:
         return f"ExpertScorecard({self.name!r}, {len(self.card.features)} features)"
-
-
-def binary_target(y: Any, owner: str, bad_label: Any = None) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Validate a binary target. Returns (y as 0/1 with 1 = bad, classes_, classes_[1] is bad)."""
-    if y is None:
-        raise ValidationError(f"{owner} requires y to be passed, but the target y is None")
-    from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import column_or_1d
-
-    y = column_or_1d(y, warn=True)
-    if y.dtype.kind in "fc" and not np.isfinite(y).all():
-        raise ValidationError(f"{owner}: Input y contains NaN or infinity; y must hold two class labels")
-    check_classification_targets(y)
-    classes = np.unique(y)
-    if classes.size < 2:
-        raise ValidationError(f"{owner} needs two classes (good and bad); y has only one class: {classes.tolist()}")
-    if classes.size > 2:
-        raise ValidationError(
-            f"{owner}: Only binary classification is supported (good/bad); y has {classes.size} classes: "
-            f"{classes.tolist()[:10]}"
-        )
-    if bad_label is None:
-        bad = classes[1]
-    elif bad_label in classes.tolist():
-        bad = bad_label
-    else:
-        raise ValidationError(f"bad_label {bad_label!r} is not in y's classes {classes.tolist()}", field="bad_label")
-    return (y == bad).astype(np.int8), classes, bool(classes[1] == bad)
 
 
 class Scorecard(EstimatorMixin, CardScorer):
@@ -359,30 +316,14 @@ class Scorecard(EstimatorMixin, CardScorer):
 
         self._validate_params()
         owner = type(self).__name__
-        names_given = _input.input_names(X)
-        raw, n_rows, _ = _input._raw_columns(X, owner)
-        names = list(names_given) if names_given is not None else [f"x{j}" for j in range(len(raw))]
-        values = list(raw.values()) if isinstance(raw, dict) else raw
-        if not values:
-            raise ValidationError(
-                f"{owner}: 0 feature(s) (shape=({n_rows}, 0)) while a minimum of 1 is required."
-            )
-        if n_rows == 0:
-            raise ValidationError(f"{owner}: 0 sample(s) (shape=(0, {len(values)})) while a minimum of 1 is required.")
-        y01, classes, bad_is_positive = binary_target(y, owner, self.bad_label)
-        if y01.size != n_rows:
-            raise ValidationError(f"{owner}: X has {n_rows} rows but y has {y01.size}")
-        forced = set(self.categorical or ())
-        unknown_cat = forced - set(names)
-        if unknown_cat:
-            raise ValidationError(f"categorical names unknown feature(s) {sorted(unknown_cat)}", field="categorical")
+        names, named, columns, kinds, y01, classes, bad_is_positive = training_columns(
+            owner, X, y, self.categorical, self.bad_label
+        )
 
         binnings: dict[str, Any] = {}
-        columns: dict[str, np.ndarray] = {}
-        for name, col in zip(names, values, strict=True):
-            kind = _input.CATEGORICAL if name in forced else _input.infer_kind(col)
-            columns[name] = data = _input.convert(col, kind, name, n_rows)
-            if kind == _input.NUMERIC:
+        for name in names:
+            data = columns[name]
+            if kinds[name] == _input.NUMERIC:
                 binnings[name] = binning.fit_numeric(
                     data,
                     y01,
@@ -429,7 +370,7 @@ class Scorecard(EstimatorMixin, CardScorer):
                     special_codes=tuple(b.special_codes) if b.kind == _input.NUMERIC else (),
                 )
             )
-        self.card_ = Card(tuple(features), scaling, _master_scale(self.master_scale), unknown=self.unknown)
+        self.card_ = Card(tuple(features), scaling, master_scale_from(self.master_scale), unknown=self.unknown)
         self.binnings_ = binnings
         self.iv_ = iv
         self.selected_features_ = tuple(selected)
@@ -437,8 +378,8 @@ class Scorecard(EstimatorMixin, CardScorer):
         self.intercept_ = float(intercept)
         self.classes_ = classes
         self._bad_positive_ = bad_is_positive
-        self._named_ = names_given is not None
-        if names_given is not None:
+        self._named_ = named
+        if named:
             self.feature_names_in_ = np.asarray(names, dtype=object)
         self._feature_names_ = tuple(names)
         self.n_features_in_ = len(names)

@@ -53,6 +53,7 @@ import numpy as np
 from riskkit import _input
 from riskkit._estimator import EstimatorMixin
 from riskkit._scoring import check_reasons
+from riskkit._training import master_scale_from as _master_scale
 from riskkit.errors import FormatError, ValidationError
 from riskkit.logistic import (
     check_number,
@@ -68,7 +69,6 @@ from riskkit.logistic import (
     unknown_level_error,
 )
 from riskkit.result import Reasons, ScoreResult
-from riskkit.scorecard import _master_scale
 
 __all__ = ["DecisionTreeScorer"]
 

@@ -585,3 +585,16 @@ def test_worst_is_a_training_level_never_missing() -> None:
     assert m.categories_["c"] == ("a", "b", None)
     assert m.score({"c": ["zzz"]}).score[0] == m.score({"c": ["b"]}).score[0]
     assert m.score({"c": [None]}).score[0] < m.score({"c": ["b"]}).score[0]
+
+
+@pytest.mark.parametrize("model", ["logistic", "tree"])
+def test_categories_differing_by_a_trailing_nul_stay_apart(model: str) -> None:
+    # numpy's str dtype strips trailing NULs, so "a\0" must never be compared as a numpy string
+    from riskkit.tree import DecisionTreeScorer
+
+    X = {"c": np.array(["a", "a\x00", "b", "a", "b", "a\x00"] * 30, dtype=object), "x": np.arange(180.0)}
+    y = np.array([0, 1, 0, 0, 1, 1] * 30)
+    est = LogisticScorer(categorical=["c"]) if model == "logistic" else DecisionTreeScorer(categorical=["c"])
+    est.fit(X, y)
+    r = est.score({"c": np.array(["a", "a\x00"], dtype=object), "x": np.array([1.0, 1.0])})
+    assert r.score[0] > r.score[1]  # "a" is always good, "a\0" always bad
