@@ -118,6 +118,37 @@ def _indicator(condition: npt.NDArray[np.bool_], *inputs: FloatArray) -> FloatAr
 # --------------------------------------------------------------------------- Altman
 
 
+def _altman(
+    coefficients: tuple[float, float, float, float, float | None],
+    equity_name: str,
+    *,
+    working_capital: npt.ArrayLike,
+    retained_earnings: npt.ArrayLike,
+    ebit: npt.ArrayLike,
+    equity: npt.ArrayLike,
+    sales: npt.ArrayLike | None,
+    total_assets: npt.ArrayLike,
+    total_liabilities: npt.ArrayLike,
+) -> FloatArray:
+    """``c1 X1 + c2 X2 + c3 X3 + c4 X4 (+ c5 X5)``, X4 = equity / total liabilities, the Altman family's form."""
+    c1, c2, c3, c4, c5 = coefficients
+    named = {
+        "working_capital": working_capital,
+        "retained_earnings": retained_earnings,
+        "ebit": ebit,
+        equity_name: equity,  # errors name the caller's argument
+        "total_assets": total_assets,
+        "total_liabilities": total_liabilities,
+    }
+    if c5 is not None:
+        named["sales"] = sales  # type: ignore[assignment]
+    wc, re, eb, eq, ta, tl, *rest = _inputs(**named)
+    z = c1 * safe_divide(wc, ta) + c2 * safe_divide(re, ta) + c3 * safe_divide(eb, ta) + c4 * safe_divide(eq, tl)
+    if c5 is not None:
+        z = z + c5 * safe_divide(rest[0], ta)
+    return _result(z)
+
+
 def altman_z(
     *,
     working_capital: npt.ArrayLike,
@@ -159,21 +190,16 @@ def altman_z(
     >>> print(round(float(z), 4))
     3.09
     """
-    wc, re, eb, mve, s, ta, tl = _inputs(
+    return _altman(
+        (1.2, 1.4, 3.3, 0.6, 1.0),
+        "market_value_equity",
         working_capital=working_capital,
         retained_earnings=retained_earnings,
         ebit=ebit,
-        market_value_equity=market_value_equity,
+        equity=market_value_equity,
         sales=sales,
         total_assets=total_assets,
         total_liabilities=total_liabilities,
-    )
-    return _result(
-        1.2 * safe_divide(wc, ta)
-        + 1.4 * safe_divide(re, ta)
-        + 3.3 * safe_divide(eb, ta)
-        + 0.6 * safe_divide(mve, tl)
-        + 1.0 * safe_divide(s, ta)
     )
 
 
@@ -217,21 +243,16 @@ def altman_z_private(
     >>> print(round(float(z), 4))
     2.4308
     """
-    wc, re, eb, be, s, ta, tl = _inputs(
+    return _altman(
+        (0.717, 0.847, 3.107, 0.420, 0.998),
+        "book_equity",
         working_capital=working_capital,
         retained_earnings=retained_earnings,
         ebit=ebit,
-        book_equity=book_equity,
+        equity=book_equity,
         sales=sales,
         total_assets=total_assets,
         total_liabilities=total_liabilities,
-    )
-    return _result(
-        0.717 * safe_divide(wc, ta)
-        + 0.847 * safe_divide(re, ta)
-        + 3.107 * safe_divide(eb, ta)
-        + 0.420 * safe_divide(be, tl)
-        + 0.998 * safe_divide(s, ta)
     )
 
 
@@ -273,19 +294,16 @@ def altman_z_nonmfg(
     >>> print(round(float(z), 4))
     4.2745
     """
-    wc, re, eb, be, ta, tl = _inputs(
+    return _altman(
+        (6.56, 3.26, 6.72, 1.05, None),
+        "book_equity",
         working_capital=working_capital,
         retained_earnings=retained_earnings,
         ebit=ebit,
-        book_equity=book_equity,
+        equity=book_equity,
+        sales=None,
         total_assets=total_assets,
         total_liabilities=total_liabilities,
-    )
-    return _result(
-        6.56 * safe_divide(wc, ta)
-        + 3.26 * safe_divide(re, ta)
-        + 6.72 * safe_divide(eb, ta)
-        + 1.05 * safe_divide(be, tl)
     )
 
 
