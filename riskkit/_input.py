@@ -298,6 +298,14 @@ def is_single_row(X: Any) -> bool:
     return isinstance(X, Mapping) and bool(X) and all(isinstance(v, _SCALARS) for v in X.values())
 
 
+def as_one_row(X: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """A customer given as name -> single value, as a one-row mapping of arrays (text and None as objects)."""
+    return {
+        str(k): np.array([v], dtype=object) if v is None or isinstance(v, str | bytes) else np.array([v])
+        for k, v in X.items()
+    }
+
+
 def scalar(value: Any, name: str, kind: str) -> Any:
     """Validate one value of a single-row input: a float for numeric features, raw for categorical ones."""
     if kind != NUMERIC:

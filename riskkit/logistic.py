@@ -665,7 +665,8 @@ class LogisticScorer(EstimatorMixin):
         ----------
         X : FeatureFrame, pandas DataFrame, mapping of name to array, or 2-D array
             Named inputs are read by feature name (extra columns are ignored);
-            a 2-D array must hold the features in the fitted order.
+            a 2-D array must hold the features in the fitted order. A mapping
+            of name to a single value scores one customer.
         y : ignored
             Accepted so that scikit-learn tooling may call ``score(X, y)``;
             the result is a :class:`~riskkit.ScoreResult`, not a float.
@@ -675,6 +676,8 @@ class LogisticScorer(EstimatorMixin):
             in training.
         """
         k = check_reasons(reasons)
+        if _input.is_single_row(X):  # one customer as name -> value: score it as a one-row batch
+            X = _input.as_one_row(X)
         data, D, codes, score, pd = self._compute(X)
         grade = grade_of(self.master_scale_, score, pd)
         why = None

@@ -402,7 +402,8 @@ class DecisionTreeScorer(EstimatorMixin):
         ----------
         X : FeatureFrame, pandas DataFrame, mapping of name to array, or 2-D array
             Named inputs are read by feature name (extra columns are ignored);
-            a 2-D array must hold the features in the fitted order.
+            a 2-D array must hold the features in the fitted order. A mapping
+            of name to a single value scores one customer.
         y : ignored
             Accepted so that scikit-learn tooling may call ``score(X, y)``;
             the result is a :class:`~riskkit.ScoreResult`, not a float.
@@ -410,6 +411,8 @@ class DecisionTreeScorer(EstimatorMixin):
             When > 0, also give that many reason codes per row (see the module docstring).
         """
         k = check_reasons(reasons)
+        if _input.is_single_row(X):  # one customer as name -> value: score it as a one-row batch
+            X = _input.as_one_row(X)
         data = self._read(X)
         M = self._matrix(data.columns)
         leaf = self._leaves(M, data.n_rows)

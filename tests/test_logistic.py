@@ -598,3 +598,20 @@ def test_categories_differing_by_a_trailing_nul_stay_apart(model: str) -> None:
     est.fit(X, y)
     r = est.score({"c": np.array(["a", "a\x00"], dtype=object), "x": np.array([1.0, 1.0])})
     assert r.score[0] > r.score[1]  # "a" is always good, "a\0" always bad
+
+
+@pytest.mark.parametrize("model", ["logistic", "tree"])
+def test_one_customer_as_a_dict_equals_its_batch_row(model: str) -> None:
+    import riskkit
+    from riskkit.tree import DecisionTreeScorer
+
+    X, y = riskkit.datasets.load_german_credit()
+    est = (LogisticScorer() if model == "logistic" else DecisionTreeScorer()).fit(X, y)
+    batch = est.score(X, reasons=2)
+    for i in (0, 17, 500):
+        row = {k: (v[i].item() if isinstance(v[i], np.generic) else v[i]) for k, v in X.items()}
+        one = est.score(row, reasons=2)
+        assert np.array_equal(one.score, batch.score[i : i + 1])
+        assert one.grade[0] == batch.grade[i]
+        assert one.reasons is not None and batch.reasons is not None
+        assert one.reasons.row(0) == batch.reasons.row(i)
