@@ -13,8 +13,7 @@ def fmt(value: Any, digits: int = 2) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "-"
-        if value.is_integer() and abs(value) >= 1000:
-            return f"{value:,.0f}"
+        # the same decimals for every float, so a column never mixes "1,200" with "300.00"
         return f"{value:,.{digits}f}"
     return str(value)
 

@@ -300,6 +300,23 @@ class Binning:
             regular = [", ".join(cats) if cats else "(no levels)" for cats in self.categories]
         return [*regular, "Special", "Missing"]
 
+    def _repr_html_(self) -> str:
+        """Every bin with its count, event rate, WoE and IV, for notebooks."""
+        from riskkit._display import html_table
+
+        rows = [
+            [label, int(c) if float(c).is_integer() else float(c), float(r), float(w), float(v)]
+            for label, c, r, w, v in zip(
+                self.labels(), self.count, self.event_rate, self.woe, self.iv_bins, strict=True
+            )
+        ]
+        return html_table(
+            ["bin", "count", "event rate", "WoE", "IV"],
+            rows,
+            caption=f"riskkit.binning.Binning: {self.name} ({self.kind}, IV {self.iv:.4f})",
+            digits=4,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict that :meth:`from_dict` turns back into an equal Binning.
 

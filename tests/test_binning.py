@@ -650,3 +650,13 @@ def test_no_heavy_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_binning_renders_as_an_html_table() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    y = (rng.random(400) < 1 / (1 + np.exp(-2 * x))).astype(int)
+    b = fit_numeric(x, y, name="x <b>")
+    html = b._repr_html_()
+    assert html.count("<tr>") == 1 + b.n_bins + 2  # header, regular bins, special, missing
+    assert "x &lt;b&gt;" in html and "Missing" in html and "WoE" in html
