@@ -12,6 +12,9 @@ from riskkit._card import Card
 from riskkit.errors import SchemaError, ValidationError
 from riskkit.result import Reasons, ScoreResult
 
+#: Bins shown in a scorecard's notebook table; ``table()`` returns all of them.
+_HTML_MAX_ROWS = 120
+
 
 def check_reasons(reasons: Any) -> int:
     if isinstance(reasons, bool) or not isinstance(reasons, int | np.integer) or reasons < 0:
@@ -170,7 +173,12 @@ class CardScorer:
             rows = self.table()
         except NotFittedError:  # an unfitted scorer shows its parameters, not an error
             return f"<pre>{html.escape(repr(self))}</pre>"
-        if not rows:
-            return html_table(["feature"], [], caption=type(self).__name__)
+        card = self._scoring_card()
+        low = sum(float(f.points.min()) for f in card.features)
+        high = sum(float(f.points.max()) for f in card.features)
+        caption = f"{type(self).__name__}: {len(card.features)} features, score {low:,.1f} to {high:,.1f}"
         headers = list(rows[0])
-        return html_table(headers, [[r[h] for h in headers] for r in rows], caption=type(self).__name__)
+        shown = rows[:_HTML_MAX_ROWS]
+        more = len(rows) - len(shown)
+        footer = f"{more} more bins not shown; table() has them all" if more else ""
+        return html_table(headers, [[r[h] for h in headers] for r in shown], caption=caption, digits=4, footer=footer)
