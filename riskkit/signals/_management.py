@@ -10,7 +10,7 @@ is the exception: it is a ``warning`` at once.
 from __future__ import annotations
 
 from riskkit.records import EventKind
-from riskkit.signals._legal import EventCountSignal
+from riskkit.signals._events import EventCountSignal
 from riskkit.signals._registry import register
 
 

@@ -17,7 +17,7 @@ from riskkit._numeric import group_sum, safe_divide
 from riskkit.records import EventKind
 from riskkit.signals._base import ThresholdSignal
 from riskkit.signals._context import Context, context
-from riskkit.signals._legal import event_evidence
+from riskkit.signals._events import event_evidence
 from riskkit.signals._payment import QUARTER, window
 from riskkit.signals._registry import register
 

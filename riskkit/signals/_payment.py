@@ -27,7 +27,7 @@ from riskkit._numeric import group_count, group_sum, safe_divide
 from riskkit.records import EventKind
 from riskkit.signals._base import ThresholdSignal
 from riskkit.signals._context import Context, context
-from riskkit.signals._legal import EventCountSignal, event_evidence
+from riskkit.signals._events import EventCountSignal, event_evidence
 from riskkit.signals._registry import register
 
 Evidence = Callable[[np.ndarray], list[str]]
