@@ -1,11 +1,17 @@
 """File reading and writing for the ``riskkit`` command line.
 
 Input tables are read into raw columns (object arrays) without pandas: CSV
-with the csv module (every cell text, an empty cell ``None``), JSON lines with
+with :func:`riskkit._csvfile.read_csv` (every cell text, an empty cell
+``None``; delimiter, encoding and number conventions from a
+:class:`riskkit._csvfile.Dialect`), JSON lines with
 json (values as given, ``null`` -> ``None``), Parquet with pyarrow when it is
 installed. Outputs are written atomically: into a temporary file in the same
 directory, then moved over the target with :func:`os.replace`, so a crash or
 an error never leaves half a file and an existing file stays as it was.
+Tables are written as CSV, JSON lines, a JSON array or Parquet (with pyarrow)
+by the output's extension; any other extension is refused before any work is
+done (:func:`check_output`), never written as CSV under another name. Money
+columns are rounded to cents as they are written (:func:`cents`).
 """
 
 from __future__ import annotations
@@ -20,25 +26,33 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from operator import itemgetter
 from typing import IO, Any
 
 import numpy as np
 
+from riskkit._csvfile import Dialect, parse_column, read_csv
 from riskkit.errors import ValidationError
 
 __all__ = [
+    "FORMATS",
+    "TABLE_FORMATS",
     "Progress",
     "atomic_open",
+    "atomic_path",
     "cell",
+    "cents",
+    "check_output",
     "column_texts",
     "infer_columns",
     "is_missing",
     "parse_numeric",
     "read_table",
+    "read_table_ex",
     "write_columns",
     "write_csv",
+    "write_json",
     "write_jsonl",
+    "write_objects",
     "write_records",
     "write_text",
 ]
@@ -58,56 +72,53 @@ def is_missing(col: np.ndarray) -> np.ndarray:
     return np.asarray(np.equal(col, _NONE), dtype=bool)
 
 
-def read_table(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], int]:
+def read_table(
+    path: str | os.PathLike[str], dialect: Dialect | None = None
+) -> tuple[dict[str, np.ndarray], int]:
     """Raw columns of a CSV (``.csv``, default), JSON lines (``.jsonl``/``.ndjson``) or Parquet file.
 
     Returns the columns (object arrays, ``None`` = missing) in file order and the number of rows.
+    ``dialect`` (:class:`riskkit._csvfile.Dialect`) gives a CSV file's delimiter and encoding;
+    default comma-separated UTF-8. A CSV record that cannot be read (wrong field count,
+    unterminated quote) raises here; :func:`read_table_ex` returns such records instead.
 
     Raises
     ------
     ValidationError
         The file cannot be read, is malformed, or Parquet is asked for without pyarrow.
     """
+    columns, n_rows, _, problems = read_table_ex(path, dialect)
+    if problems:
+        row, reason = problems[0]
+        more = f" (and {len(problems) - 1} more unreadable record(s))" if len(problems) > 1 else ""
+        raise ValidationError(reason + more, row=row)
+    return columns, n_rows
+
+
+def read_table_ex(
+    path: str | os.PathLike[str], dialect: Dialect | None = None
+) -> tuple[dict[str, np.ndarray], int, np.ndarray, list[tuple[int, str]]]:
+    """Like :func:`read_table`, but a CSV file's unreadable records are returned, not raised.
+
+    Returns the columns, the number of rows kept, the record number of each kept row (int64;
+    CSV: data records from 0 after the header, unreadable ones included, blank lines not;
+    JSON lines and Parquet: 0..n-1) and the unreadable records as ``(record number, reason)``.
+    """
     name = os.fspath(path)
     lower = name.lower()
     try:
         if lower.endswith((".jsonl", ".ndjson")):
-            return _read_jsonl(name)
-        if lower.endswith((".parquet", ".pq")):
-            return _read_parquet(name)
-        return _read_csv(name)
+            columns, n = _read_jsonl(name)
+        elif lower.endswith((".parquet", ".pq")):
+            columns, n = _read_parquet(name)
+        else:
+            raw = read_csv(name, dialect if dialect is not None else Dialect())
+            return dict(raw.columns), raw.n_rows, raw.rows, list(raw.problems)
     except OSError as exc:
         raise ValidationError(f"cannot read {name!r}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ValidationError(f"{name!r} is not valid UTF-8: {exc}") from None
-
-
-def _read_csv(path: str) -> tuple[dict[str, np.ndarray], int]:
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            raise ValidationError(f"{path!r} is empty; expected a header row")
-        header = [h.strip() for h in header]
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        if dupes:
-            raise ValidationError(f"{path!r} has duplicate column names {dupes}")
-        rows = list(reader)
-    lengths = set(map(len, rows))
-    if lengths - {len(header)}:
-        for line_no, row in enumerate(rows, start=2):
-            if row and len(row) != len(header):
-                raise ValidationError(
-                    f"line {line_no} of {path!r} has {len(row)} fields, the header has {len(header)}",
-                    row=line_no - 2,
-                )
-        rows = [row for row in rows if row]  # blank lines
-    columns = {}
-    for j, name in enumerate(header):
-        col = np.fromiter(map(itemgetter(j), rows), dtype=object, count=len(rows))
-        col[col == ""] = None
-        columns[name] = col
-    return columns, len(rows)
+    return columns, n, np.arange(n, dtype=np.int64), []
 
 
 def _plain(v: Any) -> Any:
@@ -157,14 +168,19 @@ def _read_parquet(path: str) -> tuple[dict[str, np.ndarray], int]:
     return columns, int(table.num_rows)
 
 
-def parse_numeric(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def parse_numeric(col: np.ndarray, dialect: Dialect | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A raw column as float64 (missing = NaN) and the mask of cells that are not numbers.
 
     Text must be a plain decimal number (``1.5``, ``-2e3``, ``inf``); JSON
     numbers are taken as they are; booleans and anything else are not numbers.
     Vectorized for the common all-good column; only a column with a suspect
-    cell is looked at cell by cell.
+    cell is looked at cell by cell. With a ``dialect`` whose ``decimal`` or
+    ``thousands`` differ from the default, text is read with them
+    (``1.234,56``, and ``12,50-`` for a negative number); see
+    :func:`riskkit._csvfile.parse_column`.
     """
+    if dialect is not None and (dialect.decimal != "." or dialect.thousands != ""):
+        return _parse_numeric_dialect(col, dialect)
     missing = is_missing(col)
     types = set(map(type, col.tolist()))
     if bool not in types and types <= {str, int, float, type(None)}:
@@ -195,11 +211,40 @@ def parse_numeric(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, bad
 
 
-def infer_columns(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Columns typed for fitting: float64 where every non-empty cell is a number, else text (None = missing)."""
+def _parse_numeric_dialect(col: np.ndarray, dialect: Dialect) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_numeric` for text written with the dialect's decimal and thousands separators."""
+    col = np.asarray(col, dtype=object)
+    values = col.tolist()
+    out = np.full(col.size, np.nan)
+    bad = np.zeros(col.size, dtype=bool)
+    text = np.fromiter((type(v) is str for v in values), dtype=bool, count=col.size)
+    if text.any():
+        parsed = parse_column("amount", col[text], dialect)
+        if parsed.dtype == np.float64:
+            out[text] = parsed
+        else:
+            got = parsed.tolist()
+            out[text] = [v if type(v) is float else np.nan for v in got]
+            bad[text] = [v is not None and type(v) is not float for v in got]
+    for i in np.flatnonzero(~text).tolist():
+        v = values[i]
+        if v is None:
+            continue
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            out[i] = float(v)
+        else:
+            bad[i] = True
+    return out, bad
+
+
+def infer_columns(columns: Mapping[str, np.ndarray], dialect: Dialect | None = None) -> dict[str, np.ndarray]:
+    """Columns typed for fitting: float64 where every non-empty cell is a number, else text (None = missing).
+
+    ``dialect`` gives the decimal and thousands separators of numbers written as text.
+    """
     out: dict[str, np.ndarray] = {}
     for name, col in columns.items():
-        values, bad = parse_numeric(col)
+        values, bad = parse_numeric(col, dialect)
         if not bad.any() and not is_missing(col).all():
             out[name] = values
         else:
@@ -229,24 +274,31 @@ def cell(value: Any) -> str:
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike[str], newline: str | None = None) -> Iterator[IO[str]]:
-    """Open a temporary text file beside ``path``; on success it replaces ``path``, on error it is removed."""
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
+    """A temporary path beside ``path`` to write to; on success it replaces ``path``, on error it is removed."""
     target = os.path.abspath(os.fspath(path))
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):
         raise ValidationError(f"cannot write {os.fspath(path)!r}: the folder {folder!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    os.close(fd)
     try:
         os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; give the file the mode open() would
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield tmp
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike[str], newline: str | None = None) -> Iterator[IO[str]]:
+    """Open a temporary text file beside ``path``; on success it replaces ``path``, on error it is removed."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline=newline) as fh:
+        yield fh
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _file_mode(target: str) -> int:
@@ -271,11 +323,20 @@ def write_csv(path: str | os.PathLike[str], header: Sequence[str], rows: Iterabl
 
 
 def _json_value(value: Any) -> Any:
+    """A value JSON can hold: numpy scalars as Python ones, NaN and infinities as null, nested too."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, Mapping):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
     return value
+
+
+def _json_text(record: Mapping[str, Any]) -> str:
+    return json.dumps(_json_value(record), default=str, ensure_ascii=False, allow_nan=False)
 
 
 def write_jsonl(path: str | os.PathLike[str], lines: Iterable[str | Mapping[str, Any]]) -> int:
@@ -283,13 +344,28 @@ def write_jsonl(path: str | os.PathLike[str], lines: Iterable[str | Mapping[str,
     n = 0
     with atomic_open(path) as fh:
         for line in lines:
-            if not isinstance(line, str):
-                line = json.dumps(
-                    {k: _json_value(v) for k, v in line.items()}, default=str, ensure_ascii=False
-                )
-            fh.write(line + "\n")
+            fh.write((line if isinstance(line, str) else _json_text(line)) + "\n")
             n += 1
     return n
+
+
+def write_json(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]]) -> int:
+    """Write one JSON array of objects atomically, an object per line; returns the number of objects."""
+    n = 0
+    with atomic_open(path) as fh:
+        fh.write("[")
+        for record in records:
+            fh.write(("\n" if n == 0 else ",\n") + _json_text(record))
+            n += 1
+        fh.write("\n]\n" if n else "]\n")
+    return n
+
+
+def write_objects(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]]) -> int:
+    """Nested records as a JSON array for ``.json``, else as JSON lines; returns the number written."""
+    if _extension(path) == ".json":
+        return write_json(path, records)
+    return write_jsonl(path, records)
 
 
 def column_texts(col: Any) -> list[str]:
@@ -308,11 +384,131 @@ def column_texts(col: Any) -> list[str]:
     return [v if type(v) is str else cell(v) for v in values]
 
 
-def write_columns(path: str | os.PathLike[str], header: Sequence[str], columns: Sequence[Any]) -> int:
-    """Columns (arrays or lists of equal length) as JSON lines for ``.jsonl``/``.ndjson``, else as CSV."""
-    if os.fspath(path).lower().endswith((".jsonl", ".ndjson")):
+# --- output formats and money ----------------------------------------------------
+
+#: What riskkit writes, by file extension.
+FORMATS = {
+    ".csv": "CSV",
+    ".jsonl": "JSON lines",
+    ".ndjson": "JSON lines",
+    ".json": "a JSON array",
+    ".parquet": "Parquet (needs pyarrow)",
+    ".html": "HTML",
+    ".htm": "HTML",
+}
+
+#: The formats of a table output (:func:`write_columns`, :func:`write_records`).
+TABLE_FORMATS = (".csv", ".jsonl", ".ndjson", ".json", ".parquet")
+
+_SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods")
+
+
+def _extension(path: str | os.PathLike[str]) -> str:
+    return os.path.splitext(os.fspath(path))[1].lower()
+
+
+def _has_pyarrow() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def check_output(path: str | os.PathLike[str], accepted: Sequence[str] = TABLE_FORMATS) -> str:
+    """The extension of ``path`` when riskkit can write it (one of ``accepted``) into an existing folder.
+
+    Checked before any work is done, so a run never computes for minutes to
+    fail at the end, and never writes one format under another's name.
+
+    Raises
+    ------
+    ValidationError
+        The extension is missing, not one of ``accepted`` (``.xlsx`` ...),
+        ``.parquet`` without pyarrow installed, or the folder does not exist.
+    """
+    name = os.fspath(path)
+    ext = _extension(name)
+    usable = [e for e in accepted if e != ".parquet" or _has_pyarrow()]
+    choices = _either(usable)
+    if not ext:
+        raise ValidationError(f"{name!r} has no extension; give a name ending in {choices}", value=name)
+    if ext not in accepted:
+        hint = " (write .csv and open it with the spreadsheet)" if ext in _SPREADSHEETS and ".csv" in usable else ""
+        raise ValidationError(
+            f"riskkit cannot write {ext} files ({name!r}){hint}; give a name ending in {choices}", value=name
+        )
+    if ext not in usable:
+        raise ValidationError(
+            f"writing {ext} ({name!r}) needs pyarrow (pip install pyarrow); or give a name ending in {choices}",
+            value=name,
+        )
+    folder = os.path.dirname(os.path.abspath(name))
+    if not os.path.isdir(folder):
+        raise ValidationError(f"cannot write {name!r}: the folder {folder!r} does not exist", value=name)
+    return ext
+
+
+def _either(extensions: Sequence[str]) -> str:
+    items = list(extensions)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def cents(values: Any) -> Any:
+    """Money rounded to cents for writing (``-0.0`` as ``0.0``); text and missing cells stay as they are.
+
+    A float array gives a float array; anything else gives an object array,
+    each number rounded on its own.
+    """
+    arr = values if isinstance(values, np.ndarray) else _objects(values)
+    if arr.dtype.kind == "f":
+        return np.round(arr.astype(np.float64), 2) + 0.0
+    if arr.dtype.kind != "O":
+        return arr
+    return _objects([_cent(v) for v in arr.tolist()])
+
+
+def _objects(values: Iterable[Any]) -> np.ndarray:
+    """A 1-d object array of ``values`` as they are (lists stay cells, not a second dimension)."""
+    items = list(values)
+    out = np.empty(len(items), dtype=object)
+    for i, v in enumerate(items):
+        out[i] = v
+    return out
+
+
+def _cent(value: Any) -> Any:
+    if isinstance(value, float) and math.isfinite(value):
+        return round(value, 2) + 0.0
+    return value
+
+
+def _round_money(header: Sequence[str], columns: Sequence[Any], money: Iterable[str]) -> list[Any]:
+    wanted = set(money)
+    return [cents(c) if h in wanted else c for h, c in zip(header, columns, strict=True)]
+
+
+def write_columns(
+    path: str | os.PathLike[str], header: Sequence[str], columns: Sequence[Any], *, money: Iterable[str] = ()
+) -> int:
+    """Columns (arrays or lists of equal length) as CSV, JSON lines, a JSON array or Parquet, by extension.
+
+    ``.csv``; ``.jsonl``/``.ndjson`` (an object per line); ``.json`` (an
+    array of objects); ``.parquet`` (needs pyarrow). The columns named in
+    ``money`` are rounded to cents as they are written. Returns the number of
+    rows.
+
+    Raises
+    ------
+    ValidationError
+        Another extension (see :func:`check_output`).
+    """
+    ext = check_output(path, TABLE_FORMATS)
+    columns = _round_money(header, columns, money)
+    if ext == ".parquet":
+        return _write_parquet(path, header, columns)
+    if ext in (".jsonl", ".ndjson", ".json"):
         lists = [c.tolist() if isinstance(c, np.ndarray) else list(c) for c in columns]
-        return write_jsonl(path, (dict(zip(header, row, strict=True)) for row in zip(*lists, strict=True)))
+        records = (dict(zip(header, row, strict=True)) for row in zip(*lists, strict=True))
+        return write_json(path, records) if ext == ".json" else write_jsonl(path, records)
     texts = [column_texts(c) for c in columns]
     n = len(texts[0]) if texts else 0
     with atomic_open(path, newline="") as fh:
@@ -322,11 +518,44 @@ def write_columns(path: str | os.PathLike[str], header: Sequence[str], columns: 
     return n
 
 
-def write_records(path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Rows as JSON lines when ``path`` ends in ``.jsonl``/``.ndjson``, else as CSV."""
-    if os.fspath(path).lower().endswith((".jsonl", ".ndjson")):
-        return write_jsonl(path, (dict(zip(header, row, strict=True)) for row in rows))
-    return write_csv(path, header, rows)
+def write_records(
+    path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]], *, money: Iterable[str] = ()
+) -> int:
+    """Rows in the format of ``path``'s extension, as :func:`write_columns`; returns the number of rows."""
+    rows = list(rows)
+    columns = [_objects(row[j] for row in rows) for j in range(len(header))]
+    return write_columns(path, header, columns, money=money)
+
+
+def _write_parquet(path: str | os.PathLike[str], header: Sequence[str], columns: Sequence[Any]) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrays = [_arrow_column(c) for c in columns]
+    table = pa.table(arrays, names=list(header))
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+    return int(table.num_rows)
+
+
+def _arrow_column(col: Any) -> Any:
+    """One column for pyarrow: floats as float64 (NaN as null), text as strings, a mixed column as its text."""
+    import pyarrow as pa
+
+    arr = col if isinstance(col, np.ndarray) else _objects(col)
+    if arr.dtype.kind == "f":
+        return pa.array(arr.astype(np.float64), from_pandas=True)
+    if arr.dtype.kind in "iub":
+        return pa.array(arr)
+    values = [_json_value(v) for v in arr.tolist()]
+    kinds = {type(v) for v in values if v is not None}
+    if kinds <= {str}:
+        return pa.array(values, type=pa.string())
+    if kinds <= {int, float}:
+        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    if kinds <= {bool}:
+        return pa.array(values, type=pa.bool_())
+    return pa.array([None if v is None else cell(v) for v in values], type=pa.string())
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -98,3 +98,11 @@ def to_bool(value: Any) -> bool:
     if isinstance(value, bool | np.bool_):
         return bool(value)
     raise _Reject(f"is of type {type(value).__name__}; expected True or False")
+
+
+def to_currency(text: str) -> str:
+    """A currency code: three ASCII letters (ISO 4217 style), upper-cased; anything else is refused."""
+    code = text.strip()
+    if len(code) == 3 and code.isascii() and code.isalpha():
+        return code.upper()
+    raise _Reject("is not a currency code; expected three letters such as 'EUR'")

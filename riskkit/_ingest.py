@@ -17,13 +17,14 @@ and every one is reported: nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 import numpy as np
 
-from riskkit import _schema
+from riskkit import _currency, _schema
 from riskkit._convert import _Reject, show
 from riskkit.errors import SchemaError, ValidationError
 
@@ -52,6 +53,10 @@ class Rejection:
         The offending value as given.
     reason : str
         What was wrong and what is accepted.
+    kept : bool
+        True when only the field was left out (blanked) and the row was kept:
+        a bad value in a descriptive optional field (name, industry,
+        established, ...). False when the whole row was left out.
     """
 
     table: str
@@ -60,14 +65,16 @@ class Rejection:
     field: str | None
     value: Any
     reason: str
+    kept: bool = False
 
     def __str__(self) -> str:
         where = f"{self.table} row {self.row}"
         if self.id:
             where += f" (id {self.id!r})"
+        suffix = "; the field was left blank and the row kept" if self.kept else ""
         if self.field is None:
-            return f"{where}: {self.reason}"
-        return f"{where}: field {self.field!r} ({show(self.value)}) {self.reason}"
+            return f"{where}: {self.reason}{suffix}"
+        return f"{where}: field {self.field!r} ({show(self.value)}) {self.reason}{suffix}"
 
 
 class _Collector:
@@ -84,11 +91,16 @@ class _Collector:
         field: str | None,
         reason: str | list[str],
         raw: np.ndarray | None = None,
+        kept: bool = False,
     ) -> None:
         rows = np.flatnonzero(mask)
         if rows.size == 0:
             return
-        ident = data.get("id", data.get("customer_id", data.get("invoice_id")))
+        ident = data.get("id")
+        if ident is None and "invoice_id" in data:  # payments: the invoice paid, else the payer
+            ident = np.where(data["invoice_id"] != "", data["invoice_id"], data["customer_id"])
+        elif ident is None:
+            ident = data.get("customer_id")
         values = raw if raw is not None else (data[field] if field is not None else None)
         for k, r in enumerate(rows):
             self.rejections.append(
@@ -99,6 +111,7 @@ class _Collector:
                     field=field,
                     value=None if values is None else _scalar(values[r]),
                     reason=reason if isinstance(reason, str) else reason[k],
+                    kept=kept,
                 )
             )
 
@@ -155,7 +168,7 @@ def _finish(column: _schema.Column, values: list[Any]) -> np.ndarray:
     kind = column.kind
     if kind == "date":
         return np.array([np.datetime64("NaT") if v is None else v for v in values], dtype="datetime64[D]")
-    if kind in ("money", "signed", "ratio"):
+    if kind in ("money", "signed", "ratio", "amount"):
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     if kind == "bool":
         return np.array([bool(v) for v in values], dtype=bool)
@@ -234,11 +247,23 @@ def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
         values = raw.astype(object)
     elif raw.dtype == object and _types(raw) <= {str}:
         values = raw
+    elif column.optional and raw.dtype == object and _types(raw) <= {str, type(None)}:
+        values = raw.copy()
+        values[values == None] = column.default  # noqa: E711 - elementwise
     else:
         return None
     bad = np.zeros(values.size, dtype=bool)
     reasons: list[str] = []
-    if column.kind in ("id", "ref", "invref"):
+    if column.kind == "currency":
+        return _convert_currency(values)
+    if column.optional and column.kind in ("id", "ref", "invref"):
+        text = _unicode(values)
+        if text is not None and text.size:
+            blank = (np.char.str_len(text) == 0) | np.char.isspace(text)
+            if blank.any():
+                values = values.copy()
+                values[blank] = column.default
+    elif column.kind in ("id", "ref", "invref"):
         text = _unicode(raw)
         if text is None:
             bad = np.array([not v.strip() for v in values.tolist()], dtype=bool)
@@ -252,7 +277,29 @@ def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
         unknown = ~np.isin(values, np.array(known, dtype=object))
         bad = unknown
         reasons = [f"is not a known event kind; known: {', '.join(known)}"] * int(bad.sum())
+    elif column.kind == "invkind":
+        from riskkit.records import InvoiceKind
+
+        known = sorted(InvoiceKind.known())
+        bad = ~np.isin(values, np.array(known, dtype=object))
+        reasons = [f"is not a known invoice kind; known: {', '.join(known)}"] * int(bad.sum())
     return values, bad, reasons
+
+
+def _convert_currency(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Currency codes: three ASCII letters, upper-cased; ``""`` (missing) stays."""
+    text = _unicode(values)
+    if text is None or not text.size:
+        return _convert_slow(_CURRENCY, values)
+    code = np.char.upper(np.char.strip(text))
+    unique, inverse = np.unique(code, return_inverse=True)
+    letters = np.array([len(c) == 3 and c.isascii() and c.isalpha() for c in unique.tolist()], dtype=bool)
+    bad = ~letters[inverse.ravel()] & (code != "")
+    out = code.astype(object)
+    return out, bad, ["is not a currency code; expected three letters such as 'EUR'"] * int(bad.sum())
+
+
+_CURRENCY = _schema.Column("currency", "currency", optional=True, default="")
 
 
 def _convert_bool(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
@@ -271,6 +318,9 @@ _FAST = {
     "invref": _convert_text,
     "text": _convert_text,
     "kind": _convert_text,
+    "invkind": _convert_text,
+    "currency": _convert_text,
+    "amount": _convert_numeric,
     "bool": _convert_bool,
 }
 
@@ -296,7 +346,7 @@ def _absent(column: _schema.Column, n: int) -> tuple[np.ndarray, np.ndarray, lis
     kind = column.kind
     if kind == "date":
         values = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    elif kind in ("money", "signed", "ratio"):
+    elif kind in ("money", "signed", "ratio", "amount"):
         values = np.full(n, column.default, dtype=np.float64)
     elif kind == "bool":
         values = np.full(n, bool(column.default), dtype=bool)
@@ -326,7 +376,8 @@ def _read_table(
             f"{table.name}: expected a mapping of column name to values, got {type(data).__name__}",
             table=table.name,
         )
-    names = list(data)
+    rows_given = data.get("__row__")
+    names = [c for c in data if c != "__row__"]
     unknown = [c for c in names if c not in table.names]
     if unknown and unknown_columns == "error":
         raise SchemaError(
@@ -358,9 +409,26 @@ def _read_table(
         values[column.name] = v
         raws[column.name] = raw
         bad_masks[column.name] = (bad, reasons)
-    values["__row__"] = np.arange(n, dtype=np.int64)
+    if rows_given is None:
+        values["__row__"] = np.arange(n, dtype=np.int64)
+    else:
+        values["__row__"] = np.asarray(rows_given, dtype=np.int64)
+        if values["__row__"].shape != (n,):
+            raise ValidationError(f"{table.name}: __row__ has {values['__row__'].size} values for {n} rows")
     values["__bad__"] = np.zeros(n, dtype=bool)
     return values, raws, bad_masks
+
+
+def _blank(column: _schema.Column, values: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """``values`` with the ``bad`` rows set to the column's missing value."""
+    out = values.copy()
+    if column.kind == "date":
+        out[bad] = np.datetime64("NaT")
+    elif column.kind in ("money", "signed", "ratio", "amount"):
+        out[bad] = np.nan
+    else:
+        out[bad] = column.default
+    return out
 
 
 def _keep(data: Columns, keep: np.ndarray) -> Columns:
@@ -417,7 +485,14 @@ def _duplicates(
 class Ingest:
     """Builds validated tables; see the module docstring."""
 
-    def __init__(self, errors: str = "raise", unknown_columns: str = "error") -> None:
+    def __init__(
+        self,
+        errors: str = "raise",
+        unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+    ) -> None:
         if errors not in ("raise", "collect"):
             raise ValidationError(f"errors must be 'raise' or 'collect', got {errors!r}", field="errors")
         if unknown_columns not in ("error", "ignore"):
@@ -427,6 +502,16 @@ class Ingest:
         self.errors = errors
         self.unknown_columns = unknown_columns
         self.collector = _Collector()
+        self.currency = "" if currency is None else currency
+        self.rates = rates
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float | np.integer | np.floating) or not (
+            0 <= float(tolerance) < float("inf")
+        ):
+            raise ValidationError(
+                f"tolerance must be a finite number >= 0 (document currency), got {tolerance!r}", field="tolerance"
+            )
+        self.tolerance = float(tolerance)
+        self.problems: dict[str, list[tuple[int, str]]] = {}
 
     def _raise_first(self) -> None:
         if self.errors == "raise" and self.collector.rejections:
@@ -440,7 +525,15 @@ class Ingest:
 
     def _table(self, table: _schema.Table, data: Mapping[str, Any] | None) -> Columns:
         values, raws, masks = _read_table(table, data, self.unknown_columns)
+        for row, reason in self.problems.get(table.name, ()):
+            self.collector.rejections.append(Rejection(table.name, int(row), None, None, None, str(reason)))
         for name, (bad, reasons) in masks.items():
+            column = table.column(name)
+            if column.blankable and self.errors == "collect" and bad.any():
+                # a descriptive field: leave it blank, list it, keep the row
+                self.collector.reject(table, values, bad, name, reasons, raw=raws[name], kept=True)
+                values[name] = _blank(column, values[name], bad)
+                continue
             self.collector.reject(table, values, bad, name, reasons, raw=raws[name])
             values["__bad__"] |= bad
         self._raise_first()
@@ -463,8 +556,13 @@ class Ingest:
         data["__bad__"] |= mask
         self._raise_first()
 
-    def build(self, inputs: Mapping[str, Mapping[str, Any] | None]) -> tuple[dict[str, Columns], list[Rejection]]:
+    def build(
+        self,
+        inputs: Mapping[str, Mapping[str, Any] | None],
+        problems: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Columns], list[Rejection]]:
         """Validate every table; returns the clean tables (with integer codes) and the rejections."""
+        self.problems = {name: list(rows) for name, rows in (problems or {}).items()}
         unknown_tables = set(inputs) - set(_schema.TABLES)
         if unknown_tables:
             raise SchemaError(
@@ -486,16 +584,36 @@ class Ingest:
             out[table.name] = _keep(data, ~data["__bad__"])
 
         inv_all = out["invoices"]
+        inv_all["applies"] = np.where(
+            inv_all["applies_to"] != "", _intern(inv_all["applies_to"], inv_all["id"]), -1
+        ).astype(np.int64)
         pay = self._table(_schema.PAYMENTS, inputs.get("payments"))
-        pay["invoice"] = _intern(pay["invoice_id"], inv_all["id"])
-        rejected_invoices = set(self._rejected_ids("invoices"))
-        self._unknown_refs(_schema.PAYMENTS, pay, pay["invoice"], "invoice_id", "invoice", rejected_invoices)
-        self._rules_payments(_schema.PAYMENTS, pay, inv_all)
+        self._rules_payments(_schema.PAYMENTS, pay, inv_all, customers, rejected_customers)
         out["payments"] = _keep(pay, ~pay["__bad__"])
+        self._all_rejected(inputs, out)
+        self.currency = _currency.convert(out, self.currency or None, self.rates)
         for cols in out.values():
             for arr in cols.values():
                 arr.setflags(write=False)
         return out, list(self.collector.rejections)
+
+    def _all_rejected(self, inputs: Mapping[str, Any], out: dict[str, Columns]) -> None:
+        """A load that lost every customer or every invoice is an error, never a partial success."""
+        for name in ("customers", "invoices"):
+            lost = [r for r in self.collector.rejections if r.table == name and not r.kept]
+            if not lost or out[name]["__row__"].size:
+                continue
+            reasons = Counter(
+                (r.field, r.reason.split(";")[0]) for r in lost
+            ).most_common(1)[0]
+            (field, reason), count = reasons
+            where = f"field {field!r} " if field else ""
+            raise ValidationError(
+                f"every row of {name} was rejected ({len(lost)} rows); most common reason ({count} rows): "
+                f"{where}{reason}. First: {lost[0]}",
+                table=name,
+                field=field,
+            )
 
     def _rejected_ids(self, table: str) -> list[str]:
         return [r.id for r in self.collector.rejections if r.table == table and r.id is not None]
@@ -523,14 +641,26 @@ class Ingest:
         self._apply(table, data, dup, "customer_id", lambda idx: [r + "; give one exposure row per customer" for r in reasons(idx)])
 
     def _rules_invoices(self, table: _schema.Table, data: Columns) -> None:
+        from riskkit.records import InvoiceKind
+
         dup, reasons = _duplicates(data["id"], ~data["__bad__"], data["__row__"])
         self._apply(table, data, dup, "id", reasons)
-        issued, due, paid_on = data["issued"], data["due"], data["paid_on"]
-        amount, paid = data["amount"], data["paid_amount"]
-        before_issued = _before("issued", issued)
-        self._apply(table, data, due < issued, "due", before_issued)
-        self._apply(table, data, ~np.isnat(paid_on) & (paid_on < issued), "paid_on", before_issued)
-        self._apply(table, data, paid > amount, "paid_amount", lambda idx: [f"is above 'amount' ({a})" for a in amount[idx]])
+        # a credit by any marker (negative amount, credit kind, credit indicator) is one credit
+        kind = data["kind"]
+        credit_kind = np.isin(kind, np.array(InvoiceKind.credit_kinds(), dtype=object))
+        credit = (data["amount"] < 0) | credit_kind | data["credit"]
+        magnitude = np.abs(data["amount"])
+        data["amount"] = np.where(credit, -magnitude, magnitude)
+        data["credit"] = credit
+        data["kind"] = np.where(credit & ~credit_kind, InvoiceKind.CREDIT_NOTE, kind).astype(object)
+        residual = data["residual"]
+        data["residual"] = np.where(credit, -np.abs(residual), np.abs(residual))
+        issued, paid_on = data["issued"], data["paid_on"]
+        due = np.where(credit & np.isnat(data["due"]), issued, data["due"])
+        data["due"] = due
+        amount, paid = magnitude, data["paid_amount"]
+        self._apply(table, data, np.isnat(due), "due", "is missing; it is required for an invoice")
+        self._apply(table, data, ~credit & (due < issued), "due", _before("issued", issued))
         self._apply(table, data, (paid > 0) & np.isnat(paid_on), "paid_amount", "is set without 'paid_on'")
         self._apply(
             table,
@@ -538,6 +668,46 @@ class Ingest:
             ~np.isnat(paid_on) & (paid == 0) & (amount > 0),
             "paid_on",
             "is set but 'paid_amount' is 0; give the amount paid",
+        )
+        self._apply(
+            table,
+            data,
+            np.abs(data["residual"]) > amount + self.tolerance,
+            "residual",
+            lambda idx: [f"is above the document's amount ({a}) by more than the tolerance" for a in amount[idx]],
+        )
+        self._rules_applies_to(table, data)
+
+    def _rules_applies_to(self, table: _schema.Table, data: Columns) -> None:
+        """A credit note may name the invoice it corrects: an invoice of the same customer in this table."""
+        applies = data["applies_to"] != ""
+        if not applies.any():
+            return
+        credit = data["credit"]
+        self._apply(table, data, applies & ~credit, "applies_to",
+                    "is set on an invoice; only a credit note applies to an invoice")
+        good = ~data["__bad__"]
+        target = np.where(applies, _intern(data["applies_to"], np.where(good, data["id"], "")), -1)
+        rejected = {str(k) for k in data["id"][data["__bad__"]].tolist()}
+        self._apply(
+            table,
+            data,
+            applies & (target < 0),
+            "applies_to",
+            lambda idx: [
+                "refers to an invoice that was rejected" if str(k) in rejected else "is not a known invoice id"
+                for k in data["applies_to"][idx].tolist()
+            ],
+        )
+        t = np.maximum(target, 0)
+        self._apply(table, data, applies & (target >= 0) & credit[t], "applies_to",
+                    "refers to a credit note; a credit note applies to an invoice")
+        self._apply(
+            table,
+            data,
+            applies & (target >= 0) & (data["customer"][t] != data["customer"]),
+            "applies_to",
+            lambda idx: [f"refers to an invoice of another customer ({c!r})" for c in data["customer_id"][t[idx]]],
         )
 
     def _rules_orders(self, table: _schema.Table, data: Columns) -> None:
@@ -555,44 +725,51 @@ class Ingest:
         dup, reasons = _duplicates(keys, ~data["__bad__"], data["__row__"])
         self._apply(table, data, dup, "period_end", lambda idx: [r + " for this customer and period_end" for r in reasons(idx)])
 
-    def _rules_payments(self, table: _schema.Table, data: Columns, invoices: Columns) -> None:
-        if invoices["id"].size == 0:
-            return
-        codes = np.where(data["__bad__"], 0, data["invoice"])
-        issued = invoices["issued"][codes]
-        self._apply(table, data, data["date"] < issued, "date", _before("the invoice's issued", issued))
-        # cumulative paid per invoice in date order, on top of the invoice's own paid_amount
-        idx = np.flatnonzero(~data["__bad__"])
-        order = idx[np.lexsort((data["__row__"][idx], data["date"][idx], data["invoice"][idx]))]
-        inv = data["invoice"][order]
-        amt = data["amount"][order]
-        cum = np.cumsum(amt)
-        starts = np.r_[True, inv[1:] != inv[:-1]] if inv.size else np.zeros(0, dtype=bool)
-        base = np.maximum.accumulate(np.where(starts, cum - amt, 0.0)) if inv.size else cum
-        total = cum - base + invoices["paid_amount"][inv]
-        limit = invoices["amount"][inv] * (1 + _MONEY_TOL_REL) + _MONEY_TOL_ABS
-        over_sorted = total > limit
-        if over_sorted.any():
-            # Walk only the over-paid invoices row by row: a payment that does not fit is left out
-            # of the running total, so a later one that still fits is kept (and not blamed).
-            paid_so_far: dict[int, float] = {}
-            for k in np.flatnonzero(np.isin(inv, inv[over_sorted])).tolist():
-                i = int(inv[k])
-                running = paid_so_far.get(i, float(invoices["paid_amount"][i])) + float(amt[k])
-                over_sorted[k] = running > limit[k]
-                if not over_sorted[k]:
-                    paid_so_far[i] = running
-        over = np.zeros(codes.size, dtype=bool)
-        over[order[over_sorted]] = True
-        inv_amount = invoices["amount"][codes]
-        self._apply(
-            table,
-            data,
-            over,
-            "amount",
-            lambda rows: [f"brings the invoice's payments above its amount ({a})" for a in inv_amount[rows]],
-        )
+    def _rules_payments(
+        self,
+        table: _schema.Table,
+        data: Columns,
+        invoices: Columns,
+        customers: Columns,
+        rejected_customers: set[str],
+    ) -> None:
+        """Resolve each payment's document and customer.
 
+        A payment names its document (``invoice_id``), or only its customer
+        (``customer_id``): cash on account. When it names both they must agree.
+        Amounts are not checked against the document: a down payment may come
+        before it and an overpayment may exceed it (docs/domain.md, open items).
+        """
+        has_invoice = data["invoice_id"] != ""
+        has_customer = data["customer_id"] != ""
+        data["invoice"] = np.where(has_invoice, _intern(data["invoice_id"], invoices["id"]), -1).astype(np.int64)
+        data["customer"] = np.where(has_customer, _intern(data["customer_id"], customers["id"]), -1).astype(np.int64)
+        self._apply(table, data, ~has_invoice & ~has_customer, "invoice_id",
+                    "is missing; give invoice_id, or customer_id for cash on account")
+        rejected_invoices = set(self._rejected_ids("invoices"))
+        self._unknown_refs(table, data, np.where(has_invoice, data["invoice"], 0), "invoice_id", "invoice",
+                           rejected_invoices)
+        self._unknown_refs(table, data, np.where(has_customer, data["customer"], 0), "customer_id", "customer",
+                           rejected_customers)
+        inv = np.maximum(data["invoice"], 0)
+        if invoices["id"].size:
+            owner = invoices["customer"][inv]
+            self._apply(
+                table,
+                data,
+                has_invoice & has_customer & (owner != data["customer"]),
+                "customer_id",
+                lambda idx: [f"differs from the invoice's customer ({invoices['customer_id'][inv[i]]!r})" for i in idx],
+            )
+            self._apply(
+                table,
+                data,
+                has_invoice & (invoices["applies"][inv] >= 0),
+                "invoice_id",
+                "refers to a credit note applied to an invoice; a refund must name a credit note on account",
+            )
+            data["customer"] = np.where(has_invoice, owner, data["customer"])
+            data["customer_id"] = np.where(has_invoice, invoices["customer_id"][inv], data["customer_id"]).astype(object)
 
 def _before(what: str, dates: np.ndarray) -> Callable[[np.ndarray], list[str]]:
     return lambda idx: [f"is before {what!r} ({d})" if " " not in what else f"is before {what} ({d})" for d in dates[idx]]

@@ -11,9 +11,13 @@ Column kinds
 ``invref``  text reference to an invoice id (interned to an integer code).
 ``text``    free text; missing becomes ``""``.
 ``kind``    an event kind from :class:`riskkit.records.EventKind`.
+``invkind`` an invoice kind from :class:`riskkit.records.InvoiceKind`.
+``currency`` an ISO-4217-like currency code (three letters); missing means the
+            reporting currency (a payment's missing currency is its invoice's).
 ``date``    calendar date, stored as ``datetime64[D]``; missing is ``NaT``
             only where the column is ``optional``.
 ``money``   finite float >= 0.
+``amount``  finite float of either sign: a document amount, negative for a credit.
 ``signed``  finite float of either sign (profits, equity, cash flows).
 ``ratio``   finite float of either sign (an index or share supplied by the user).
 ``bool``    True/False.
@@ -22,6 +26,11 @@ An ``optional`` column may be missing from the input or hold ``None``/NaN/NaT
 (stored as NaN / NaT); a required column must be present and filled on every
 row. ``default`` is used when an optional column is absent or a value is
 ``None`` and the default is not missing (e.g. ``paid_amount`` = 0).
+
+A ``blankable`` column is descriptive: with ``errors="collect"`` a bad value
+in it is blanked (stored as missing), listed among the rejections, and the row
+is kept. Every other bad value rejects its row, because the row would mean
+something else without it.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ class Column:
     optional: bool = False
     default: Any = None
     doc: str = ""
+    blankable: bool = False
 
 
 @attrs.frozen
@@ -67,10 +77,10 @@ CUSTOMERS = Table(
     "customers",
     (
         Column("id", "id", doc="customer id, unique"),
-        Column("name", "text", optional=True, default="", doc="display name"),
-        Column("industry", "text", optional=True, default="", doc="industry code or name"),
-        Column("region", "text", optional=True, default="", doc="region or country"),
-        Column("established", "date", optional=True, doc="date the business was founded"),
+        Column("name", "text", optional=True, default="", doc="display name", blankable=True),
+        Column("industry", "text", optional=True, default="", doc="industry code or name", blankable=True),
+        Column("region", "text", optional=True, default="", doc="region or country", blankable=True),
+        Column("established", "date", optional=True, doc="date the business was founded", blankable=True),
         Column(
             "debtor_type",
             "text",
@@ -78,6 +88,7 @@ CUSTOMERS = Table(
             default="standard",
             doc="collections debtor type: standard, project, manufacturer, distributor, "
             "government, large_institution",
+            blankable=True,
         ),
         Column(
             "industry_risk",
@@ -85,6 +96,7 @@ CUSTOMERS = Table(
             optional=True,
             default=_NAN,
             doc="user-supplied industry risk index (higher = riskier), NaN if unknown",
+            blankable=True,
         ),
         Column(
             "secured_amount",
@@ -106,6 +118,7 @@ EXPOSURES = Table(
         Column("open_orders", "money", optional=True, default=0.0),
         Column("open_deliveries", "money", optional=True, default=0.0),
         Column("special", "money", optional=True, default=0.0),
+        Column("currency", "currency", optional=True, default="", doc="currency of the amounts"),
     ),
     doc="current credit limit and non-invoice exposure, at most one row per customer",
 )
@@ -113,25 +126,33 @@ EXPOSURES = Table(
 INVOICES = Table(
     "invoices",
     (
-        Column("id", "id"),
+        Column("id", "id", doc="document number, unique"),
         Column("customer_id", "ref"),
-        Column("issued", "date"),
-        Column("due", "date"),
-        Column("amount", "money"),
-        Column("paid_amount", "money", optional=True, default=0.0),
+        Column("issued", "date", doc="document date"),
+        Column("due", "date", optional=True, doc="due date; required for an invoice, a credit note's is its issue date"),
+        Column("amount", "amount", doc="document amount; negative for a credit note"),
+        Column("paid_amount", "money", optional=True, default=0.0, doc="one payment (or a refund of a credit note)"),
         Column("paid_on", "date", optional=True),
+        Column("kind", "invkind", optional=True, default="invoice", doc="invoice, credit_note, debit_note or a registered kind"),
+        Column("credit", "bool", optional=True, default=False, doc="debit/credit indicator: True marks a credit document"),
+        Column("currency", "currency", optional=True, default="", doc="document currency"),
+        Column("applies_to", "invref", optional=True, default="", doc="the invoice a credit note corrects"),
+        Column("residual", "amount", optional=True, default=_NAN, doc="open amount at the export date"),
     ),
-    doc="invoices; paid_amount/paid_on record one payment (or use the payments table)",
+    doc="invoices and credit notes (open items); paid_amount/paid_on record one payment "
+    "(or use the payments table)",
 )
 
 PAYMENTS = Table(
     "payments",
     (
-        Column("invoice_id", "invref"),
+        Column("invoice_id", "invref", optional=True, default="", doc="the document paid; empty for cash on account"),
+        Column("customer_id", "ref", optional=True, default="", doc="the payer; required without invoice_id"),
         Column("date", "date"),
         Column("amount", "money"),
+        Column("currency", "currency", optional=True, default="", doc="payment currency; default the invoice's"),
     ),
-    doc="individual (possibly partial) payments against invoices",
+    doc="individual (possibly partial) payments against invoices, or on account",
 )
 
 ORDERS = Table(
@@ -140,7 +161,8 @@ ORDERS = Table(
         Column("customer_id", "ref"),
         Column("date", "date"),
         Column("amount", "money"),
-        Column("quantity", "money", optional=True, default=_NAN),
+        Column("quantity", "money", optional=True, default=_NAN, blankable=True),
+        Column("currency", "currency", optional=True, default=""),
     ),
     doc="sales orders",
 )
@@ -162,11 +184,12 @@ STATEMENTS = Table(
     (
         Column("customer_id", "ref"),
         Column("period_end", "date"),
-        *(Column(name, kind, optional=True, default=_NAN) for name, kind in _STATEMENT_ITEMS),
-        Column("market_value_equity", "money", optional=True, default=_NAN),
-        Column("operating_cash_flow", "signed", optional=True, default=_NAN),
-        Column("intangible_assets", "money", optional=True, default=_NAN),
+        *(Column(name, kind, optional=True, default=_NAN, blankable=True) for name, kind in _STATEMENT_ITEMS),
+        Column("market_value_equity", "money", optional=True, default=_NAN, blankable=True),
+        Column("operating_cash_flow", "signed", optional=True, default=_NAN, blankable=True),
+        Column("intangible_assets", "money", optional=True, default=_NAN, blankable=True),
         Column("published", "date", optional=True, doc="date the statement became known"),
+        Column("currency", "currency", optional=True, default=""),
     ),
     doc="financial statements; a line item may be missing (NaN), never infinite",
 )
@@ -177,11 +200,27 @@ EVENTS = Table(
         Column("customer_id", "ref"),
         Column("date", "date"),
         Column("kind", "kind"),
-        Column("amount", "money", optional=True, default=_NAN),
+        Column("amount", "money", optional=True, default=_NAN, blankable=True),
+        Column("currency", "currency", optional=True, default=""),
     ),
     doc="dated events: lawsuits, frozen assets, broken promises, bounced payments ...",
 )
 
 TABLES: dict[str, Table] = {
     t.name: t for t in (CUSTOMERS, EXPOSURES, INVOICES, PAYMENTS, ORDERS, STATEMENTS, EVENTS)
+}
+
+#: Columns holding amounts converted to the reporting currency, per table.
+AMOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "exposures": ("credit_limit", "open_orders", "open_deliveries", "special"),
+    "invoices": ("amount", "paid_amount", "residual"),
+    "payments": ("amount",),
+    "orders": ("amount",),
+    "statements": (
+        *(name for name, _ in _STATEMENT_ITEMS),
+        "market_value_equity",
+        "operating_cash_flow",
+        "intangible_assets",
+    ),
+    "events": ("amount",),
 }

@@ -12,17 +12,38 @@ Exit codes
     Success.
 1
     A riskkit error (unreadable file, a model that cannot score the input
-    ...), reported on stderr as one line naming what was wrong.
+    ...), reported on stderr as one line naming what was wrong. A portfolio
+    that cannot be loaded (a required column missing, every customer or
+    every invoice rejected) is one too: nothing is written, no output and no
+    rejects, so a failed load never looks like a partial success.
 2
-    A usage error (argparse).
+    A usage error (argparse), found before any work is done: a bad option,
+    ``--profile`` with table options, an ``--out`` or ``--rejects`` name with
+    an extension riskkit cannot write (``.xlsx`` ...).
 3
     Input rows were rejected: a value that is not a number in a numeric
     column, a category the model does not know, a bad portfolio row. Every
     good row is still processed and written; the rejected ones go to
-    ``--rejects`` (CSV: row, column, value, reason; portfolio commands add
-    the table) or are summarised on stderr. A required column missing from
-    the input rejects every row: nothing but the rejects is written and the
-    message names the column.
+    ``--rejects`` (CSV, JSON lines or JSON by its extension: row, column,
+    value, reason; portfolio commands add the table) or are summarised on
+    stderr. A required column missing from a data file (``--data``,
+    ``--orders-to-check``, ``--outcomes``) rejects every row: nothing but the
+    rejects is written and the message names the column.
+
+ERP exports
+-----------
+The portfolio commands read the tables as ERPs write them: ``--delimiter``
+(a character, ``tab``/``semicolon``/``comma``/``pipe``, or ``auto``),
+``--decimal ,``, ``--thousands .``, ``--date-format %d.%m.%Y`` and
+``--encoding cp1252``; the same options read ``score --data``,
+``--orders-to-check`` and ``--outcomes``. Or ``--profile company.toml``, a
+load profile that describes a company's exports once. ``--as-of`` more than
+31 days after the latest date in the data is refused unless
+``--allow-future-as-of``.
+
+Outputs name the customer ``customer_id`` (with ``name`` next to it when the
+customers have names) and round money to cents; computations keep full
+precision.
 
 Examples
 --------
@@ -33,6 +54,9 @@ Examples
     riskkit fit --data german.csv --target creditability --bad-value bad --out card.json
     riskkit score --model card.json --data applicants.csv --out scores.csv --rejects rejects.csv --reasons 3
     riskkit report --customers customers.csv --invoices invoices.csv --out report.html
+    riskkit features --customers kunden.csv --invoices rechnungen.csv --delimiter auto --decimal , \\
+        --date-format %d.%m.%Y --encoding cp1252 --out features.csv
+    riskkit signals --profile acme.toml --out watchlist.csv --rejects rejects.csv
 """
 
 from __future__ import annotations
@@ -161,10 +185,6 @@ _BLOCK = 50_000
 _TABLE_OPTIONS = ("customers", "invoices", "payments", "orders", "statements", "events", "exposures")
 
 
-class _InputRejected(Exception):
-    """The whole input is unusable (a required column is missing): exit 3 after writing the rejects."""
-
-
 def _say(args: argparse.Namespace, message: str) -> None:
     if not getattr(args, "quiet", False):
         print(message, file=sys.stderr)
@@ -176,11 +196,11 @@ def _write_rejects(args: argparse.Namespace, rejects: list[dict[str, Any]], *, w
 
     if not rejects:
         if getattr(args, "rejects", None):
-            _cli_io.write_csv(args.rejects, _reject_header(with_table), [])
+            _cli_io.write_records(args.rejects, _reject_header(with_table), [])
         return
     header = _reject_header(with_table)
     if getattr(args, "rejects", None):
-        _cli_io.write_csv(args.rejects, header, ([r.get(h) for h in header] for r in rejects))
+        _cli_io.write_records(args.rejects, header, ([r.get(h) for h in header] for r in rejects))
         print(f"riskkit: {len(rejects)} row(s) rejected; see {args.rejects}", file=sys.stderr)
         return
     print(f"riskkit: {len(rejects)} row(s) rejected (pass --rejects FILE for the full list):", file=sys.stderr)
@@ -197,15 +217,92 @@ def _reject_header(with_table: bool) -> list[str]:
 
 
 def _load_portfolio(args: argparse.Namespace) -> Any:
-    """The Portfolio of the table options, bad rows collected (not raised)."""
-    from riskkit.errors import SchemaError
+    """The Portfolio of ``--profile`` or the table options, bad rows collected (not raised).
+
+    A load that fails as a whole (a required column missing, every customer
+    or every invoice rejected) raises: the command writes nothing and exits 1.
+    ``--as-of`` far after the data is refused here, before any output.
+    """
     from riskkit.portfolio import Portfolio
 
-    tables = {name: getattr(args, name) for name in _TABLE_OPTIONS if getattr(args, name, None)}
-    try:
-        return Portfolio.from_csv(**tables, as_of=args.as_of, errors="collect")
-    except SchemaError as exc:
-        raise _InputRejected(str(exc)) from None
+    if args.profile:
+        portfolio = Portfolio.from_profile(args.profile, errors="collect", as_of=args.as_of)
+        skipped = {name: n for name, n in portfolio.skipped.items() if n}
+        if skipped:
+            counts = ", ".join(f"{n} {name}" for name, n in skipped.items())
+            _say(args, f"riskkit: the profile's where filters skipped {counts} row(s)")
+    else:
+        tables = {name: getattr(args, name) for name in _TABLE_OPTIONS if getattr(args, name, None)}
+        portfolio = Portfolio.from_csv(**tables, as_of=args.as_of, errors="collect", **_csv_format(args))
+    _check_as_of(args, portfolio)
+    return portfolio
+
+
+#: How far ``--as-of`` may lie after the latest date in the data without --allow-future-as-of.
+_FUTURE_DAYS = 31
+
+
+def _check_as_of(args: argparse.Namespace, portfolio: Any) -> None:
+    """Refuse an ``--as-of`` more than a month after the latest fact: most likely a typo, or the wrong files."""
+    from riskkit.errors import ValidationError
+
+    if args.as_of is None or args.allow_future_as_of:
+        return
+    latest = portfolio._latest_date()  # what Portfolio(as_of=None) takes as its as_of
+    days = (args.as_of - latest).days
+    if days > _FUTURE_DAYS:
+        raise ValidationError(
+            f"--as-of {args.as_of.isoformat()} is {days} days after the latest date in the data "
+            f"({latest.isoformat()}); pass --allow-future-as-of if that is intended",
+            field="as_of",
+            value=args.as_of.isoformat(),
+        )
+
+
+#: The words ``--delimiter`` takes for its characters.
+_DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
+
+
+def _dialect(args: argparse.Namespace) -> Any:
+    """The CSV format options as a :class:`riskkit._csvfile.Dialect`, for the files the CLI reads itself."""
+    from riskkit._csvfile import Dialect
+
+    return Dialect(**_csv_format(args))
+
+
+def _csv_format(args: argparse.Namespace) -> dict[str, Any]:
+    """The CSV format options for Portfolio.from_csv (``auto`` delimiter: sniffed per file by the reader)."""
+    return {
+        "delimiter": args.delimiter or ",",
+        "decimal": args.decimal or ".",
+        "thousands": args.thousands or "",
+        "date_format": args.date_format,
+        "encoding": args.encoding or "utf-8",
+    }
+
+
+def _customer_columns(portfolio: Any) -> tuple[list[str], list[Any]]:
+    """Header and columns ``customer_id`` (and ``name`` when any customer has one), in portfolio order."""
+    ids = portfolio.customer_ids
+    names = np.asarray(portfolio.customers["name"], dtype=object)
+    if any(names.tolist()):
+        return ["customer_id", "name"], [ids, names]
+    return ["customer_id"], [ids]
+
+
+def _customer_names(portfolio: Any) -> dict[str, str] | None:
+    """Customer id -> name, or None when no customer has a name."""
+    names = portfolio.customers["name"].tolist()
+    if not any(names):
+        return None
+    return dict(zip(portfolio.customer_ids.tolist(), names, strict=True))
+
+
+def _money_features() -> frozenset[str]:
+    """Features measured in money (rounded to cents when written)."""
+    from riskkit.features import catalogue
+
+    return frozenset(f.name for f in catalogue() if f.unit == "money")
 
 
 def _portfolio_rejects(portfolio: Any) -> list[dict[str, Any]]:
@@ -309,15 +406,31 @@ def _score_blocks(scorer: Any, columns: dict[str, np.ndarray], rows: np.ndarray,
     return argparse.Namespace(score=score, pd=pd, grade=grade, reasons=reasons)
 
 
-def _score_columns(ids: Sequence[Any], scored: Any, k: int) -> tuple[list[str], list[Any]]:
-    """Header and columns of a scores file: id, score, pd, grade, then reason_j and reason_j_value."""
-    header = ["id", "score", "pd", "grade"]
+def _score_columns(
+    ids: Sequence[Any], scored: Any, k: int, names: Sequence[Any] | None = None
+) -> tuple[list[str], list[Any]]:
+    """Header and columns of a scores file.
+
+    customer_id (and name), score, pd, grade, then reason_j and
+    reason_j_value; a reason value of a money feature is rounded to cents.
+    """
+    from riskkit._cli_io import cents
+
+    header = ["customer_id", "score", "pd", "grade"]
     columns: list[Any] = [list(ids), scored.score, scored.pd, scored.grade]
+    if names is not None:
+        header.insert(1, "name")
+        columns.insert(1, list(names))
     if k:
+        money = _money_features()
         feats, values = scored.reasons
         for j in range(k):
             header += [f"reason_{j + 1}", f"reason_{j + 1}_value"]
-            columns += [feats[:, j], values[:, j]]
+            value = np.asarray(values[:, j])
+            is_money = np.isin(np.asarray(feats[:, j], dtype=object).astype(str), list(money))
+            if is_money.any():
+                value = np.where(is_money, cents(value), value)
+            columns += [feats[:, j], value]
     return header, columns
 
 
@@ -329,8 +442,9 @@ def _features(args: argparse.Namespace) -> int:
 
     portfolio = _load_portfolio(args)
     ff = portfolio.features(args.as_of)
-    columns = [portfolio.customer_ids, *(ff[name] for name in ff.names)]
-    n = _cli_io.write_columns(args.out, ["customer_id", *ff.names], columns)
+    header, columns = _customer_columns(portfolio)
+    columns += [ff[name] for name in ff.names]
+    n = _cli_io.write_columns(args.out, [*header, *ff.names], columns, money=_money_features())
     rejects = _portfolio_rejects(portfolio)
     _write_rejects(args, rejects, with_table=True)
     _say(args, f"riskkit: wrote {n} customers x {len(ff.names)} features to {args.out}")
@@ -407,7 +521,7 @@ def _all_rejected(args: argparse.Namespace, missing: Sequence[str], n_rows: int,
     if args.rejects:
         from riskkit import _cli_io
 
-        _cli_io.write_csv(
+        _cli_io.write_records(
             args.rejects, _reject_header(False), ([r, missing[0], "", reason] for r in range(n_rows))
         )
     return EXIT_REJECTED
@@ -417,16 +531,23 @@ def _all_rejected(args: argparse.Namespace, missing: Sequence[str], n_rows: int,
 
 
 def _score(args: argparse.Namespace) -> int:
-    if args.model is None:
-        args.model = "5c" if args.customers else None
-    if args.model is None:
-        raise _Usage("score needs --model (a saved scorer, or 5c for the built-in five C card)")
-    if bool(args.data) == bool(args.customers):
-        raise _Usage("score needs either --data FILE or the portfolio tables (--customers ...), not both")
     scorer = _load_model(args.model)
-    if args.customers:
+    if args.customers or args.profile:
         return _score_portfolio(args, scorer)
     return _score_file(args, scorer)
+
+
+def _check_score_args(args: argparse.Namespace) -> None:
+    """score takes a data file or a portfolio, and a model (default 5c with a portfolio)."""
+    portfolio = bool(args.customers or args.profile)
+    if args.model is None:
+        args.model = "5c" if portfolio else None
+    if args.model is None:
+        raise _Usage("score needs --model (a saved scorer, or 5c for the built-in five C card)")
+    if bool(args.data) == portfolio:
+        raise _Usage(
+            "score needs either --data FILE or a portfolio (--customers CSV ... or --profile TOML), not both"
+        )
 
 
 class _Usage(Exception):
@@ -444,7 +565,9 @@ def _score_portfolio(args: argparse.Namespace, scorer: Any) -> int:
         grade=np.asarray(result.grade, dtype=object),
         reasons=(result.reasons.features, result.reasons.values) if args.reasons else None,
     )
-    header, columns = _score_columns(portfolio.customer_ids.tolist(), scored, args.reasons)
+    _, id_columns = _customer_columns(portfolio)
+    names = id_columns[1] if len(id_columns) > 1 else None
+    header, columns = _score_columns(portfolio.customer_ids.tolist(), scored, args.reasons, names)
     n = _cli_io.write_columns(args.out, header, columns)
     rejects = _portfolio_rejects(portfolio)
     _write_rejects(args, rejects, with_table=True)
@@ -456,10 +579,11 @@ def _score_file(args: argparse.Namespace, scorer: Any) -> int:
     from riskkit import _cli_io
     from riskkit.errors import ValidationError
 
-    raw, n_rows = _cli_io.read_table(args.data)
+    dialect = _dialect(args)
+    raw, n_rows = _cli_io.read_table(args.data, dialect=dialect)
     kinds = _model_kinds(scorer) or {
         name: "numeric" if col.dtype.kind == "f" else "categorical"
-        for name, col in _cli_io.infer_columns(raw).items()
+        for name, col in _cli_io.infer_columns(raw, dialect).items()
     }
     missing = [name for name in kinds if name not in raw]
     if args.id_column and args.id_column not in raw:
@@ -472,7 +596,7 @@ def _score_file(args: argparse.Namespace, scorer: Any) -> int:
     for name, kind in kinds.items():
         col = raw[name]
         if kind == "numeric":
-            values, bad = _cli_io.parse_numeric(col)
+            values, bad = _cli_io.parse_numeric(col, dialect)
             for r in np.flatnonzero(bad).tolist():
                 bad_rows.append((r, name, col[r], "not a number"))
             good &= ~bad
@@ -492,7 +616,11 @@ def _score_file(args: argparse.Namespace, scorer: Any) -> int:
         rows = np.flatnonzero(good)
         scored = _score_blocks(scorer, columns, rows, args.reasons, args)
     ids = raw[args.id_column][rows].tolist() if args.id_column else rows.tolist()
-    header, out_columns = _score_columns(ids, scored, args.reasons)
+    # a name column travels with the id (a features file written by riskkit features has one)
+    names = None
+    if args.id_column and args.id_column != "name" and "name" in raw and not _cli_io.is_missing(raw["name"]).all():
+        names = [_cli_io.cell(v) for v in raw["name"][rows].tolist()]
+    header, out_columns = _score_columns(ids, scored, args.reasons, names)
     n = _cli_io.write_columns(args.out, header, out_columns)
     rejects = [
         {"row": r, "column": c, "value": v, "reason": why} for r, c, v, why in sorted(bad_rows, key=lambda t: t[:2])
@@ -514,6 +642,11 @@ def _signals(args: argparse.Namespace) -> int:
     header = list(records[0]) if records else [
         "customer_id", "signal", "category", "severity", "value", "threshold", "window_days", "evidence", "status",
     ]
+    names = _customer_names(portfolio)
+    if names is not None:
+        header.insert(header.index("customer_id") + 1, "name")
+        for r in records:
+            r["name"] = names.get(r["customer_id"], "")
     n = _cli_io.write_records(args.out, header, ([r[h] for h in header] for r in records))
     rejects = _portfolio_rejects(portfolio)
     _write_rejects(args, rejects, with_table=True)
@@ -529,11 +662,12 @@ def _check(args: argparse.Namespace) -> int:
     from riskkit.policy import CreditPolicy
 
     portfolio = _load_portfolio(args)
-    raw, n_rows = _cli_io.read_table(args.orders_to_check)
+    dialect = _dialect(args)
+    raw, n_rows = _cli_io.read_table(args.orders_to_check, dialect=dialect)
     missing = [c for c in ("customer_id", "amount") if c not in raw]
     if missing:
         return _all_rejected(args, missing, n_rows, raw)
-    amounts, bad = _cli_io.parse_numeric(raw["amount"])
+    amounts, bad = _cli_io.parse_numeric(raw["amount"], dialect)
     ids = np.array([_cli_io.cell(v) for v in raw["customer_id"].tolist()], dtype=object)
     negative = ~bad & ~(np.isfinite(amounts) & (amounts >= 0))
     unknown = ~np.isin(ids.astype(str), portfolio.customer_ids.astype(str))
@@ -555,11 +689,36 @@ def _check(args: argparse.Namespace) -> int:
     decisions = policy.check_orders(
         portfolio, ids[good].tolist(), amounts[good], as_of=as_of, scores=scores
     ) if good.any() else []
-    n = _cli_io.write_jsonl(args.out, (d.to_json() for d in decisions))
+    names = _customer_names(portfolio)
+    n = _cli_io.write_objects(args.out, (_decision_record(d, names) for d in decisions))
     rejects += _portfolio_rejects(portfolio)
     _write_rejects(args, rejects, with_table=True)
     _say(args, f"riskkit: {n} decision(s); wrote {args.out}")
     return EXIT_REJECTED if rejects else 0
+
+
+#: Money fields of a credit decision, and the steps comparing money (their value and limit).
+_DECISION_MONEY = ("amount", "exposure", "credit_limit")
+_MONEY_STEPS = frozenset({"static_limit", "max_document_value"})
+
+
+def _decision_record(decision: Any, names: dict[str, str] | None) -> dict[str, Any]:
+    """A credit decision as written: customer_id (and name) first, money rounded to cents."""
+    from riskkit._cli_io import cents
+
+    d = decision.to_dict()
+    for key in _DECISION_MONEY:
+        if d.get(key) is not None:
+            d[key] = cents([d[key]])[0]
+    for step in d.get("steps", []):
+        if step.get("name") in _MONEY_STEPS:
+            for key in ("value", "limit"):
+                if step.get(key) is not None:
+                    step[key] = cents([step[key]])[0]
+    head = {"customer_id": d.pop("customer_id")}
+    if names is not None:
+        head["name"] = names.get(head["customer_id"], "")
+    return {**head, **d}
 
 
 # --- riskkit report -------------------------------------------------------------
@@ -579,7 +738,7 @@ def _report(args: argparse.Namespace) -> int:
     outcome = None
     metrics: list[tuple[str, str]] = []
     if args.outcomes:
-        raw, n_outcomes = _cli_io.read_table(args.outcomes)
+        raw, n_outcomes = _cli_io.read_table(args.outcomes, dialect=_dialect(args))
         missing = [c for c in ("customer_id", "defaulted") if c not in raw]
         if missing:
             return _all_rejected(args, missing, n_outcomes, raw)
@@ -730,18 +889,25 @@ def _report_html(
         validation = _table_html(["metric", "value"], metrics, numeric=(1,))
     else:
         validation = '<p class="muted">No outcomes given (pass --outcomes with customer_id,defaulted).</p>'
+    names = _customer_names(portfolio)
+    who = ["customer_id", "name"] if names is not None else ["customer_id"]
+    shift = len(who) - 1
+
+    def customer(cid: Any) -> list[Any]:
+        return [cid, names.get(cid, "")] if names is not None else [cid]
+
     top = watch.customers()[:15]
     watch_table = _table_html(
-        ["customer", "worst", "alerts", "overdue", "summary"],
-        [[r["customer_id"], r["worst_severity"], r["alerts"], f"{float(r['overdue_amount']):,.0f}", r["summary"]]
-         for r in top],
-        numeric=(2, 3),
+        [*who, "worst", "alerts", "overdue", "summary"],
+        [[*customer(r["customer_id"]), r["worst_severity"], r["alerts"], f"{float(r['overdue_amount']):,.0f}",
+          r["summary"]] for r in top],
+        numeric=(2 + shift, 3 + shift),
     )
     work_table = _table_html(
-        ["customer", "stage", "next action", "overdue", "dpd", "grade", "if they order again"],
-        [[r["customer_id"], r["stage"], r["next_action"], f"{float(r['overdue_amount']):,.0f}",
+        [*who, "stage", "next action", "overdue", "dpd", "grade", "if they order again"],
+        [[*customer(r["customer_id"]), r["stage"], r["next_action"], f"{float(r['overdue_amount']):,.0f}",
           int(r["days_past_due"]), r["grade"], r["reorder_rule"]] for r in work.head(15).to_records()],
-        numeric=(3, 4),
+        numeric=(3 + shift, 4 + shift),
     )
     name = getattr(scorer, "name", None) or type(scorer).__name__
     rejected = f"; {n_rejected:,} input row(s) rejected" if n_rejected else ""
@@ -761,49 +927,208 @@ def _report_html(
     )
 
 
+_FORMAT_OPTIONS = ("delimiter", "decimal", "thousands", "date_format", "encoding")
+
+
 def _add_portfolio_options(p: argparse.ArgumentParser, *, customers_required: bool = True) -> None:
-    tables = p.add_argument_group("portfolio tables (CSV with a header row; see riskkit.portfolio.schema())")
-    tables.add_argument("--customers", required=customers_required, metavar="CSV", help="customers (id, ...)")
+    tables = p.add_argument_group(
+        "portfolio",
+        "CSV tables with a header row (see riskkit.portfolio.schema()), or --profile",
+    )
+    tables.add_argument(
+        "--customers", metavar="CSV",
+        help="customers (id, name, ...)" + ("; required unless --profile" if customers_required else ""),
+    )
     for name in _TABLE_OPTIONS[1:]:
         tables.add_argument(f"--{name}", metavar="CSV", help=f"{name} table")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="point in time (default: the latest date in the data)")
+    tables.add_argument(
+        "--profile", metavar="TOML",
+        help="a load profile describing a company's exports (files, columns, formats), instead of the tables",
+    )
+    fmt = p.add_argument_group(
+        "CSV format",
+        "of the tables and the other input CSVs, as the ERP writes them; not with --profile",
+    )
+    fmt.add_argument(
+        "--delimiter", type=_delimiter, metavar="CHAR",
+        help="field separator: a character, comma, semicolon, tab, pipe, or auto (sniffed among , ; tab |); "
+        "default ,",
+    )
+    fmt.add_argument("--decimal", type=_decimal, metavar="CHAR", help="decimal separator: . or , (default .)")
+    fmt.add_argument(
+        "--thousands", type=_thousands, metavar="CHAR",
+        help="thousands separator: . , ' space or none (default none)",
+    )
+    fmt.add_argument(
+        "--date-format", type=_date_format, metavar="FORMAT",
+        help="strptime format of the dates, e.g. %%d.%%m.%%Y (default ISO, YYYY-MM-DD)",
+    )
+    fmt.add_argument("--encoding", type=_encoding, metavar="NAME", help="text encoding, e.g. cp1252 (default utf-8)")
+    p.add_argument(
+        "--as-of", type=_iso_date, metavar="YYYY-MM-DD",
+        help="point in time (default: the latest date in the data)",
+    )
+    p.add_argument(
+        "--allow-future-as-of", action="store_true",
+        help=f"accept an --as-of more than {_FUTURE_DAYS} days after the latest date in the data",
+    )
+    p.set_defaults(portfolio_required=customers_required)
 
 
 def _add_common(p: argparse.ArgumentParser, *, rejects: bool = True) -> None:
     if rejects:
-        p.add_argument("--rejects", metavar="CSV", help="write rejected input rows here (else a summary on stderr)")
+        p.add_argument(
+            "--rejects", metavar="FILE",
+            help="write rejected input rows here (.csv, .jsonl or .json; else a summary on stderr)",
+        )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary; errors only")
 
 
+# --- option values and the checks made before any work ----------------------------
+
+
+def _delimiter(text: str) -> str:
+    word = text.strip().lower() if text.strip() else text
+    if word == "auto":
+        return "auto"
+    if word in _DELIMITER_WORDS:
+        return _DELIMITER_WORDS[word]
+    if len(text) == 1 and text not in "\"\r\n " and not text.isalnum():
+        return text
+    raise argparse.ArgumentTypeError(
+        f"expected one character (not a quote, space, letter or digit), comma, semicolon, tab, pipe or auto, "
+        f"got {text!r}"
+    )
+
+
+def _decimal(text: str) -> str:
+    word = {"point": ".", "dot": ".", "comma": ","}.get(text.strip().lower(), text)
+    if word not in (".", ","):
+        raise argparse.ArgumentTypeError(f"expected . or , got {text!r}")
+    return word
+
+
+def _thousands(text: str) -> str:
+    word = text.strip().lower()
+    named = {"none": "", "": "", "space": " ", "comma": ",", "dot": ".", "point": ".", "apostrophe": "'"}
+    if word in named:
+        return named[word]
+    if text in (".", ",", "'", " "):
+        return text
+    raise argparse.ArgumentTypeError(f"expected . , ' space or none, got {text!r}")
+
+
+def _date_format(text: str) -> str:
+    import datetime as dt
+
+    probe = dt.date(2025, 11, 27)
+    try:
+        back = dt.datetime.strptime(probe.strftime(text), text).date()
+    except ValueError:
+        back = None
+    if back != probe:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} does not read back a date it writes; give day, month and year, e.g. %d.%m.%Y"
+        )
+    return text
+
+
+def _encoding(text: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {text!r}; e.g. utf-8, cp1252, latin-1") from None
+
+
+def _iso_date(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _format_options_given(args: argparse.Namespace) -> list[str]:
+    return [f"--{name.replace('_', '-')}" for name in _FORMAT_OPTIONS if getattr(args, name, None) is not None]
+
+
+def _check_portfolio_args(args: argparse.Namespace) -> None:
+    """The portfolio options go together: --profile or the tables, and --customers with any table."""
+    if not hasattr(args, "portfolio_required"):
+        return
+    tables = [f"--{name}" for name in _TABLE_OPTIONS if getattr(args, name, None)]
+    if args.profile:
+        if tables:
+            raise _Usage(f"--profile replaces the table options; give --profile or {', '.join(tables)}, not both")
+        given = _format_options_given(args)
+        if given:
+            raise _Usage(f"{', '.join(given)} describe table CSVs; with --profile the profile says how its files "
+                         "are written")
+    elif tables and not args.customers:
+        raise _Usage(f"{', '.join(tables)} need --customers CSV (or give --profile TOML instead)")
+    elif not tables and args.portfolio_required:
+        raise _Usage("give the portfolio: --customers CSV (with --invoices CSV ... as you have them) or "
+                     "--profile TOML")
+    if args.thousands and args.thousands == (args.decimal or "."):
+        raise _Usage(f"--thousands and --decimal are both {args.thousands!r}")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """--out and --rejects name files riskkit can write, in existing folders: checked before any work."""
+    from riskkit import _cli_io
+    from riskkit.errors import ValidationError
+
+    for option, accepted in (("out", getattr(args, "out_formats", None)), ("rejects", _REJECT_FORMATS)):
+        path = getattr(args, option, None)
+        if path is None or accepted is None:
+            continue
+        try:
+            _cli_io.check_output(path, accepted)
+        except ValidationError as exc:
+            raise _Usage(f"argument --{option}: {exc}") from None
+
+
+_TABLE_FORMATS = (".csv", ".jsonl", ".ndjson", ".json", ".parquet")
+_REJECT_FORMATS = (".csv", ".jsonl", ".ndjson", ".json")
+
+
 _EXIT_CODES = (
-    "exit codes: 0 success; 1 riskkit error (message on stderr); 2 usage error; "
-    "3 some input rows were rejected (the good rows are still processed)"
+    "exit codes: 0 success; 1 riskkit error (message on stderr; nothing written, also when the portfolio "
+    "cannot be loaded at all); 2 usage error (checked before any work); 3 some input rows were rejected "
+    "(the good rows are still processed and written)"
 )
 
 
 def _sub(
     sub: Any, name: str, help: str, description: str, example: str
 ) -> argparse.ArgumentParser:
-    return sub.add_parser(
+    p: argparse.ArgumentParser = sub.add_parser(
         name,
         help=help,
         description=textwrap.fill(description, 79),
         epilog=f"example:\n  {example}\n\n" + textwrap.fill(_EXIT_CODES, 79, subsequent_indent="  "),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.set_defaults(subparser=p, out_formats=None)
+    return p
 
 
 def _add_file_commands(sub: Any) -> None:
     features = _sub(
-        sub, "features", "compute every feature per customer from portfolio CSVs",
-        "Build a portfolio from CSV tables and write one row per customer: customer_id and every feature.",
+        sub, "features", "compute every feature per customer from portfolio CSVs or a load profile",
+        "Build a portfolio from CSV tables (or a load profile) and write one row per customer: customer_id, "
+        "name (when the customers have names) and every feature, money rounded to cents.",
         "riskkit features --customers customers.csv --invoices invoices.csv --as-of 2025-06-30 "
-        "--out features.csv --rejects rejects.csv",
+        "--out features.csv --rejects rejects.csv\n  riskkit features --customers kunden.csv --invoices "
+        "rechnungen.csv --delimiter semicolon --decimal , --date-format %d.%m.%Y --out features.csv",
     )
     _add_portfolio_options(features)
-    features.add_argument("--out", required=True, metavar="FILE", help="features (.csv, or .jsonl)")
+    features.add_argument("--out", required=True, metavar="FILE", help=_TABLE_OUT_HELP.format("features"))
     _add_common(features)
-    features.set_defaults(run=_features)
+    features.set_defaults(run=_features, out_formats=_TABLE_FORMATS)
 
     fit = _sub(
         sub, "fit", "fit a scorer on a CSV with a target column and save it",
@@ -814,29 +1139,34 @@ def _add_file_commands(sub: Any) -> None:
     fit.add_argument("--data", required=True, metavar="FILE", help="training data (.csv, .jsonl or .parquet)")
     fit.add_argument("--target", required=True, help="the target column")
     fit.add_argument("--bad-value", required=True, help="the target value that marks a bad (defaulted) row")
-    fit.add_argument("--out", required=True, metavar="JSON", help="where to save the fitted scorer")
+    fit.add_argument("--out", required=True, metavar="JSON", help="where to save the fitted scorer (.json)")
     fit.add_argument("--model", choices=_MODELS, default="scorecard", help="scorer kind (default scorecard)")
     fit.add_argument("--id-column", metavar="COLUMN", help="a row id column, not used as a feature")
     fit.add_argument("--exclude", metavar="COL,COL", help="columns not to use as features")
     _add_common(fit)
-    fit.set_defaults(run=_fit)
+    fit.set_defaults(run=_fit, out_formats=(".json",))
 
     score = _sub(
         sub, "score", "score a data file, or a portfolio's customers, with a saved scorer",
         "Score every row of a data file (CSV, JSON lines, Parquet with pyarrow) with a saved scorer, or every "
-        "customer of a portfolio (--customers ...; --model 5c is the built-in five C card). Rows with a bad "
-        "number or an unknown category are rejected; every good row is scored.",
+        "customer of a portfolio (--customers ... or --profile; --model 5c is the built-in five C card). Rows "
+        "with a bad number or an unknown category are rejected; every good row is scored. The first column is "
+        "customer_id: the portfolio's customer, the --id-column value, or else the 0-based row number.",
         "riskkit score --model card.json --data applicants.csv --out scores.csv --rejects rejects.csv "
         "--reasons 3\n  riskkit score --model 5c --customers customers.csv --invoices invoices.csv --out scores.csv",
     )
     score.add_argument("--model", metavar="JSON", help="a saved scorer, or 5c (default with a portfolio)")
     score.add_argument("--data", metavar="FILE", help="rows to score (.csv, .jsonl or .parquet)")
-    score.add_argument("--out", required=True, metavar="FILE", help="scores (.csv, or .jsonl)")
+    score.add_argument("--out", required=True, metavar="FILE", help=_TABLE_OUT_HELP.format("scores"))
     score.add_argument("--reasons", type=_non_negative_int, default=0, metavar="K", help="reason codes per row")
-    score.add_argument("--id-column", metavar="COLUMN", help="row id column (default: the 0-based row number)")
+    score.add_argument(
+        "--id-column", metavar="COLUMN",
+        help="--data column written as customer_id, with the name column when the data has one "
+        "(default: the 0-based row number)",
+    )
     _add_portfolio_options(score, customers_required=False)
     _add_common(score)
-    score.set_defaults(run=_score)
+    score.set_defaults(run=_score, out_formats=_TABLE_FORMATS)
 
     sig = _sub(
         sub, "signals", "write the early-warning watchlist of a portfolio",
@@ -844,13 +1174,14 @@ def _add_file_commands(sub: Any) -> None:
         "riskkit signals --customers customers.csv --invoices invoices.csv --out watchlist.csv",
     )
     _add_portfolio_options(sig)
-    sig.add_argument("--out", required=True, metavar="FILE", help="watchlist (.csv, or .jsonl)")
+    sig.add_argument("--out", required=True, metavar="FILE", help=_TABLE_OUT_HELP.format("watchlist"))
     _add_common(sig)
-    sig.set_defaults(run=_signals)
+    sig.set_defaults(run=_signals, out_formats=_TABLE_FORMATS)
 
     check = _sub(
         sub, "check", "run the credit check on new orders",
-        "Run the credit policy on new orders (CSV with customer_id,amount): one JSON line per decision.",
+        "Run the credit policy on new orders (CSV with customer_id,amount): one JSON line per decision "
+        "(customer_id, name when known, then the decision; money rounded to cents).",
         "riskkit check --customers customers.csv --invoices invoices.csv --orders-to-check new.csv "
         "--out decisions.jsonl",
     )
@@ -858,9 +1189,11 @@ def _add_file_commands(sub: Any) -> None:
     check.add_argument("--orders-to-check", required=True, metavar="CSV", help="orders: customer_id,amount")
     check.add_argument("--policy", metavar="JSON", help="credit policy (default CreditPolicy.default())")
     check.add_argument("--model", metavar="JSON", help="scorer for grades (default 5c)")
-    check.add_argument("--out", required=True, metavar="JSONL", help="decisions, one JSON line each")
+    check.add_argument(
+        "--out", required=True, metavar="JSONL", help="decisions: .jsonl (one JSON line each) or .json (an array)"
+    )
     _add_common(check)
-    check.set_defaults(run=_check)
+    check.set_defaults(run=_check, out_formats=(".jsonl", ".ndjson", ".json"))
 
     report = _sub(
         sub, "report", "write a self-contained HTML report of a portfolio",
@@ -872,9 +1205,12 @@ def _add_file_commands(sub: Any) -> None:
     _add_portfolio_options(report)
     report.add_argument("--outcomes", metavar="CSV", help="customer_id,defaulted (0/1) for AUC, Gini and KS")
     report.add_argument("--model", metavar="JSON", help="scorer (default 5c)")
-    report.add_argument("--out", required=True, metavar="HTML", help="the report")
+    report.add_argument("--out", required=True, metavar="HTML", help="the report (.html)")
     _add_common(report)
-    report.set_defaults(run=_report)
+    report.set_defaults(run=_report, out_formats=(".html", ".htm"))
+
+
+_TABLE_OUT_HELP = "{} (.csv, .jsonl, .json, or .parquet with pyarrow)"
 
 
 def _non_negative_int(text: str) -> int:
@@ -925,12 +1261,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_portfolio_args(args)
+        if args.run is _score:
+            _check_score_args(args)
+        _check_outputs(args)
         return int(args.run(args))
     except _Usage as exc:
-        parser.error(str(exc))
-    except _InputRejected as exc:
-        print(f"riskkit: error: {exc}", file=sys.stderr)
-        return EXIT_REJECTED
+        command: argparse.ArgumentParser = getattr(args, "subparser", parser)
+        command.error(str(exc))
     except RiskkitError as exc:
         print(f"riskkit: error: {exc}", file=sys.stderr)
         return 1

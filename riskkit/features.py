@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 
 from riskkit import finance, receivables
+from riskkit._ledger import ledger
 from riskkit._numeric import group_count, group_max, group_sum, safe_divide
 from riskkit.errors import SchemaError
 from riskkit.frame import FeatureFrame
@@ -58,14 +59,40 @@ class FeatureInfo:
 _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
     FeatureInfo(*row)
     for row in [
-        ("open_amount", "receivables", "money", "Open (unpaid) amount of invoices issued on or before as_of."),
-        ("overdue_amount", "receivables", "money", "Open amount of invoices past due (as_of > due)."),
-        ("overdue_ratio", "receivables", "ratio", "overdue_amount / open_amount; NaN when nothing is open."),
-        ("aging_current", "receivables", "money", "Open amount not yet due (days past due <= 0)."),
-        ("aging_1_30", "receivables", "money", "Open amount 1-30 days past due."),
-        ("aging_31_60", "receivables", "money", "Open amount 31-60 days past due."),
-        ("aging_61_90", "receivables", "money", "Open amount 61-90 days past due."),
-        ("aging_91_plus", "receivables", "money", "Open amount 91 or more days past due."),
+        (
+            "open_amount",
+            "receivables",
+            "money",
+            "The customer's net open balance at as_of: open invoices less credit_balance (credit notes, "
+            "unapplied cash, payments ahead of their invoice); below 0 for a credit balance. A document "
+            "settled within the load's tolerance is not open.",
+        ),
+        (
+            "overdue_amount",
+            "receivables",
+            "money",
+            "Open amount of invoices past due (as_of > due); credit notes and cash carry no days past due.",
+        ),
+        (
+            "overdue_ratio",
+            "receivables",
+            "ratio",
+            "overdue_amount / open amount of invoices (before credits); NaN when no invoice is open.",
+        ),
+        ("aging_current", "receivables", "money", "Open amount of invoices not yet due (days past due <= 0)."),
+        ("aging_1_30", "receivables", "money", "Open amount of invoices 1-30 days past due."),
+        ("aging_31_60", "receivables", "money", "Open amount of invoices 31-60 days past due."),
+        ("aging_61_90", "receivables", "money", "Open amount of invoices 61-90 days past due."),
+        ("aging_91_plus", "receivables", "money", "Open amount of invoices 91 or more days past due."),
+        (
+            "credit_balance",
+            "receivables",
+            "money",
+            "Credits on the account not applied to an invoice, as a positive amount: credit notes on account, "
+            "unapplied cash, the excess of overpayments beyond the tolerance, payments ahead of their invoice; "
+            "less refunds beyond a credit. The aging buckets + unapplied items: open_amount = "
+            "sum(aging) - credit_balance.",
+        ),
         (
             "max_days_past_due",
             "receivables",
@@ -84,7 +111,8 @@ _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
             "payment",
             "days",
             "Weighted average days late of payments received in the last 90 days: "
-            "sum(amount x max(0, paid - due)) / sum(amount).",
+            "sum(amount x max(0, paid - due)) / sum(amount), amount being the part applied to the invoice "
+            "(cash on account and refunds are not payments of an invoice).",
         ),
         (
             "payment_index",
@@ -93,12 +121,18 @@ _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
             "Payment index 1-100 (PAYDEX-style, DOMAIN.md §3) of payments received in the last 365 days, "
             "amount-weighted.",
         ),
-        ("dso_90d", "receivables", "days", "Days sales outstanding: open_amount / credit sales of the last 90 days x 90."),
+        (
+            "dso_90d",
+            "receivables",
+            "days",
+            "Days sales outstanding: open_amount / credit sales of the last 90 days x 90; credit sales are "
+            "net of credit notes issued in the window.",
+        ),
         (
             "bpdso_90d",
             "receivables",
             "days",
-            "Best-possible DSO: aging_current / credit sales of the last 90 days x 90.",
+            "Best-possible DSO: current AR (open_amount - overdue_amount) / credit sales of the last 90 days x 90.",
         ),
         ("add_90d", "receivables", "days", "Average days delinquent over the last 90 days: dso_90d - bpdso_90d (days)."),
         (
@@ -112,8 +146,8 @@ _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
             "exposure",
             "exposure",
             "money",
-            "Counted exposure: open invoices + open orders + open deliveries + special exposure, less the "
-            "categories declared statistical.",
+            "Counted exposure: net open balance + open orders + open deliveries + special exposure, less the "
+            "categories declared statistical; a credit balance lowers it, never below 0.",
         ),
         ("credit_limit", "exposure", "money", "Current credit limit; NaN without an exposure row."),
         ("utilization", "exposure", "ratio", "exposure / credit_limit; NaN without a positive limit."),
@@ -153,7 +187,8 @@ _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
             "partial_payments_90d",
             "payment",
             "count",
-            "Payments in the last 90 days that left their invoice partly unpaid.",
+            "Payments in the last 90 days that left their invoice open beyond the tolerance; NaN for a "
+            "customer known only from a residual export (no payment history).",
         ),
     ]
 )
@@ -184,51 +219,42 @@ def _window(dates: np.ndarray, as_of: np.datetime64, days: int, lag: int = 0) ->
 
 
 def _open_at(p: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-    """Per invoice: (issued by ``when``, open amount at ``when``; 0 for invoices not issued yet)."""
-    inv = p.invoices
-    issued = inv["issued"] <= when
-    ev = payment_events(p)
-    paid = np.bincount(ev["invoice"][ev["date"] <= when], weights=ev["amount"][ev["date"] <= when], minlength=issued.size)
-    amount = inv["amount"]
-    open_ = amount - paid[: issued.size]
-    open_[open_ <= amount * 1e-9 + 1e-6] = 0.0
-    open_[~issued] = 0.0
+    """Per document: (issued by ``when``, open invoice amount at ``when``; 0 for credit notes,
+    settled documents and documents not issued yet). See :mod:`riskkit._ledger`."""
+    issued, open_, _ = ledger(p).open_at(when)
     return issued, open_
 
 
 def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
-    """Every payment as one row: the invoices' own ``paid_amount``/``paid_on`` and the payments table.
+    """Every payment of an invoice as one row: the invoices' own ``paid_amount``/``paid_on`` and the payments table.
 
-    Columns: ``invoice`` (invoice row), ``customer``, ``date``, ``amount``,
-    ``days_late`` (date - due, negative when early) and ``partial`` (the
-    invoice was still not fully paid after this payment). Cached per portfolio.
+    Columns: ``invoice`` (invoice row), ``customer``, ``date``, ``amount``
+    (the part applied to the invoice, reporting currency), ``days_late``
+    (date - due, negative when early) and ``partial`` (the invoice was still
+    open after this payment, beyond the tolerance). Cash on account, the
+    excess of an overpayment, refunds and credit notes are not payments of an
+    invoice and are not rows here. Cached per portfolio.
     """
-    cached = getattr(p, "_payment_events_cache", None)
+    led = ledger(p)
+    cached = led.__dict__.get("_events")
     if cached is not None:
         return cached
-    inv, pay = p.invoices, p.payments
-    own = np.flatnonzero(inv["paid_amount"] > 0)
-    invoice = np.concatenate([own, pay["invoice"]])
-    date = np.concatenate([inv["paid_on"][own], pay["date"]])
-    amount = np.concatenate([inv["paid_amount"][own], pay["amount"]])
-    order = np.lexsort((date, invoice))
-    invoice, date, amount = invoice[order], date[order], amount[order]
-    cum = np.cumsum(amount)
-    starts = np.r_[True, invoice[1:] != invoice[:-1]] if invoice.size else np.zeros(0, dtype=bool)
-    base = np.maximum.accumulate(np.where(starts, cum - amount, 0.0)) if invoice.size else cum
-    paid_so_far = cum - base
-    inv_amount = inv["amount"][invoice]
+    inv = p.invoices
+    found = led.payments
+    rows = found["rows"]
+    invoice = led.owner[rows]
+    date = led.date[rows]
     events = {
         "invoice": invoice,
         "customer": inv["customer"][invoice],
         "date": date,
-        "amount": amount,
+        "amount": found["applied"] * inv["rate"][invoice],
         "days_late": (date - inv["due"][invoice]).astype(np.int64).astype(np.float64),
-        "partial": paid_so_far < inv_amount - (inv_amount * 1e-9 + 1e-6),
+        "partial": found["partial"],
     }
     for arr in events.values():
         arr.setflags(write=False)
-    p._payment_events_cache = events  # type: ignore[attr-defined]
+    led.__dict__["_events"] = events
     return events
 
 
@@ -268,21 +294,30 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     inv = p.invoices
     cust = inv["customer"]
 
-    # receivables at as_of
-    issued, open_ = _open_at(p, as_of)
-    has_invoices = group_count(cust[issued], n) > 0
+    # receivables at as_of: open invoices carry days past due; every other item nets into the balance
+    issued, open_, balance = ledger(p).open_at(as_of)
+    unknown = np.isnan(balance)  # residual-only documents before the export date
+    open_ = np.nan_to_num(open_)
+    debit = ~inv["credit"]
+    has_invoices = group_count(cust[issued & debit], n) > 0
     dpd = (as_of - inv["due"]).astype(np.int64)
     is_open = open_ > 0
     overdue = is_open & (dpd > 0)
-    cols["open_amount"] = group_sum(open_, cust, n)
+    open_invoices = group_sum(open_, cust, n)
+    cols["credit_balance"] = -balance
+    cols["open_amount"] = open_invoices + balance
     cols["overdue_amount"] = group_sum(np.where(overdue, open_, 0.0), cust, n)
-    cols["overdue_ratio"] = safe_divide(cols["overdue_amount"], cols["open_amount"])
+    cols["overdue_ratio"] = safe_divide(cols["overdue_amount"], open_invoices)
     buckets = receivables.aging(open_, dpd, cust, n)
     for j, label in enumerate(receivables.AGING_LABELS):
         cols[f"aging_{label}"] = buckets[:, j]
-    cols["max_days_past_due"] = group_max(np.where(overdue, dpd, 0)[issued], cust[issued], n, empty=np.nan)
+    in_book = issued & debit
+    cols["max_days_past_due"] = group_max(np.where(overdue, dpd, 0)[in_book], cust[in_book], n, empty=np.nan)
     dbt = receivables.days_beyond_terms(np.where(overdue, open_, 0.0), dpd, cust, n)
     cols["dbt_weighted"] = np.where(has_invoices & np.isnan(dbt), 0.0, dbt)
+    for name in ("open_amount", "overdue_amount", "overdue_ratio", *(f"aging_{x}" for x in receivables.AGING_LABELS),
+                 "max_days_past_due", "dbt_weighted"):
+        cols[name] = np.where(unknown, np.nan, cols[name])
 
     # payment behaviour
     ev = payment_events(p)
@@ -294,15 +329,18 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cols["payment_index"] = receivables.payment_index(
         ev["amount"][year], ev["days_late"][year], ev["customer"][year], n
     )
+    # a residual-only export says nothing about how a customer paid: NaN, not "never partial"
+    no_history = (group_count(cust[ledger(p).has_residual], n) > 0) & (group_count(ev["customer"], n) == 0)
 
-    # DSO family over the last 90 days
+    # DSO family over the last 90 days: credit sales net of credit notes; current AR = AR - overdue
     sales = group_sum(np.where(_window(inv["issued"], as_of, WINDOW_90D), inv["amount"], 0.0), cust, n)
-    ar_end, current_end = cols["open_amount"], cols["aging_current"]
+    ar_end = cols["open_amount"]
+    current_end = ar_end - cols["overdue_amount"]
     cols["dso_90d"] = receivables.dso(ar_end, sales, WINDOW_90D)
     cols["bpdso_90d"] = receivables.best_possible_dso(current_end, sales, WINDOW_90D)
     cols["add_90d"] = receivables.average_days_delinquent(ar_end, current_end, sales, WINDOW_90D)
-    _, open_begin = _open_at(p, as_of - np.timedelta64(WINDOW_90D, "D"))
-    ar_begin = group_sum(open_begin, cust, n)
+    _, open_begin, balance_begin = ledger(p).open_at(as_of - np.timedelta64(WINDOW_90D, "D"))
+    ar_begin = group_sum(open_begin, cust, n) + balance_begin
     cols["cei_90d"] = receivables.collection_effectiveness_index(ar_begin, sales, ar_end, current_end)
 
     # exposure
@@ -315,7 +353,8 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
         if category not in stat:
             np.add.at(other, ex["customer"], ex[category])
     counted_invoices = np.zeros(n) if "open_invoices" in stat else cols["open_amount"]
-    cols["exposure"] = counted_invoices + other
+    # a credit balance lowers what orders and deliveries add, never below nothing
+    cols["exposure"] = np.maximum(counted_invoices + other, 0.0)
     cols["credit_limit"] = limit
     cols["utilization"] = safe_divide(cols["exposure"], np.where(limit > 0, limit, np.nan))
 
@@ -384,7 +423,7 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cols["legal_events_12m"] = group_sum(in_year & np.isin(kinds, legal_kinds), evt["customer"], n)
     cols["broken_promises_90d"] = group_sum(in_90 & (kinds == EventKind.BROKEN_PROMISE), evt["customer"], n)
     cols["bounced_payments_90d"] = group_sum(in_90 & (kinds == EventKind.BOUNCED_PAYMENT), evt["customer"], n)
-    cols["partial_payments_90d"] = group_sum(recent & ev["partial"], ev["customer"], n)
+    cols["partial_payments_90d"] = np.where(no_history, np.nan, group_sum(recent & ev["partial"], ev["customer"], n))
 
     values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
     for j, info in enumerate(_CATALOGUE):

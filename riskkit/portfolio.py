@@ -23,10 +23,8 @@ Portfolio(2 customers, 1 invoices, 0 payments, 0 orders, 0 statements, 0 events,
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import os
-import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
@@ -36,6 +34,7 @@ import numpy as np
 
 from riskkit import _schema
 from riskkit._convert import _Reject, to_date
+from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._ingest import Columns, Ingest, Rejection
 from riskkit.errors import SchemaError, ValidationError
 
@@ -57,8 +56,10 @@ def schema() -> dict[str, dict[str, str]]:
 
     Examples
     --------
-    >>> schema()["invoices"]["due"]
-    'date, required'
+    >>> schema()["invoices"]["issued"]
+    'date, required: document date'
+    >>> schema()["payments"]["invoice_id"]
+    'invref, optional: the document paid; empty for cash on account'
     """
     out: dict[str, dict[str, str]] = {}
     for name in _TABLE_ORDER:
@@ -137,6 +138,22 @@ class Portfolio:
         depending on them) are left out and listed in :attr:`rejected`.
     unknown_columns : {"error", "ignore"}, default "error"
         What to do with columns that are not in the schema.
+    currency : str, optional
+        The reporting currency (e.g. ``"EUR"``). Every amount is converted
+        into it with ``rates``; a document without a currency is in it. When
+        omitted and the data names exactly one currency, that one.
+    rates : mapping or table, optional
+        Rates to the reporting currency: ``{"USD": 0.92, ...}`` (one rate per
+        currency), or columns ``{"date": [...], "currency": [...], "rate":
+        [...]}`` (each document takes the latest rate on or before its date).
+        A currency without a rate is an error naming it.
+    tolerance : float, default 1.0
+        Payment tolerance in document currency: a document whose payments
+        differ from its amount by at most this much is settled in full, the
+        difference written off (docs/domain.md, open items).
+    export_date : date-like, optional
+        The date an export's ``residual`` amounts were taken (default
+        ``as_of``); features before it are refused.
     """
 
     def __init__(
@@ -146,6 +163,10 @@ class Portfolio:
         as_of: Any = None,
         statistical: Iterable[str] = (),
         rejected: Iterable[Rejection] = (),
+        currency: str = "",
+        tolerance: float = 1.0,
+        export_date: Any = None,
+        skipped: Mapping[str, int] | None = None,
     ) -> None:
         missing = set(_TABLE_ORDER) - set(tables)
         if missing:
@@ -162,6 +183,14 @@ class Portfolio:
         self._statistical = frozenset(stat)
         self._rejected = tuple(rejected)
         self._as_of = self._latest_date() if as_of is None else _as_of_arg(as_of)
+        self._currency = currency
+        self._tolerance = float(tolerance)
+        self._skipped = dict(skipped or {})
+        has_residual = bool((~np.isnan(self._tables["invoices"]["residual"])).any())
+        if export_date is not None:
+            self._export_date: _dt.date | None = _as_of_arg(export_date, field="export_date")
+        else:
+            self._export_date = self._as_of if has_residual else None
         self._feature_cache: dict[np.datetime64, FeatureFrame] = {}
         self._cache_lock = threading.Lock()
 
@@ -182,6 +211,10 @@ class Portfolio:
         statistical: Iterable[str] = (),
         errors: str = "raise",
         unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+        export_date: Any = None,
     ) -> Portfolio:
         """Build from mappings of column name to array (the fastest path).
 
@@ -205,8 +238,62 @@ class Portfolio:
             "statements": statements,
             "events": events,
         }
-        tables, rejected = Ingest(errors=errors, unknown_columns=unknown_columns).build(inputs)
-        return cls(tables, as_of=as_of, statistical=statistical, rejected=rejected)
+        return cls._build(
+            inputs,
+            as_of=as_of,
+            statistical=statistical,
+            errors=errors,
+            unknown_columns=unknown_columns,
+            currency=currency,
+            rates=rates,
+            tolerance=tolerance,
+            export_date=export_date,
+        )
+
+    @classmethod
+    def _build(
+        cls,
+        inputs: Mapping[str, Mapping[str, Any] | None],
+        *,
+        as_of: Any = None,
+        statistical: Iterable[str] = (),
+        errors: str = "raise",
+        unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+        export_date: Any = None,
+        problems: Mapping[str, Iterable[tuple[int, str]]] | None = None,
+        skipped: Mapping[str, int] | None = None,
+    ) -> Portfolio:
+        """The one path every constructor takes: validate ``inputs`` and build the Portfolio.
+
+        ``inputs`` maps table name to a mapping of column name to values; a
+        table mapping may carry ``"__row__"`` (the input row number of each
+        value, when some input rows were dropped before, e.g. unreadable CSV
+        lines). ``problems`` lists such dropped rows per table as
+        ``(row, reason)``; they become rejections like any other bad row.
+        ``skipped`` counts rows a load profile skipped on purpose (its
+        ``where`` filter), per table.
+        """
+        ingest = Ingest(
+            errors=errors,
+            unknown_columns=unknown_columns,
+            currency=currency,
+            rates=rates,
+            tolerance=tolerance,
+        )
+        tables, rejected = ingest.build(inputs, problems=problems)
+        return cls(
+            tables,
+            as_of=as_of,
+            statistical=statistical,
+            rejected=rejected,
+            currency=ingest.currency,
+            tolerance=ingest.tolerance,
+            export_date=export_date,
+            skipped=skipped,
+        )
 
     @classmethod
     def from_records(
@@ -219,7 +306,14 @@ class Portfolio:
         orders: Iterable[Mapping[str, Any]] | None = None,
         statements: Iterable[Mapping[str, Any]] | None = None,
         events: Iterable[Mapping[str, Any]] | None = None,
-        **options: Any,
+        as_of: Any = None,
+        statistical: Iterable[str] = (),
+        errors: str = "raise",
+        unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+        export_date: Any = None,
     ) -> Portfolio:
         """Build from iterables of dicts (database rows, JSON).
 
@@ -236,7 +330,14 @@ class Portfolio:
             events=events,
         )
         columns = {name: _columns_from_dicts(name, rows) for name, rows in given.items() if rows is not None}
-        return cls.from_arrays(**columns, **options)  # type: ignore[arg-type]
+        return cls._build(columns, as_of=as_of,
+            statistical=statistical,
+            errors=errors,
+            unknown_columns=unknown_columns,
+            currency=currency,
+            rates=rates,
+            tolerance=tolerance,
+            export_date=export_date,)
 
     @classmethod
     def from_objects(
@@ -249,7 +350,14 @@ class Portfolio:
         orders: Iterable[Any] | None = None,
         statements: Iterable[Any] | None = None,
         events: Iterable[Any] | None = None,
-        **options: Any,
+        as_of: Any = None,
+        statistical: Iterable[str] = (),
+        errors: str = "raise",
+        unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+        export_date: Any = None,
     ) -> Portfolio:
         """Build from objects with the records' attributes: riskkit's records or an ERP's own.
 
@@ -286,7 +394,14 @@ class Portfolio:
                             row=i,
                         )
             columns[name] = _columns_from_objects(name, objs)
-        return cls.from_arrays(**columns, **options)  # type: ignore[arg-type]
+        return cls._build(columns, as_of=as_of,
+            statistical=statistical,
+            errors=errors,
+            unknown_columns=unknown_columns,
+            currency=currency,
+            rates=rates,
+            tolerance=tolerance,
+            export_date=export_date,)
 
     @classmethod
     def from_frames(
@@ -299,7 +414,14 @@ class Portfolio:
         orders: Any = None,
         statements: Any = None,
         events: Any = None,
-        **options: Any,
+        as_of: Any = None,
+        statistical: Iterable[str] = (),
+        errors: str = "raise",
+        unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+        export_date: Any = None,
     ) -> Portfolio:
         """Build from pandas DataFrames whose column names are the record field names.
 
@@ -316,7 +438,14 @@ class Portfolio:
             events=events,
         )
         columns = {name: _columns_from_frame(name, df) for name, df in given.items() if df is not None}
-        return cls.from_arrays(**columns, **options)  # type: ignore[arg-type]
+        return cls._build(columns, as_of=as_of,
+            statistical=statistical,
+            errors=errors,
+            unknown_columns=unknown_columns,
+            currency=currency,
+            rates=rates,
+            tolerance=tolerance,
+            export_date=export_date,)
 
     @classmethod
     def from_csv(
@@ -331,15 +460,43 @@ class Portfolio:
         events: str | os.PathLike[str] | None = None,
         encoding: str = "utf-8",
         delimiter: str = ",",
-        **options: Any,
+        decimal: str = ".",
+        thousands: str = "",
+        date_format: str | None = None,
+        as_of: Any = None,
+        statistical: Iterable[str] = (),
+        errors: str = "raise",
+        unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+        export_date: Any = None,
     ) -> Portfolio:
         """Build from CSV files with a header row of record field names.
 
-        Schema: :func:`schema`. Dates are ``YYYY-MM-DD``; numbers use ``.`` as
-        decimal separator and no thousands separator; booleans are
-        ``true``/``false``/``1``/``0``/``yes``/``no``; an empty cell is a
-        missing value. Row numbers in errors count data rows from 0 (the
-        file's line number is the row + 2).
+        Schema: :func:`schema`. Dates are ``YYYY-MM-DD`` unless ``date_format``
+        (a strptime format such as ``"%d.%m.%Y"``) says otherwise; numbers
+        use ``decimal`` (``"."`` or ``","``) and ``thousands`` (``""``, ``"."``,
+        ``","``, ``" "`` or ``"'"``), and a trailing minus (``12,50-``) is a
+        negative number; booleans are ``true``/``false``/``1``/``0``/``yes``/
+        ``no``; an empty cell is a missing value. ``delimiter`` may be
+        ``"auto"``; a leading byte-order mark is dropped. A line that cannot
+        be read (wrong field count, unterminated quote) rejects only its own
+        record, with the file's line number in the reason. Row numbers count
+        a file's data records from 0, blank lines excluded and unreadable
+        records included (see :mod:`riskkit._csvfile`).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = os.path.join(folder.name, "customers.csv")
+        >>> with open(path, "w", encoding="utf-8") as fh:
+        ...     _ = fh.write("id;name;established;industry_risk\\nC1;Acme;31.01.1999;1,5\\n")
+        >>> p = Portfolio.from_csv(customers=path, delimiter=";", decimal=",", date_format="%d.%m.%Y")
+        >>> p.customers["industry_risk"].tolist(), str(p.customers["established"][0])
+        ([1.5], '1999-01-31')
+        >>> folder.cleanup()
         """
         given = dict(
             customers=customers,
@@ -350,12 +507,112 @@ class Portfolio:
             statements=statements,
             events=events,
         )
-        columns = {
-            name: _columns_from_csv(name, path, encoding=encoding, delimiter=delimiter)
-            for name, path in given.items()
-            if path is not None
-        }
-        return cls.from_arrays(**columns, **options)  # type: ignore[arg-type]
+        dialect = Dialect(
+            delimiter=delimiter, decimal=decimal, thousands=thousands, date_format=date_format, encoding=encoding
+        )
+        columns = {}
+        problems = {}
+        for name, path in given.items():
+            if path is not None:
+                columns[name], problems[name] = _columns_from_csv(name, path, dialect)
+        return cls._build(columns, problems=problems, as_of=as_of,
+            statistical=statistical,
+            errors=errors,
+            unknown_columns=unknown_columns,
+            currency=currency,
+            rates=rates,
+            tolerance=tolerance,
+            export_date=export_date,)
+
+    @classmethod
+    def from_profile(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        errors: str = "raise",
+        as_of: Any = None,
+        statistical: Iterable[str] = (),
+    ) -> Portfolio:
+        """Build from ERP exports described once in a load profile (a TOML file).
+
+        The profile names each table's export file and how to read it: the
+        CSV dialect, which source column holds which field (or several joined
+        into one key, such as SAP's fiscal year and document number), which
+        source values are credit notes, which rows to skip (drafts, cancelled
+        documents; counted in :attr:`skipped`), the reporting currency, the
+        rates and the payment tolerance. See docs/guide/erp.md for the keys
+        and complete SAP, Odoo and ERPNext profiles.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The profile. Paths inside it are relative to its folder.
+        errors : {"raise", "collect"}, default "raise"
+            As in :class:`Portfolio`; row numbers in rejections are the
+            export file's data records (from 0), skipped rows included.
+        as_of : date-like, optional
+            As in :class:`Portfolio`.
+        statistical : iterable of str, optional
+            As in :class:`Portfolio`.
+
+        Returns
+        -------
+        Portfolio
+
+        Raises
+        ------
+        riskkit.errors.ValidationError
+            The profile is malformed (TOML syntax, a value of the wrong type,
+            a missing file, a source column not in its file), or a row is bad
+            with ``errors="raise"``; the message names the profile key, file
+            or column.
+        riskkit.errors.SchemaError
+            An unknown key, table or field, listing the accepted ones.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "KNA1.csv").write_text("KUNNR;NAME1\\n0000100042;Acme GmbH\\n0000100057;Bolt KG\\n")
+        >>> _ = (folder / "FBL5N.csv").write_text(
+        ...     "GJAHR;BELNR;KUNNR;BLDAT;FAEDT;WRBTR;SHKZG;BSTAT\\n"
+        ...     "2024;0090000001;0000100042;02.12.2024;01.01.2025;1.190,00;S;\\n"
+        ...     "2025;0090000001;0000100042;03.02.2025;05.03.2025;2.380,00;S;\\n"
+        ...     "2025;0016000001;0000100042;10.02.2025;10.02.2025;380,00;H;\\n"
+        ...     "2025;0090000002;0000100057;12.02.2025;14.03.2025;500,00;S;V\\n")
+        >>> _ = (folder / "profile.toml").write_text('''
+        ... currency = "EUR"
+        ... [tables.customers]
+        ... path = "KNA1.csv"
+        ... delimiter = ";"
+        ... columns = { id = "KUNNR", name = "NAME1" }
+        ... [tables.invoices]
+        ... path = "FBL5N.csv"
+        ... delimiter = ";"
+        ... decimal = ","
+        ... thousands = "."
+        ... date_format = "%d.%m.%Y"
+        ... sign = { column = "SHKZG", credit = ["H"] }
+        ... where = { BSTAT = [""] }
+        ... [tables.invoices.columns]
+        ... id = ["GJAHR", "BELNR"]
+        ... customer_id = "KUNNR"
+        ... issued = "BLDAT"
+        ... due = "FAEDT"
+        ... amount = "WRBTR"
+        ... ''')
+        >>> p = Portfolio.from_profile(folder / "profile.toml", as_of="2025-03-31")
+        >>> p.invoices["id"].tolist()
+        ['2024-0090000001', '2025-0090000001', '2025-0016000001']
+        >>> p.skipped, p.rejected
+        ({'invoices': 1}, ())
+        >>> p.features()["open_amount"].tolist()
+        [3190.0, 0.0]
+        >>> import shutil; shutil.rmtree(folder)
+        """
+        from riskkit._profile import load
+
+        return load(path, errors=errors, as_of=as_of, statistical=statistical)
 
     # --- accessors -----------------------------------------------------------
 
@@ -376,6 +633,26 @@ class Portfolio:
     def as_of(self) -> _dt.date:
         """The default point in time for features and signals."""
         return self._as_of
+
+    @property
+    def currency(self) -> str:
+        """The reporting currency every amount is in (``""`` when the data names none)."""
+        return self._currency
+
+    @property
+    def tolerance(self) -> float:
+        """The payment tolerance this book was loaded with (document currency)."""
+        return self._tolerance
+
+    @property
+    def export_date(self) -> _dt.date | None:
+        """The date of the ``residual`` open amounts, or None when the book has none."""
+        return self._export_date
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        """Rows a load profile skipped on purpose (its ``where`` filter), per table."""
+        return dict(self._skipped)
 
     @property
     def statistical(self) -> frozenset[str]:
@@ -504,11 +781,11 @@ class Portfolio:
         return latest.astype(object)
 
 
-def _as_of_arg(value: Any) -> _dt.date:
+def _as_of_arg(value: Any, field: str = "as_of") -> _dt.date:
     try:
         return to_date(value).astype(object)
     except _Reject as exc:
-        raise ValidationError(f"as_of ({value!r}) {exc}", field="as_of", value=value) from None
+        raise ValidationError(f"{field} ({value!r}) {exc}", field=field, value=value) from None
 
 
 def _columns_from_dicts(table: str, rows: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
@@ -569,73 +846,20 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
     return out
 
 
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?inf(?:inity)?", re.IGNORECASE)
-_TRUE = {"true", "1", "yes", "y", "t"}
-_FALSE = {"false", "0", "no", "n", "f"}
-
-
-def _columns_from_csv(table: str, path: Any, *, encoding: str, delimiter: str) -> dict[str, np.ndarray]:
+def _columns_from_csv(table: str, path: Any, dialect: Dialect) -> tuple[dict[str, np.ndarray], list[tuple[int, str]]]:
+    """A CSV file as parsed columns (plus ``__row__``, the record numbers) and its unreadable records."""
+    raw = read_csv(path, dialect, table=table)
     spec = _schema.TABLES[table]
-    try:
-        with open(path, newline="", encoding=encoding) as fh:
-            reader = csv.reader(fh, delimiter=delimiter)
-            header = next(reader, None)
-            if header is None:
-                raise ValidationError(f"{table}: {os.fspath(path)!r} is empty; expected a header row", table=table)
-            header = [h.strip() for h in header]
-            if header:
-                header[0] = header[0].removeprefix("\ufeff")  # a byte-order mark written by spreadsheet tools
-            dupes = sorted({h for h in header if header.count(h) > 1})
-            if dupes:
-                raise ValidationError(
-                    f"{table}: {os.fspath(path)!r} has duplicate column names {dupes}", table=table
-                )
-            rows = []
-            for line_no, row in enumerate(reader, start=2):
-                if not row:
-                    continue
-                if len(row) != len(header):
-                    raise ValidationError(
-                        f"{table}: line {line_no} of {os.fspath(path)!r} has {len(row)} fields, "
-                        f"the header has {len(header)}",
-                        table=table,
-                        row=line_no - 2,
-                    )
-                rows.append(row)
-    except OSError as exc:
-        raise ValidationError(f"{table}: cannot read {os.fspath(path)!r}: {exc}", table=table) from None
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"{table}: {os.fspath(path)!r} is not valid {encoding}: {exc}; pass encoding=", table=table
-        ) from None
-    text = np.array(rows, dtype=object).reshape(len(rows), len(header)) if rows else np.empty((0, len(header)), object)
-    out = {}
-    for j, name in enumerate(header):
-        cells = text[:, j]
-        kind = spec.column(name).kind if name in spec.names else "text"
-        out[name] = _parse_cells(kind, cells)
-    return out
-
-
-def _parse_cells(kind: str, cells: np.ndarray) -> np.ndarray:
-    """Parse CSV text by column kind; an unparseable cell stays text, so validation names it."""
-    stripped = np.array([c.strip() for c in cells], dtype=object)
-    empty = stripped == ""
-    out = stripped.copy()
-    out[empty] = None
-    if kind in ("money", "signed", "ratio"):
-        # Plain decimal text only: float() would also take '1_000', 'nan' and non-ASCII digits.
-        number = np.fromiter((_NUMBER.fullmatch(c) is not None for c in stripped), dtype=bool, count=stripped.size)
-        if (number | empty).all():
-            parsed = np.full(stripped.size, np.nan)
-            parsed[number] = stripped[number].astype(np.float64)
-            return parsed
-        out[number] = [float(c) for c in stripped[number]]
-        return out
-    if kind == "bool":
-        for i, c in enumerate(stripped):
-            low = c.lower()
-            out[i] = True if low in _TRUE else False if low in _FALSE else (None if empty[i] else c)
-        return out
-    return out
-
+    if len(raw.header) == 1 and raw.header[0] not in spec.names:
+        # a one-column header that is no schema column: most likely the wrong delimiter
+        hint = header_hint(raw.header[0], raw.delimiter)
+        if hint:
+            raise ValidationError(
+                f"{table}: the header of {raw.path!r} is the single column {raw.header[0]!r}{hint}", table=table
+            )
+    out = {
+        name: parse_column(spec.column(name).kind if name in spec.names else "text", raw.columns[name], dialect)
+        for name in raw.header
+    }
+    out["__row__"] = raw.rows
+    return out, list(raw.problems)

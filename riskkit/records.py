@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import attrs
 
 from riskkit import _schema
-from riskkit._convert import _Reject, is_missing, show, to_bool, to_date, to_number, to_text
+from riskkit._convert import _Reject, is_missing, show, to_bool, to_currency, to_date, to_number, to_text
 from riskkit.errors import ValidationError
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "ExposureRecord",
     "FinancialStatement",
     "Invoice",
+    "InvoiceKind",
     "Order",
     "Payment",
 ]
@@ -137,6 +138,71 @@ class EventKind:
         return kind
 
 
+class InvoiceKind:
+    """The kinds of open-item documents in the invoices table, each a debit or a credit.
+
+    A credit document (a credit note) lowers what the customer owes and never
+    carries days past due. A document is a credit when its kind is a credit
+    kind, when its amount is negative, or when its ``credit`` indicator is set;
+    any one of them is enough and several together are still one credit
+    (docs/domain.md, open items).
+
+    Examples
+    --------
+    >>> InvoiceKind.direction("credit_note")
+    'credit'
+    >>> InvoiceKind.register("out_refund", "credit")
+    'out_refund'
+    """
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+    DEBIT_NOTE = "debit_note"
+
+    DIRECTIONS: ClassVar[tuple[str, ...]] = ("debit", "credit")
+    _lock = threading.Lock()
+    _kinds: ClassVar[dict[str, str]] = {INVOICE: "debit", CREDIT_NOTE: "credit", DEBIT_NOTE: "debit"}
+
+    @classmethod
+    def known(cls) -> Mapping[str, str]:
+        """Read-only mapping of every known kind to its direction (``debit`` or ``credit``)."""
+        return MappingProxyType(cls._kinds)
+
+    @classmethod
+    def direction(cls, kind: str) -> str:
+        """``"debit"`` or ``"credit"``; an unknown kind raises ``ValidationError`` listing the known ones."""
+        try:
+            return cls._kinds[kind]
+        except KeyError:
+            raise ValidationError(
+                f"unknown invoice kind {kind!r}; known kinds: {', '.join(sorted(cls._kinds))} "
+                "(add one with InvoiceKind.register)",
+                field="kind",
+                value=kind,
+            ) from None
+
+    @classmethod
+    def credit_kinds(cls) -> tuple[str, ...]:
+        """Every known kind whose direction is credit."""
+        return tuple(k for k, d in cls._kinds.items() if d == "credit")
+
+    @classmethod
+    def register(cls, kind: str, direction: str) -> str:
+        """Add ``kind`` as a ``"debit"`` or ``"credit"`` document; registering it again the same way is a no-op."""
+        if not isinstance(kind, str) or not kind.isidentifier():
+            raise ValidationError(f"invoice kind must be an identifier-like string, got {kind!r}", value=kind)
+        if direction not in cls.DIRECTIONS:
+            raise ValidationError(
+                f"unknown direction {direction!r}; accepted: {', '.join(cls.DIRECTIONS)}", value=direction
+            )
+        with cls._lock:
+            existing = cls._kinds.get(kind)
+            if existing is not None and existing != direction:
+                raise ValidationError(f"invoice kind {kind!r} is already registered as {existing!r}", value=kind)
+            cls._kinds[kind] = direction
+        return kind
+
+
 def _convert_field(column: _schema.Column, value: Any) -> Any:
     """Convert one record field per its schema column; missing optional values take the default."""
     if is_missing(value):
@@ -148,15 +214,21 @@ def _convert_field(column: _schema.Column, value: Any) -> Any:
         return to_date(value).astype(object)
     if kind == "money":
         return to_number(value, nonnegative=True)
-    if kind in ("signed", "ratio"):
+    if kind in ("signed", "ratio", "amount"):
         return to_number(value, nonnegative=False)
     if kind == "bool":
         return to_bool(value)
     text = to_text(value, allow_int=kind in ("id", "ref", "invref"))
     if kind in ("id", "ref", "invref") and not text.strip():
+        if column.optional:
+            return column.default
         raise _Reject("is empty; it is required")
     if kind == "kind" and text not in EventKind.known():
         raise _Reject(f"is not a known event kind; known: {', '.join(sorted(EventKind.known()))}")
+    if kind == "invkind" and text not in InvoiceKind.known():
+        raise _Reject(f"is not a known invoice kind; known: {', '.join(sorted(InvoiceKind.known()))}")
+    if kind == "currency":
+        return to_currency(text) if text.strip() else column.default
     return text
 
 
@@ -225,43 +297,78 @@ class ExposureRecord(_Validated):
     open_orders: float = 0.0
     open_deliveries: float = 0.0
     special: float = 0.0
+    currency: str = ""
 
 
 @attrs.frozen(slots=False)
 class Invoice(_Validated):
-    """An invoice. ``paid_amount`` paid on ``paid_on`` records one payment; use
-    :class:`Payment` records for several partial payments."""
+    """An open-item document: an invoice, or a credit note (a credit).
+
+    ``paid_amount`` paid on ``paid_on`` records one payment; use
+    :class:`Payment` records for several partial payments. A document is a
+    credit when ``amount`` is negative, ``kind`` is a credit kind
+    (:class:`InvoiceKind`) or ``credit`` is True; a credit note needs no
+    ``due`` and may name the invoice it corrects in ``applies_to``.
+    ``residual`` is the open amount at the export date, for exports that
+    carry no payment history. Amounts are in ``currency`` (default: the
+    reporting currency).
+    """
 
     _table: ClassVar[_schema.Table] = _schema.INVOICES
     id: str
     customer_id: str
     issued: _dt.date
-    due: _dt.date
+    due: _dt.date | None
     amount: float
     paid_amount: float = 0.0
     paid_on: _dt.date | None = None
+    kind: str = InvoiceKind.INVOICE
+    credit: bool = False
+    currency: str = ""
+    applies_to: str = ""
+    residual: float = attrs.field(default=float("nan"), eq=_nan_key)
+
+    @property
+    def is_credit(self) -> bool:
+        """True for a credit document, whichever way it is marked."""
+        return self.amount < 0 or self.credit or InvoiceKind.direction(self.kind) == "credit"
 
     def _check(self) -> None:
-        if self.due < self.issued:
-            raise self._fail("due", f"is before 'issued' ({self.issued})", self.due)
-        if self.paid_on is not None and self.paid_on < self.issued:
-            raise self._fail("paid_on", f"is before 'issued' ({self.issued})", self.paid_on)
-        if self.paid_amount > self.amount:
-            raise self._fail("paid_amount", f"is above 'amount' ({self.amount})", self.paid_amount)
+        if not self.is_credit:
+            if self.due is None:
+                raise self._fail("due", "is missing; it is required for an invoice", self.due)
+            if self.due < self.issued:
+                raise self._fail("due", f"is before 'issued' ({self.issued})", self.due)
+            if self.applies_to:
+                raise self._fail("applies_to", "is set on an invoice; only a credit note applies to an invoice",
+                                 self.applies_to)
         if self.paid_amount > 0 and self.paid_on is None:
             raise self._fail("paid_amount", "is set without 'paid_on'", self.paid_amount)
-        if self.paid_on is not None and self.paid_amount == 0 and self.amount > 0:
+        if self.paid_on is not None and self.paid_amount == 0 and self.amount != 0:
             raise self._fail("paid_on", "is set but 'paid_amount' is 0; give the amount paid", self.paid_on)
 
 
 @attrs.frozen(slots=False)
 class Payment(_Validated):
-    """One (possibly partial) payment against an invoice."""
+    """One (possibly partial) payment against an invoice, or cash on account.
+
+    A payment names the document it pays in ``invoice_id``; one that names
+    none is unapplied cash of ``customer_id``. A payment may come before its
+    invoice (a down payment) and may exceed it (docs/domain.md, open items).
+    ``currency`` defaults to the invoice's.
+    """
 
     _table: ClassVar[_schema.Table] = _schema.PAYMENTS
-    invoice_id: str
+    invoice_id: str | None
     date: _dt.date
     amount: float
+    customer_id: str | None = None
+    currency: str = ""
+
+    def _check(self) -> None:
+        if not self.invoice_id and not self.customer_id:
+            raise self._fail("invoice_id", "is missing; give invoice_id, or customer_id for cash on account",
+                             self.invoice_id)
 
 
 @attrs.frozen(slots=False)
@@ -273,6 +380,7 @@ class Order(_Validated):
     date: _dt.date
     amount: float
     quantity: float = attrs.field(default=float("nan"), eq=_nan_key)
+    currency: str = ""
 
 
 @attrs.frozen(slots=False)
@@ -300,6 +408,7 @@ class FinancialStatement(_Validated):
     operating_cash_flow: float | None = attrs.field(default=None, eq=_nan_key)
     intangible_assets: float | None = attrs.field(default=None, eq=_nan_key)
     published: _dt.date | None = None
+    currency: str = ""
 
     def _check(self) -> None:
         if self.published is not None and self.published < self.period_end:
@@ -315,4 +424,5 @@ class CustomerEvent(_Validated):
     date: _dt.date
     kind: str
     amount: float = attrs.field(default=float("nan"), eq=_nan_key)
+    currency: str = ""
 

@@ -127,8 +127,8 @@ def test_fit_then_score_round_trip(german: Path, card: Path, tmp_path: Path) -> 
         == 0
     )
     rows = _rows(out)
-    assert len(rows) == 1000 and list(rows[0]) == ["id", "score", "pd", "grade"]
-    assert rows[0]["id"] == "A0000"
+    assert len(rows) == 1000 and list(rows[0]) == ["customer_id", "score", "pd", "grade"]
+    assert rows[0]["customer_id"] == "A0000"
     from riskkit.datasets import load_german_credit
 
     X, _ = load_german_credit(as_frame=True)
@@ -189,7 +189,7 @@ def test_bad_rows_rejected_good_rows_scored(german: Path, card: Path, tmp_path: 
     assert code == cli.EXIT_REJECTED
     rows = _rows(out)
     assert len(rows) == 996
-    assert {"3", "5", "9", "11"}.isdisjoint(r["id"] for r in rows)
+    assert {"3", "5", "9", "11"}.isdisjoint(r["customer_id"] for r in rows)
     rejected = _rows(rejects)
     assert [(r["row"], r["column"], r["value"]) for r in rejected] == [
         ("3", "credit_amount", "12x"),
@@ -260,8 +260,8 @@ def test_jsonl_input_and_output(german: Path, card: Path, tmp_path: Path) -> Non
         == 3
     )
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(lines) == 19 and lines[0]["id"] == "A0000"
-    assert set(lines[0]) == {"id", "score", "pd", "grade", "reason_1", "reason_1_value"}
+    assert len(lines) == 19 and lines[0]["customer_id"] == "A0000"
+    assert set(lines[0]) == {"customer_id", "score", "pd", "grade", "reason_1", "reason_1_value"}
 
 
 def test_reasons_columns(german: Path, card: Path, tmp_path: Path) -> None:
@@ -274,7 +274,7 @@ def test_reasons_columns(german: Path, card: Path, tmp_path: Path) -> None:
     )
     rows = _rows(out)
     assert list(rows[0]) == [
-        "id",
+        "customer_id",
         "score",
         "pd",
         "grade",
@@ -285,7 +285,7 @@ def test_reasons_columns(german: Path, card: Path, tmp_path: Path) -> None:
         "reason_3",
         "reason_3_value",
     ]
-    assert rows[0]["id"] == "0" and rows[0]["reason_1"]
+    assert rows[0]["customer_id"] == "0" and rows[0]["reason_1"]
 
 
 def test_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
@@ -351,7 +351,7 @@ def test_score_portfolio_with_five_c(book: tuple[Path, list[str]], tmp_path: Pat
     out = tmp_path / "scores.csv"
     assert cli.main(["score", "--model", "5c", *tables, "--out", str(out), "--reasons", "1", "-q"]) == 0
     rows = _rows(out)
-    assert len(rows) == 200 and rows[0]["id"] == "C00001" and "reason_1" in rows[0]
+    assert len(rows) == 200 and rows[0]["customer_id"] == "C00001" and "reason_1" in rows[0]
 
 
 def test_signals(book: tuple[Path, list[str]], tmp_path: Path) -> None:

@@ -115,8 +115,12 @@ def test_tables_have_exactly_the_schema_columns(book: Book) -> None:
     tables, _ = book
     assert set(tables) == set(TABLES)
     for name, table in TABLES.items():
-        assert tuple(tables[name]) == table.names, name
-        sizes = {col: tables[name][col].shape for col in table.names}
+        # every schema column but the optional ERP ones (currency, kinds, credit notes, residuals)
+        erp = {"currency", "kind", "credit", "applies_to", "residual"} if name != "events" else {"currency"}
+        if name == "payments":
+            erp |= {"customer_id"}
+        assert tuple(tables[name]) == tuple(c for c in table.names if c not in erp), name
+        sizes = {col: tables[name][col].shape for col in tables[name]}
         assert len(set(sizes.values())) == 1, sizes
 
 
@@ -137,10 +141,12 @@ def test_column_types(book: Book) -> None:
     tables, _ = book
     for name, table in TABLES.items():
         for column in table.columns:
+            if column.name not in tables[name]:
+                continue
             values = tables[name][column.name]
             if column.kind == "date":
                 assert values.dtype == np.dtype("datetime64[D]"), (name, column.name)
-            elif column.kind in ("money", "signed", "ratio"):
+            elif column.kind in ("money", "signed", "ratio", "amount"):
                 assert values.dtype == np.float64, (name, column.name)
             elif column.kind == "bool":
                 assert values.dtype == bool, (name, column.name)

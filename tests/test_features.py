@@ -90,6 +90,7 @@ HAND = {
     "aging_31_60": 10000.0,  # A: 2025-06-30 - 2025-05-10 = 51 days
     "aging_61_90": 0.0,
     "aging_91_plus": 0.0,
+    "credit_balance": 0.0,  # no credit notes, no cash on account
     "max_days_past_due": 51.0,
     "dbt_weighted": (10000 * 51 + 1000 * 30) / 11000,
     "wadl_90d": 10.0,  # 15,000 paid 10 days late
@@ -141,7 +142,7 @@ def test_feature_matches_hand_computation(ff: riskkit.FeatureFrame, name: str) -
     assert value(ff, name, "C3") == pytest.approx(HAND[name], rel=1e-12), name
 
 
-EMPTY_IS_ZERO = {"open_amount", "overdue_amount", "exposure", "legal_events_12m", "broken_promises_90d",
+EMPTY_IS_ZERO = {"open_amount", "credit_balance", "overdue_amount", "exposure", "legal_events_12m", "broken_promises_90d",
                  "bounced_payments_90d", "partial_payments_90d"} | {f"aging_{b}" for b in ("current", "1_30",
                                                                                "31_60", "61_90", "91_plus")}
 

@@ -269,7 +269,7 @@ def test_the_portfolio_holds_the_data_as_given(portfolio: Portfolio) -> None:
             if _schema.TABLES[name].names.count(column):
                 kind = _schema.TABLES[name].column(column).kind
                 expected = {"date": "datetime64[D]", "money": "float64", "signed": "float64", "ratio": "float64",
-                            "bool": "bool"}.get(kind, "object")
+                            "amount": "float64", "bool": "bool"}.get(kind, "object")
                 assert values.dtype == np.dtype(expected), (name, column)
 
 
@@ -360,12 +360,19 @@ def corrupted_data(draw: st.DrawFn) -> Data:
 @settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corrupted_data())
 def test_collect_mode_drops_nothing_silently(data: Data) -> None:
-    p = Portfolio.from_records(**as_records(data), errors="collect")
+    try:
+        p = Portfolio.from_records(**as_records(data), errors="collect")
+    except ValidationError as exc:
+        # a load that loses every customer or every invoice is an error, the same from every constructor
+        assert str(exc).startswith("every row of ")
+        with pytest.raises(ValidationError, match="^every row of "):
+            Portfolio.from_arrays(**as_arrays(data), errors="collect")
+        return
     q = Portfolio.from_arrays(**as_arrays(data), errors="collect")
     assert_same(p, q)
     assert {(r.table, r.row, r.field) for r in p.rejected} == {(r.table, r.row, r.field) for r in q.rejected}
     for name in TABLES:
-        rejected_rows = {r.row for r in p.rejected if r.table == name}
+        rejected_rows = {r.row for r in p.rejected if r.table == name and not r.kept}
         assert p.table(name).n_rows + len(rejected_rows) == len(data[name]), name
     for r in p.rejected:
         assert r.reason and str(r).startswith(f"{r.table} row {r.row}")
@@ -399,7 +406,7 @@ def one(table: str, row: int, field: str, value: Any, shown: str | tuple[str, ..
 
 
 CASES = [
-    one("invoices", 1, "amount", -5.0, "-5.0", "is negative; expected a number >= 0", "negative money"),
+    one("payments", 1, "amount", -5.0, "-5.0", "is negative; expected a number >= 0", "negative money"),
     one("invoices", 1, "amount", NAN, "nan", "is missing", "NaN money"),
     one("invoices", 1, "amount", float("inf"), "inf", "is not finite", "infinite money"),
     one("invoices", 1, "amount", "5000", "'5000'", "is of type str; expected a real number", "string in money"),
@@ -409,9 +416,6 @@ CASES = [
         "datetime with a time of day"),
     one("invoices", 1, "due", "2025-02-30", "'2025-02-30'", "is not a valid date", "impossible date"),
     one("invoices", 1, "due", "2025-02-09", "2025-02-09", "is before 'issued' (2025-02-10)", "due before issued"),
-    one("invoices", 1, "paid_on", "2025-02-01", "2025-02-01", "is before 'issued' (2025-02-10)",
-        "paid_on before issued"),
-    one("invoices", 1, "paid_amount", 5000.01, "5000.01", "is above 'amount' (5000.0)", "paid above amount"),
     Case("paid_amount without paid_on", {("invoices", 1, "paid_on"): None}, ("invoices", 1, "paid_amount"),
          "2000.0", "is set without 'paid_on'"),
     Case("paid_on without paid_amount", {("invoices", 1, "paid_amount"): 0.0}, ("invoices", 1, "paid_on"),
@@ -439,10 +443,6 @@ CASES = [
         "published before period_end"),
     one("statements", 1, "total_assets", float("inf"), "inf", "is not finite", "infinite statement item"),
     one("statements", 2, "revenue", -1.0, "-1.0", "is negative", "negative revenue"),
-    one("payments", 2, "amount", 3500.0, "3500.0", "brings the invoice's payments above its amount (5000.0)",
-        "payments exceed the invoice"),
-    one("payments", 0, "date", "2025-01-10", "2025-01-10", "is before the invoice's issued (2025-01-20)",
-        "payment before issue"),
     one("payments", 1, "invoice_id", "I999", "'I999'", "is not a known invoice id", "unknown invoice"),
     one("payments", 0, "amount", False, "False", "is of type bool", "bool payment"),
     one("orders", 1, "amount", -1.0, "-1.0", "is negative", "negative order"),
@@ -495,6 +495,14 @@ def test_bad_row_is_collected_with_its_dependents(case: Case, how: str) -> None:
     assert len(first) == 1
     assert (first[0].field, first[0].reason) == (field, first[0].reason)
     assert re.match(_expected_message(case), str(first[0])), str(first[0])
+    if _schema.TABLES[table].column(field).blankable:
+        # a descriptive field: blanked and listed, the row kept
+        assert first[0].kept and len(p.rejected) == 1
+        assert str(first[0]).endswith("; the field was left blank and the row kept")
+        data[table][row][field] = None
+        assert_same(p, Portfolio.from_records(**as_records(data)))
+        return
+    assert not first[0].kept
     keep = _surviving(data, case)
     assert {(r.table, r.row) for r in p.rejected} == {
         (name, i) for name, rows in data.items() for i in range(len(rows)) if i not in keep[name]
@@ -535,7 +543,7 @@ def test_dependents_of_a_rejected_customer_are_rejected_with_a_reason() -> None:
 
 def test_raise_reports_the_first_bad_row_and_counts_the_others() -> None:
     data = copy.deepcopy(DATA)
-    data["invoices"][3]["amount"] = -1.0
+    data["invoices"][3]["amount"] = "-"
     data["invoices"][1]["due"] = "2025-01-01"
     data["invoices"][1]["amount"] = "x"
     with pytest.raises(ValidationError) as info:
@@ -552,36 +560,6 @@ def test_two_bad_fields_on_one_row_are_one_bad_row() -> None:
     with pytest.raises(ValidationError) as info:
         Portfolio.from_records(customers=[{"id": "C1", "name": 5, "region": 6}])
     assert str(info.value) == "customers row 0 (id 'C1'): field 'name' (5) is of type int; expected text"
-
-
-def test_over_payment_rejects_only_the_payment_that_does_not_fit() -> None:
-    payments = [
-        {"invoice_id": "I1", "date": "2025-01-05", "amount": 50.0},
-        {"invoice_id": "I1", "date": "2025-01-06", "amount": 80.0},
-        {"invoice_id": "I1", "date": "2025-01-07", "amount": 10.0},
-        {"invoice_id": "I1", "date": "2025-01-04", "amount": 40.0},  # earlier in time, listed last
-    ]
-    kwargs = dict(
-        customers=[{"id": "C1"}],
-        invoices=[{"id": "I1", "customer_id": "C1", "issued": "2025-01-01", "due": "2025-01-31", "amount": 100.0}],
-        payments=payments,
-    )
-    p = Portfolio.from_records(**kwargs, errors="collect")
-    # in date order: 40 (row 3), 50 (row 0) -> 90; 80 (row 1) does not fit; 10 (row 2) does -> 100
-    assert [(r.row, r.field) for r in p.rejected] == [(1, "amount")]
-    assert p.payments["amount"].tolist() == [50.0, 10.0, 40.0]
-    with pytest.raises(ValidationError, match=r"payments row 1 .*\(80.0\) brings the invoice's payments above its amount \(100.0\)"):
-        Portfolio.from_records(**kwargs)
-
-
-def test_payments_add_to_the_invoices_own_paid_amount() -> None:
-    invoices = [{"id": "I1", "customer_id": "C1", "issued": "2025-01-01", "due": "2025-01-31", "amount": 100.0,
-                 "paid_amount": 70.0, "paid_on": "2025-01-10"}]
-    ok = [{"invoice_id": "I1", "date": "2025-01-12", "amount": 30.0}]
-    assert Portfolio.from_records(customers=[{"id": "C1"}], invoices=invoices, payments=ok).payments.n_rows == 1
-    over = [{"invoice_id": "I1", "date": "2025-01-12", "amount": 30.01}]
-    with pytest.raises(ValidationError, match="above its amount"):
-        Portfolio.from_records(customers=[{"id": "C1"}], invoices=invoices, payments=over)
 
 
 def test_payments_in_many_parts_may_sum_exactly_to_the_amount() -> None:
@@ -900,9 +878,13 @@ def test_csv_file_errors(tmp_path: Path) -> None:
         Portfolio.from_csv(customers=empty)
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("id,name\nA,x\nB,y,z\n")
-    with pytest.raises(ValidationError, match=r"customers: line 3 of .* has 3 fields, the header has 2") as info:
+    with pytest.raises(ValidationError, match=r"customers row 1: line 3 of .* has 3 fields, the header has 2") as info:
         Portfolio.from_csv(customers=ragged)
     assert info.value.row == 1
+    # collecting: the ragged line is a rejected row and the load goes on
+    p = Portfolio.from_csv(customers=ragged, errors="collect")
+    assert p.customer_ids.tolist() == ["A"]
+    assert [(r.table, r.row, r.field) for r in p.rejected] == [("customers", 1, None)]
     dupes = tmp_path / "dupes.csv"
     dupes.write_text("id,name,name\nA,x,y\n")
     with pytest.raises(ValidationError, match=r"duplicate column names \['name'\]"):
@@ -975,13 +957,14 @@ def test_table_view(portfolio: Portfolio) -> None:
     view = portfolio.invoices
     assert isinstance(view, TableView) and isinstance(view, Mapping)
     assert view is portfolio.table("invoices") and view.name == "invoices"
-    assert list(view) == [*_schema.TABLES["invoices"].names, "customer"]
-    assert list(portfolio.payments) == [*_schema.TABLES["payments"].names, "invoice"]
+    derived = ["customer", "applies", "rate", "doc_amount", "doc_paid_amount", "doc_residual"]
+    assert list(view) == [*_schema.TABLES["invoices"].names, *derived]
+    assert list(portfolio.payments) == [*_schema.TABLES["payments"].names, "invoice", "customer", "rate", "doc_amount"]
     assert list(portfolio.customers) == list(_schema.TABLES["customers"].names)
-    assert len(view) == 8 and view.n_rows == 5
-    assert repr(view) == (
+    assert len(view) == 18 and view.n_rows == 5
+    assert repr(view).startswith(
         "TableView('invoices', 5 rows, columns=['id', 'customer_id', 'issued', 'due', 'amount', "
-        "'paid_amount', 'paid_on', 'customer'])"
+        "'paid_amount', 'paid_on', 'kind', 'credit', 'currency', 'applies_to', 'residual', 'customer', "
     )
     assert "amount" in view and "__row__" not in view and "nope" not in view
     assert view.get("nope") is None
@@ -1002,7 +985,8 @@ def test_table_view(portfolio: Portfolio) -> None:
 def test_schema_description() -> None:
     described = schema()
     assert list(described) == list(TABLES)
-    assert described["invoices"]["due"] == "date, required"
+    assert described["invoices"]["amount"].startswith("amount, required")
+    assert described["invoices"]["due"].startswith("date, optional: due date; required for an invoice")
     assert described["invoices"]["paid_on"] == "date, optional"
     assert described["customers"]["id"].startswith("id, required")
 
@@ -1070,7 +1054,8 @@ def test_a_key_missing_from_one_row_is_a_missing_value() -> None:
 
 def test_records_and_ingest_agree_on_what_is_refused() -> None:
     """A value a record refuses is refused by every constructor, with the same reason."""
-    for field, value in [("amount", -1.0), ("due", "2025-01-01"), ("paid_amount", 1.0), ("issued", "2025-1-1")]:
+    for field, value in [("amount", "1"), ("due", "2025-01-01"), ("paid_amount", 1.0), ("issued", "2025-1-1"),
+                         ("due", None), ("currency", "EURO"), ("kind", "refund")]:
         row = {"id": "I1", "customer_id": "C1", "issued": "2025-01-10", "due": "2025-02-09", "amount": 10.0, field: value}
         with pytest.raises(ValidationError) as from_record:
             Invoice(**row)
@@ -1082,12 +1067,12 @@ def test_records_and_ingest_agree_on_what_is_refused() -> None:
 
 def test_rejections_have_the_documented_types() -> None:
     data = copy.deepcopy(DATA)
-    data["invoices"][0]["amount"] = np.float64(-1.0)
+    data["invoices"][0]["amount"] = np.float64(np.inf)
     data["customers"][3]["id"] = None
     p = Portfolio.from_records(**data, errors="collect")
     assert [(r.table, r.row, r.id, r.field, r.value) for r in p.rejected] == [
         ("customers", 3, None, "id", None),  # an id that is not known is None, not ""
-        ("invoices", 0, "I1", "amount", -1.0),
+        ("invoices", 0, "I1", "amount", np.inf),
     ]
     for r in p.rejected:
         assert type(r.row) is int and type(r.reason) is str
