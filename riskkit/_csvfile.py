@@ -76,6 +76,8 @@ _MAX_NUMBER_CHARS = 64  # a longer cell is never read as a number (bounds the ve
 _CHUNK = 1 << 18  # cells per vectorized number-parsing step (bounds its memory)
 _SNIFF_LINES = 20
 _FIELD_LIMIT = 2**31 - 1
+_NONE: Any = None  # np.equal(cells, _NONE), typed for mypy
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 
 
 def _show_delimiter(d: str) -> str:
@@ -489,10 +491,10 @@ def _fast(
     records: list[list[str]], n_lines: int, header_end: int, n_columns: int, name: str, delimiter: str, hint: str
 ) -> tuple[list[list[str]] | None, Any, Any]:
     """Sort out a whole-file parse; ``None`` when it needs resynchronising line by line."""
+    if set(map(len, records)) <= {n_columns}:
+        return records, np.arange(len(records), dtype=np.int64), []
     lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
     good = lengths == n_columns
-    if good.all():
-        return records, np.arange(len(records), dtype=np.int64), []
     blank = lengths == 0
     if n_columns > 1:
         for i in np.flatnonzero(lengths == 1).tolist():
@@ -627,9 +629,10 @@ def parse_column(kind: str, cells: np.ndarray, dialect: Dialect = Dialect()) -> 
 
 
 def _parse_text(cells: np.ndarray) -> np.ndarray:
-    out = np.empty(cells.size, dtype=object)
-    out[:] = [(c.strip() or None) if type(c) is str else c for c in cells.tolist()]
-    return out
+    values = cells.tolist()
+    return np.fromiter(
+        ((c.strip() or None) if type(c) is str else c for c in values), dtype=object, count=len(values)
+    )
 
 
 def _parse_bools(cells: np.ndarray) -> np.ndarray:
@@ -680,23 +683,26 @@ def _parse_dates(cells: np.ndarray, date_format: str | None) -> np.ndarray:
         out[:] = [_parse_date(v, date_format) if type(v) is str else v for v in values]
         return out
     parsed = [_parse_date(v, date_format) if type(v) is str else v for v in unique]
-    codes = dict(zip(unique, range(len(unique)), strict=True))
-    index = np.fromiter(map(codes.__getitem__, values), dtype=np.intp, count=len(values))
     if all(v is None or type(v) is _dt.date for v in parsed):
-        days = np.array(["NaT" if v is None else v.isoformat() for v in parsed], dtype="datetime64[D]")
-        return days[index] if days.size else np.zeros(0, dtype="datetime64[D]")
-    table = np.empty(len(parsed), dtype=object)
-    table[:] = parsed
-    return table[index]
+        nat = np.datetime64("NaT", "D").astype(np.int64)
+        day = {u: nat if v is None else v.toordinal() - _EPOCH_ORDINAL for u, v in zip(unique, parsed, strict=True)}
+        ints = np.fromiter(map(day.__getitem__, values), dtype=np.int64, count=len(values))
+        return ints.view("datetime64[D]")
+    lookup = dict(zip(unique, parsed, strict=True))
+    return np.fromiter(map(lookup.__getitem__, values), dtype=object, count=len(values))
 
 
 def _parse_numbers(cells: np.ndarray, dialect: Dialect) -> np.ndarray:
     n = cells.size
     values = cells.tolist()
     if set(map(type, values)) <= {str, type(None)}:
-        empty = np.equal(cells, None) | np.equal(cells, "")
-        at = np.flatnonzero(~empty)
-        texts = cells[at].tolist()
+        texts = list(filter(None, values))  # the non-empty cells
+        if len(texts) == n:
+            empty = np.zeros(n, dtype=bool)
+            at = np.arange(n)
+        else:
+            empty = np.equal(cells, _NONE) | np.equal(cells, "")
+            at = np.flatnonzero(~empty)
     else:  # not from a CSV file: only the text cells are parsed, other values stay as they are
         empty = np.fromiter((v is None for v in values), dtype=bool, count=n)
         at = np.flatnonzero(np.fromiter((type(v) is str and v != "" for v in values), dtype=bool, count=n))
@@ -718,13 +724,14 @@ def _parse_numbers(cells: np.ndarray, dialect: Dialect) -> np.ndarray:
     return out
 
 
-_EDGE_SPACE = re.compile(r"(?:^|\n)[ \t\r\x0b\x0c\x1c-\x1f]|[ \t\r\x0b\x0c\x1c-\x1f](?:\n|$)")
+_ASCII_SPACE = np.zeros(256, dtype=bool)  # what str.strip() removes, among ASCII bytes
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 
 
 def _number_texts(texts: list[str], dialect: Dialect) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parse non-empty cell texts: (floats, which are numbers, which are only whitespace)."""
     m = len(texts)
-    matrix = _ascii_matrix(texts, dialect)
+    matrix = _ascii_matrix(texts)
     if matrix is None:  # non-ASCII text, or cells holding line breaks: go through a unicode array
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=m)
         short = lengths <= _MAX_NUMBER_CHARS
@@ -742,23 +749,27 @@ def _number_texts(texts: list[str], dialect: Dialect) -> tuple[np.ndarray, np.nd
     return values, good, (length == 0) & short
 
 
-def _ascii_matrix(texts: list[str], dialect: Dialect) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _ascii_matrix(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """ASCII cells stripped and laid out as a uint8 matrix (one row per cell, zero-padded), or None."""
     m = len(texts)
     joined = "\n".join(texts)
     if not m or not joined.isascii():
         return None
-    if _EDGE_SPACE.search(joined):
-        joined = "\n".join([t.strip() for t in texts])
-    buffer = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-    ends = np.flatnonzero(buffer == 10)
-    if ends.size != m - 1:
-        return None  # a cell holds a line break
-    starts = np.zeros(m, dtype=np.int64)
-    starts[1:] = ends + 1
-    stops = np.full(m, buffer.size, dtype=np.int64)
-    stops[:-1] = ends
-    length = stops - starts
+    for _ in range(2):
+        buffer = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        ends = np.flatnonzero(buffer == 10)
+        if ends.size != m - 1:
+            return None  # a cell holds a line break
+        starts = np.zeros(m, dtype=np.int64)
+        starts[1:] = ends + 1
+        stops = np.full(m, buffer.size, dtype=np.int64)
+        stops[:-1] = ends
+        length = stops - starts
+        filled = length > 0
+        edges = np.concatenate([buffer[starts[filled]], buffer[stops[filled] - 1]])
+        if not _ASCII_SPACE[edges].any():
+            break
+        joined = "\n".join([t.strip() for t in texts])  # surrounding whitespace: strip, lay out again
     short = length <= _MAX_NUMBER_CHARS
     length[~short] = 0
     width = max(int(length.max()), 1)
@@ -786,7 +797,6 @@ def _numbers(codes: np.ndarray, length: np.ndarray, dialect: Dialect) -> tuple[n
     lastc = codes[rows, np.maximum(length - 1, 0)]
     lead = (first == u(ord("+"))) | (first == u(ord("-")))
     trail = (lastc == u(ord("-"))) & (length > 1) & ~lead
-    negative = (first == u(ord("-"))) | trail
     b0 = lead.astype(np.int64)
     b1 = length - trail
     body = (pos >= b0[:, None]) & (pos < b1[:, None])
@@ -819,7 +829,8 @@ def _numbers(codes: np.ndarray, length: np.ndarray, dialect: Dialect) -> tuple[n
         sep = integer & (codes == u(ord(dialect.thousands)))
         n_sep = sep.sum(axis=1)
         if n_sep.any():
-            misplaced = (sep & ((dpos[:, None] - pos) % 4 != 0)).any(axis=1)
+            # a separator belongs every 4th place left of the decimal point: pos = dpos (mod 4)
+            misplaced = (sep & ((pos % 4).astype(np.uint8) != (dpos % 4).astype(np.uint8)[:, None])).any(axis=1)
             grouped = (n_sep == 0) | ((int_len % 4 != 0) & (n_sep == int_len // 4) & ~misplaced)
             good &= grouped & (int_digits + n_sep == int_len)
         else:
@@ -830,27 +841,28 @@ def _numbers(codes: np.ndarray, length: np.ndarray, dialect: Dialect) -> tuple[n
         good &= int_digits == int_len
     if good.any():
         sel = np.flatnonzero(good)
-        keep = body[sel] if sep is None else body[sel] & ~sep[sel]
-        chars = codes[sel]
-        if dialect.decimal != ".":
-            chars = np.where(is_dec[sel], u(ord(".")), chars)
-        if sep is None and not trail[sel].any() and not lead[sel].any():
-            clean = chars  # nothing to remove: the stripped text is already plain
-        else:
-            column = np.cumsum(keep, axis=1) - 1
-            rr, cc = np.nonzero(keep)
-            clean = np.zeros_like(chars)
-            clean[rr, column[rr, cc]] = chars[rr, cc]
         kind = np.bytes_ if codes.dtype == np.uint8 else np.str_
-        parsed = np.ascontiguousarray(clean).view(np.dtype((kind, width))).ravel().astype(np.float64)
-        values[sel] = np.where(negative[sel], -parsed, parsed)
+        text: Any = np.ascontiguousarray(codes[sel]).view(np.dtype((kind, width))).ravel()
+
+        def lit(c: str) -> Any:
+            return c.encode("ascii") if kind is np.bytes_ else c
+
+        if sep is not None:
+            text = np.strings.replace(text, lit(dialect.thousands), lit(""))
+        if dialect.decimal != ".":
+            text = np.strings.replace(text, lit(dialect.decimal), lit("."))
+        tail = trail[sel]
+        if tail.any():
+            text = np.strings.rstrip(text, lit("-"))  # only a trailing minus ends a number in '-'
+        parsed = text.astype(np.float64)
+        values[sel] = np.where(tail, -parsed, parsed)
     maybe_inf = ~good & (length >= 3) & (length <= 9)
     if maybe_inf.any():
         kind = np.bytes_ if codes.dtype == np.uint8 else np.str_
         for i in np.flatnonzero(maybe_inf).tolist():
             cell = np.ascontiguousarray(codes[i]).view(np.dtype((kind, width)))[0]
-            text = (cell.decode("ascii") if isinstance(cell, bytes) else str(cell)).lower()
-            if text in _INF:
-                values[i] = -np.inf if text[0] == "-" else np.inf
+            word = (cell.decode("ascii") if isinstance(cell, bytes) else str(cell)).lower()
+            if word in _INF:
+                values[i] = -np.inf if word[0] == "-" else np.inf
                 good[i] = True
     return values, good

@@ -128,7 +128,7 @@ class Rates:
         """The rate of each row: its currency's rate at its date (or the latest, without dates)."""
         out = np.ones(currencies.size, dtype=np.float64)
         where = f"{table}: " if table else ""
-        for code in np.unique(currencies.astype(str)).tolist():
+        for code in sorted(set(currencies.tolist())):
             if code == self.reporting:
                 continue
             rows = np.flatnonzero(currencies == code)
@@ -168,9 +168,7 @@ def _reporting(tables: Mapping[str, Mapping[str, np.ndarray]], currency: str | N
         return _code(currency, "currency")
     seen: set[str] = set()
     for name in _DATE_COLUMN:
-        col = tables[name]["currency"]
-        if col.size:
-            seen.update(np.unique(col.astype(str)).tolist())
+        seen.update(tables[name]["currency"].tolist())
     seen.discard("")
     if len(seen) > 1:
         raise ValidationError(

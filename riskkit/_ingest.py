@@ -257,12 +257,15 @@ def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
     if column.kind == "currency":
         return _convert_currency(values)
     if column.optional and column.kind in ("id", "ref", "invref"):
-        text = _unicode(values)
-        if text is not None and text.size:
-            blank = (np.char.str_len(text) == 0) | np.char.isspace(text)
+        # an optional reference: blank text is a missing one; test only the non-empty cells
+        filled = np.flatnonzero(values != "")
+        if filled.size:
+            text = _unicode(values[filled])
+            blank = np.array([not v.strip() for v in values[filled].tolist()], dtype=bool) if text is None else (
+                np.char.isspace(text) if text.size else np.zeros(0, dtype=bool))
             if blank.any():
                 values = values.copy()
-                values[blank] = column.default
+                values[filled[blank]] = column.default
     elif column.kind in ("id", "ref", "invref"):
         text = _unicode(raw)
         if text is None:
@@ -270,36 +273,38 @@ def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
         elif text.size:
             bad = (np.char.str_len(text) == 0) | np.char.isspace(text)
         reasons = ["is empty; it is required"] * int(bad.sum())
-    elif column.kind == "kind":
-        from riskkit.records import EventKind
+    elif column.kind in ("kind", "invkind"):
+        from riskkit.records import EventKind, InvoiceKind
 
-        known = sorted(EventKind.known())
-        unknown = ~np.isin(values, np.array(known, dtype=object))
-        bad = unknown
-        reasons = [f"is not a known event kind; known: {', '.join(known)}"] * int(bad.sum())
-    elif column.kind == "invkind":
-        from riskkit.records import InvoiceKind
-
-        known = sorted(InvoiceKind.known())
-        bad = ~np.isin(values, np.array(known, dtype=object))
-        reasons = [f"is not a known invoice kind; known: {', '.join(known)}"] * int(bad.sum())
+        what = "event" if column.kind == "kind" else "invoice"
+        known = sorted((EventKind if column.kind == "kind" else InvoiceKind).known())
+        unknown = distinct(values) - set(known)
+        if unknown:
+            bad = np.isin(values, np.array(sorted(unknown), dtype=object))
+        reasons = [f"is not a known {what} kind; known: {', '.join(known)}"] * int(bad.sum())
     return values, bad, reasons
+
+
+def distinct(values: np.ndarray) -> set[Any]:
+    """The distinct values of an object column (a hash set: no sort of Python objects)."""
+    return set(values.tolist())
 
 
 def _convert_currency(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Currency codes: three ASCII letters, upper-cased; ``""`` (missing) stays."""
-    text = _unicode(values)
-    if text is None or not text.size:
-        return _convert_slow(_CURRENCY, values)
-    code = np.char.upper(np.char.strip(text))
-    unique, inverse = np.unique(code, return_inverse=True)
-    letters = np.array([len(c) == 3 and c.isascii() and c.isalpha() for c in unique.tolist()], dtype=bool)
-    bad = ~letters[inverse.ravel()] & (code != "")
-    out = code.astype(object)
+    bad = np.zeros(values.size, dtype=bool)
+    out = values
+    for given in distinct(values):
+        code = given.strip().upper()
+        if code == given and (code == "" or (len(code) == 3 and code.isascii() and code.isalpha())):
+            continue
+        rows = values == given
+        if code == "" or (len(code) == 3 and code.isascii() and code.isalpha()):
+            out = out.copy() if out is values else out
+            out[rows] = code
+        else:
+            bad |= rows
     return out, bad, ["is not a currency code; expected three letters such as 'EUR'"] * int(bad.sum())
-
-
-_CURRENCY = _schema.Column("currency", "currency", optional=True, default="")
 
 
 def _convert_bool(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
@@ -447,17 +452,36 @@ def _unicode(values: np.ndarray) -> np.ndarray | None:
     return values.astype("U") if values.size else np.zeros(0, dtype="U1")
 
 
+class _Index:
+    """A lookup of unique text ids, sorted once, for interning many key columns against them."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.size = ids.size
+        self._u = _unicode(ids)
+        if self._u is None:
+            self._dict: dict[Any, int] | None = {k: i for i, k in enumerate(ids.tolist())}
+        else:
+            self._dict = None
+            self._order = np.argsort(self._u, kind="stable")
+            self._sorted = self._u[self._order]
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """The row of each key, -1 where a key is not among the ids."""
+        keys_u = _unicode(keys) if self._dict is None else None
+        if self._dict is not None or keys_u is None:
+            index = self._dict if self._dict is not None else dict(
+                zip(self._u.tolist(), range(self.size), strict=True)  # type: ignore[union-attr]
+            )
+            return np.fromiter((index.get(k, -1) for k in keys.tolist()), dtype=np.int64, count=keys.size)
+        if self.size == 0:
+            return np.full(keys_u.size, -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self._sorted, keys_u), self.size - 1)
+        return np.where(self._sorted[pos] == keys_u, self._order[pos], -1).astype(np.int64)
+
+
 def _intern(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """The row of each key in ``ids`` (which are unique), -1 where a key is not among them."""
-    keys_u, ids_u = _unicode(keys), _unicode(ids)
-    if keys_u is None or ids_u is None:
-        index = {k: i for i, k in enumerate(ids.tolist())}
-        return np.fromiter((index.get(k, -1) for k in keys.tolist()), dtype=np.int64, count=keys.size)
-    if ids_u.size == 0:
-        return np.full(keys_u.size, -1, dtype=np.int64)
-    order = np.argsort(ids_u, kind="stable")
-    pos = np.minimum(np.searchsorted(ids_u[order], keys_u), ids_u.size - 1)
-    return np.where(ids_u[order][pos] == keys_u, order[pos], -1).astype(np.int64)
+    return _Index(ids).find(keys)
 
 
 def _duplicates(
@@ -576,19 +600,27 @@ class Ingest:
         out["customers"] = customers = _keep(cust, ~cust["__bad__"])
         rejected_customers = {str(k) for k in cust["id"][cust["__bad__"]].tolist()}
 
+        customer_index = _Index(customers["id"])
         for table in (_schema.EXPOSURES, _schema.INVOICES, _schema.ORDERS, _schema.STATEMENTS, _schema.EVENTS):
             data = self._table(table, inputs.get(table.name))
-            data["customer"] = _intern(data["customer_id"], customers["id"])
+            data["customer"] = customer_index.find(data["customer_id"])
             self._unknown_refs(table, data, data["customer"], "customer_id", "customer", rejected_customers)
             getattr(self, f"_rules_{table.name}")(table, data)
             out[table.name] = _keep(data, ~data["__bad__"])
 
         inv_all = out["invoices"]
-        inv_all["applies"] = np.where(
-            inv_all["applies_to"] != "", _intern(inv_all["applies_to"], inv_all["id"]), -1
-        ).astype(np.int64)
+        index = _Index(inv_all["id"])
+        if (inv_all["applies_to"] != "").any():
+            inv_all["__bad__"] = np.zeros(inv_all["id"].size, dtype=bool)
+            self._rules_applies_to(_schema.INVOICES, inv_all, index)
+            if inv_all["__bad__"].any():
+                out["invoices"] = inv_all = _keep(inv_all, ~inv_all["__bad__"])
+                index = _Index(inv_all["id"])
+        applies = inv_all["applies_to"] != ""
+        inv_all["applies"] = np.full(applies.size, -1, dtype=np.int64)
+        inv_all["applies"][applies] = index.find(inv_all["applies_to"][applies])
         pay = self._table(_schema.PAYMENTS, inputs.get("payments"))
-        self._rules_payments(_schema.PAYMENTS, pay, inv_all, customers, rejected_customers)
+        self._rules_payments(_schema.PAYMENTS, pay, inv_all, index, customer_index, rejected_customers)
         out["payments"] = _keep(pay, ~pay["__bad__"])
         self._all_rejected(inputs, out)
         self.currency = _currency.convert(out, self.currency or None, self.rates)
@@ -647,7 +679,9 @@ class Ingest:
         self._apply(table, data, dup, "id", reasons)
         # a credit by any marker (negative amount, credit kind, credit indicator) is one credit
         kind = data["kind"]
-        credit_kind = np.isin(kind, np.array(InvoiceKind.credit_kinds(), dtype=object))
+        credit_kind = np.zeros(kind.size, dtype=bool)
+        for k in distinct(kind) & set(InvoiceKind.credit_kinds()):
+            credit_kind |= kind == k
         credit = (data["amount"] < 0) | credit_kind | data["credit"]
         magnitude = np.abs(data["amount"])
         data["amount"] = np.where(credit, -magnitude, magnitude)
@@ -676,19 +710,20 @@ class Ingest:
             "residual",
             lambda idx: [f"is above the document's amount ({a}) by more than the tolerance" for a in amount[idx]],
         )
-        self._rules_applies_to(table, data)
 
-    def _rules_applies_to(self, table: _schema.Table, data: Columns) -> None:
-        """A credit note may name the invoice it corrects: an invoice of the same customer in this table."""
+    def _rules_applies_to(self, table: _schema.Table, data: Columns, index: _Index) -> None:
+        """A credit note may name the invoice it corrects: an invoice of the same customer in this table.
+
+        Runs on the invoices that passed every other rule; a credit note
+        whose invoice was rejected goes with it.
+        """
         applies = data["applies_to"] != ""
-        if not applies.any():
-            return
         credit = data["credit"]
         self._apply(table, data, applies & ~credit, "applies_to",
                     "is set on an invoice; only a credit note applies to an invoice")
-        good = ~data["__bad__"]
-        target = np.where(applies, _intern(data["applies_to"], np.where(good, data["id"], "")), -1)
-        rejected = {str(k) for k in data["id"][data["__bad__"]].tolist()}
+        target = np.full(applies.size, -1, dtype=np.int64)
+        target[applies] = index.find(data["applies_to"][applies])
+        rejected = set(self._rejected_ids("invoices"))
         self._apply(
             table,
             data,
@@ -730,7 +765,8 @@ class Ingest:
         table: _schema.Table,
         data: Columns,
         invoices: Columns,
-        customers: Columns,
+        index: _Index,
+        customer_index: _Index,
         rejected_customers: set[str],
     ) -> None:
         """Resolve each payment's document and customer.
@@ -742,8 +778,10 @@ class Ingest:
         """
         has_invoice = data["invoice_id"] != ""
         has_customer = data["customer_id"] != ""
-        data["invoice"] = np.where(has_invoice, _intern(data["invoice_id"], invoices["id"]), -1).astype(np.int64)
-        data["customer"] = np.where(has_customer, _intern(data["customer_id"], customers["id"]), -1).astype(np.int64)
+        data["invoice"] = np.full(has_invoice.size, -1, dtype=np.int64)
+        data["invoice"][has_invoice] = index.find(data["invoice_id"][has_invoice])
+        data["customer"] = np.full(has_customer.size, -1, dtype=np.int64)
+        data["customer"][has_customer] = customer_index.find(data["customer_id"][has_customer])
         self._apply(table, data, ~has_invoice & ~has_customer, "invoice_id",
                     "is missing; give invoice_id, or customer_id for cash on account")
         rejected_invoices = set(self._rejected_ids("invoices"))

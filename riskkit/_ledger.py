@@ -85,6 +85,7 @@ class Ledger:
         self.magnitude = np.abs(inv["doc_amount"])
         self.rate = inv["rate"]
         self.issued = inv["issued"]
+        self.due = inv["due"]
         self.customer = inv["customer"]
         applies = inv["applies"]
         self.owns = ~(credit & (applies >= 0))  # a credit note applied to an invoice lives in that invoice's timeline
@@ -187,8 +188,8 @@ class Ledger:
         return issued, open_, balance
 
     @cached_property
-    def payments(self) -> dict[str, np.ndarray]:
-        """The customers' payments as behaviour events (see :func:`riskkit.features.payment_events`).
+    def payment_events(self) -> dict[str, np.ndarray]:
+        """The customers' payments of invoices as behaviour events (see :func:`riskkit.features.payment_events`).
 
         One row per payment applied to an invoice: ``amount`` is the part
         applied (reporting currency; an excess beyond the invoice is cash on
@@ -197,23 +198,35 @@ class Ledger:
         are not payments; cash on account is not tied to an invoice's terms
         and so carries no lateness.
         """
-        pay = (self.kind == _PAY) & self.debit[self.owner] if self.owner.size else np.zeros(0, dtype=bool)
         owner = self.owner
-        mag = self.magnitude[owner] if owner.size else np.zeros(0)
+        is_payment = (self.kind == _PAY) & self.debit[owner]
+        size = self.magnitude[owner]
         before = self.cleared - np.where(self.history, 0.0, self.mag)
-        applied = np.where(self.history, np.minimum(self.mag, mag), np.clip(np.minimum(self.mag, mag - before), 0.0, None))
+        rest_before = np.clip(size - before, 0.0, None)
+        # a payment that settles its invoice within the tolerance pays all that was left (the rest is written off)
+        settles = (size - self.cleared <= self.tolerance) & (self.cleared > 0)
+        applied = np.where(settles, rest_before, np.minimum(self.mag, rest_before))
+        applied = np.where(self.history, np.minimum(self.mag, size), applied)
         # history payments of residual exports: partial against their own running total
         own_history = group_cumsum(np.where(self.history, self.mag, 0.0), self._starts)
-        still_open = np.where(self.history, mag - own_history, mag - self.cleared) > self.tolerance
-        still_open |= (np.where(self.history, own_history, self.cleared) <= 0) & (mag > 0)
-        rows = np.flatnonzero(pay & (applied > 0))
-        return {"rows": rows, "applied": applied[rows], "partial": still_open[rows]}
+        paid = np.where(self.history, own_history, self.cleared)
+        still_open = ((size - paid) > self.tolerance) | ((paid <= 0) & (size > 0))
+        rows = np.flatnonzero(is_payment & (applied > 0))
+        invoice = owner[rows]
+        date = self.date[rows]
+        events = {
+            "invoice": invoice,
+            "customer": self.customer[invoice],
+            "date": date,
+            "amount": applied[rows] * self.rate[invoice],
+            "days_late": (date - self.due[invoice]).astype(np.int64).astype(np.float64),
+            "partial": still_open[rows],
+        }
+        for arr in events.values():
+            arr.setflags(write=False)
+        return events
 
 
 def ledger(p: Portfolio) -> Ledger:
     """The Portfolio's ledger, built on first use and kept with it."""
-    cached = p.__dict__.get("_ledger")
-    if cached is None:
-        cached = Ledger(p)
-        p.__dict__["_ledger"] = cached
-    return cached
+    return p.derived("ledger", Ledger)

@@ -235,27 +235,7 @@ def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
     excess of an overpayment, refunds and credit notes are not payments of an
     invoice and are not rows here. Cached per portfolio.
     """
-    led = ledger(p)
-    cached = led.__dict__.get("_events")
-    if cached is not None:
-        return cached
-    inv = p.invoices
-    found = led.payments
-    rows = found["rows"]
-    invoice = led.owner[rows]
-    date = led.date[rows]
-    events = {
-        "invoice": invoice,
-        "customer": inv["customer"][invoice],
-        "date": date,
-        "amount": found["applied"] * inv["rate"][invoice],
-        "days_late": (date - inv["due"][invoice]).astype(np.int64).astype(np.float64),
-        "partial": found["partial"],
-    }
-    for arr in events.values():
-        arr.setflags(write=False)
-    led.__dict__["_events"] = events
-    return events
+    return ledger(p).payment_events
 
 
 def _latest_statements(p: Portfolio, as_of: np.datetime64) -> tuple[np.ndarray, np.ndarray]:

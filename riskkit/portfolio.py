@@ -26,9 +26,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -47,6 +47,7 @@ __all__ = ["EXPOSURE_CATEGORIES", "Portfolio", "Rejection", "TableView", "schema
 EXPOSURE_CATEGORIES = ("open_orders", "open_deliveries", "open_invoices", "special")
 
 _FEATURE_CACHE_SIZE = 4
+_T = TypeVar("_T")
 
 _TABLE_ORDER = ("customers", "exposures", "invoices", "payments", "orders", "statements", "events")
 
@@ -192,6 +193,7 @@ class Portfolio:
         else:
             self._export_date = self._as_of if has_residual else None
         self._feature_cache: dict[np.datetime64, FeatureFrame] = {}
+        self._derived: dict[str, Any] = {}
         self._cache_lock = threading.Lock()
 
     # --- constructors --------------------------------------------------------
@@ -720,7 +722,26 @@ class Portfolio:
         The last few results are cached (a Portfolio and its FeatureFrames are
         immutable), so signals, scorers and policies asking for the same date
         share one computation.
+
+        Raises
+        ------
+        ValidationError
+            ``as_of`` is before :attr:`export_date` in a book read from
+            ``residual`` amounts: what was open then is not known.
         """
+        when = self.resolve_as_of(as_of)
+        if self._export_date is not None and when < np.datetime64(self._export_date, "D"):
+            raise ValidationError(
+                f"as_of {when} is before the export date {self._export_date} of this book's residual "
+                "(open) amounts; what was open before the export is not known. Use an as_of on or after it.",
+                field="as_of",
+                value=str(when),
+            )
+        return self.features_history(when)
+
+    def features_history(self, as_of: np.datetime64) -> FeatureFrame:
+        """Features at ``as_of`` for looking back (trends, backtests): like :meth:`features`,
+        but before the export date of a residual book the amounts only it could tell are NaN."""
         from riskkit.features import compute
 
         when = self.resolve_as_of(as_of)
@@ -734,6 +755,26 @@ class Portfolio:
             while len(self._feature_cache) > _FEATURE_CACHE_SIZE:
                 self._feature_cache.pop(next(iter(self._feature_cache)))
         return frame
+
+    def derived(self, key: str, build: Callable[[Portfolio], _T]) -> _T:
+        """A value derived from this (immutable) Portfolio, built once by ``build(self)`` and kept.
+
+        Used for work shared by features, signals, policy and collections,
+        such as the open-item ledger; thread-safe (two threads may build the
+        same value at once; the first one stored wins).
+
+        Examples
+        --------
+        >>> p = Portfolio.from_records(customers=[{"id": "A"}], as_of="2025-01-01")
+        >>> p.derived("n", lambda q: q.n_customers)
+        1
+        """
+        with self._cache_lock:
+            if key in self._derived:
+                return self._derived[key]
+        value = build(self)
+        with self._cache_lock:
+            return self._derived.setdefault(key, value)
 
     # --- display -------------------------------------------------------------
 

@@ -365,7 +365,7 @@ def test_collect_mode_drops_nothing_silently(data: Data) -> None:
     except ValidationError as exc:
         # a load that loses every customer or every invoice is an error, the same from every constructor
         assert str(exc).startswith("every row of ")
-        with pytest.raises(ValidationError, match="^every row of "):
+        with pytest.raises(ValidationError, match=r"^every row of "):
             Portfolio.from_arrays(**as_arrays(data), errors="collect")
         return
     q = Portfolio.from_arrays(**as_arrays(data), errors="collect")

@@ -167,7 +167,6 @@ def test_erpnext_outstanding_amounts_agree() -> None:
     assert pay["amount"][kessler][early].tolist() == [pytest.approx(3780.00 * 0.85)]
 
 
-@pytest.mark.xfail(strict=False, reason="core open-item semantics in progress")
 def test_a_residual_export_refuses_features_before_its_export_date() -> None:
     r = _load("odoo/profile_residual.toml")
     assert str(r.export_date) == AS_OF

@@ -60,7 +60,7 @@ class Context:
 
     def features_at(self, days_back: int) -> FeatureFrame:
         """Features ``days_back`` days before ``as_of`` (for trends)."""
-        return self.portfolio.features(self.as_of - np.timedelta64(days_back, "D"))
+        return self.portfolio.features_history(self.as_of - np.timedelta64(days_back, "D"))
 
     # --- invoices and payments --------------------------------------------------
 
