@@ -21,6 +21,18 @@ is rejected (one record) and each following line is read again as a record of
 its own. :attr:`RawTable.rows` holds the record number of each kept record and
 :attr:`RawTable.problems` the number and reason of each rejected one.
 
+Speed
+-----
+The whole file is parsed by the csv module in one go; only when that finds
+an unterminated quote, or a wrong field count in a file with multi-line
+records, is it parsed again record by record to resynchronise. Columns are
+built with :func:`numpy.fromiter`; numbers are validated and converted on
+a character matrix with numpy (no per-cell ``float()``), dates once per
+distinct cell. While a file is read or a column parsed, the csv field size
+limit is lifted and the cyclic garbage collector paused (the millions of
+cell strings would set it off again and again); both are restored when the
+last thread is done.
+
 Examples
 --------
 >>> import os, tempfile
@@ -434,19 +446,18 @@ def _parse(text: str, name: str, dialect: Dialect, table: str | None, where: str
     header_text = "".join(itertools.islice(io.StringIO(text, newline=""), header_start, header_end))
     hint = header_hint(header_text, delimiter, n_columns)
 
-    records: list[list[str]] | None
+    # fast path: the whole file in one go; line by line only when something is wrong
+    result: tuple[list[list[str]], Any, list[tuple[int, str]]] | None
     try:
         records = list(reader)
-    except csv.Error:
-        records = None
-    if records is not None:
-        kept, rows, problems = _fast(records, reader.line_num - header_end, header_end, n_columns, name, delimiter, hint)
+    except csv.Error:  # an unterminated quote, or text after a closing quote
+        result = None
     else:
-        kept = rows = problems = None
-    if kept is None:
+        result = _fast(records, reader.line_num - header_end, header_end, n_columns, name, delimiter, hint)
+    if result is None:
         lines = io.StringIO(text, newline="").readlines()
-        kept, rows, problems = _resync(lines, header_end, n_columns, name, delimiter, hint)
-    assert rows is not None and problems is not None
+        result = _resync(lines, header_end, n_columns, name, delimiter, hint)
+    kept, rows, problems = result
 
     if problems and not kept:
         first_row, first = problems[0]
@@ -489,7 +500,7 @@ def _unterminated(line: int, end: int | None, what: str, name: str) -> str:
 
 def _fast(
     records: list[list[str]], n_lines: int, header_end: int, n_columns: int, name: str, delimiter: str, hint: str
-) -> tuple[list[list[str]] | None, Any, Any]:
+) -> tuple[list[list[str]], Any, list[tuple[int, str]]] | None:
     """Sort out a whole-file parse; ``None`` when it needs resynchronising line by line."""
     if set(map(len, records)) <= {n_columns}:
         return records, np.arange(len(records), dtype=np.int64), []
@@ -500,7 +511,7 @@ def _fast(
         for i in np.flatnonzero(lengths == 1).tolist():
             blank[i] = not records[i][0].strip()
     if not (good | blank).all() and n_lines != len(records):
-        return None, None, None  # a record spans lines: an unterminated quote may be behind it
+        return None  # a record spans lines: an unterminated quote may be behind it
     number = np.cumsum(~blank) - 1
     kept_at = np.flatnonzero(good & ~blank)
     problems = [
@@ -517,50 +528,55 @@ def _resync(
     kept: list[list[str]] = []
     rows: list[int] = []
     problems: list[tuple[int, str]] = []
+    keep, row = kept.append, rows.append
     number = 0
     n = len(lines)
     pos = start
     while pos < n:
-        base = pos
+        base = first = pos  # first: index of the first line of the record being read
         reader = csv.reader(map(lines.__getitem__, range(pos, n)), delimiter=delimiter, strict=True)
         pos = n
         while True:
-            first = base + reader.line_num  # index of the record's first line
-            record: list[str] | None
             try:
-                record = next(reader)
-                error = ""
-            except StopIteration:
+                for record in reader:
+                    last = base + reader.line_num  # index after the record's last line
+                    if len(record) == n_columns:
+                        keep(record)
+                        row(number)
+                        number += 1
+                    elif _is_blank(record, n_columns):
+                        pass
+                    elif last - first > 1:  # a quoted field ran over lines into a malformed record
+                        what = f"the record has {len(record)} fields, the header has {n_columns}"
+                        problems.append((number, _unterminated(first + 1, last, what, name)))
+                        number += 1
+                        pos = first + 1
+                        break
+                    else:
+                        problems.append((number, _mismatch(first + 1, len(record), n_columns, name, delimiter, hint)))
+                        number += 1
+                    first = last
                 break
-            except csv.Error as exc:
-                record, error = None, str(exc)
-            last = base + reader.line_num  # index after its last line
-            if record is None:
+            except csv.Error as exc:  # the reader goes on with the next line
+                last = base + reader.line_num
+                error = str(exc)
                 if last - first <= 1 and "end of data" not in error:
                     record = _split(lines[first], delimiter)  # text after a closing quote: keep it
-                else:
-                    what = (
-                        "never closes" if "end of data" in error else f"the record is malformed there ({error})"
-                    )
-                    end = None if "end of data" in error else last
-                    problems.append((number, _unterminated(first + 1, end, what, name)))
-                    number += 1
-                    pos = first + 1
-                    break
-            if _is_blank(record, n_columns):
-                continue
-            if len(record) == n_columns:
-                kept.append(record)
-                rows.append(number)
-            elif last - first > 1:
-                what = f"the record has {len(record)} fields, the header has {n_columns}"
-                problems.append((number, _unterminated(first + 1, last, what, name)))
+                    if len(record) == n_columns:
+                        keep(record)
+                        row(number)
+                        number += 1
+                    elif not _is_blank(record, n_columns):
+                        problems.append((number, _mismatch(first + 1, len(record), n_columns, name, delimiter, hint)))
+                        number += 1
+                    first = last
+                    continue
+                eof = "end of data" in error
+                what = "never closes" if eof else f"the record is malformed there ({error})"
+                problems.append((number, _unterminated(first + 1, None if eof else last, what, name)))
                 number += 1
                 pos = first + 1
                 break
-            else:
-                problems.append((number, _mismatch(first + 1, len(record), n_columns, name, delimiter, hint)))
-            number += 1
     return kept, rows, problems
 
 

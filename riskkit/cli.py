@@ -307,7 +307,8 @@ def _money_features() -> frozenset[str]:
 
 def _portfolio_rejects(portfolio: Any) -> list[dict[str, Any]]:
     return [
-        {"table": r.table, "row": r.row, "column": r.field or "", "value": r.value, "reason": r.reason}
+        {"table": r.table, "row": r.row, "column": r.field or "", "value": r.value,
+         "reason": r.reason + ("; the field was left blank and the row kept" if r.kept else "")}
         for r in portfolio.rejected
     ]
 
