@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         tree,
         validation,
     )
+    from riskkit._default import DefaultDefinition
     from riskkit.frame import FeatureFrame
     from riskkit.grades import MasterScale
     from riskkit.logistic import LogisticScorer
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
         ExposureRecord,
         FinancialStatement,
         Invoice,
+        InvoiceKind,
         Order,
         Payment,
     )
@@ -82,6 +84,7 @@ _LAZY = {
     "CustomerEvent": "riskkit.records",
     "CustomerRecord": "riskkit.records",
     "DecisionTreeScorer": "riskkit.tree",
+    "DefaultDefinition": "riskkit._default",
     "EventKind": "riskkit.records",
     "ExpertScorecard": "riskkit.scorecard",
     "Exposure": "riskkit.protocols",
@@ -89,6 +92,7 @@ _LAZY = {
     "FeatureFrame": "riskkit.frame",
     "FinancialStatement": "riskkit.records",
     "Invoice": "riskkit.records",
+    "InvoiceKind": "riskkit.records",
     "LogisticScorer": "riskkit.logistic",
     "MasterScale": "riskkit.grades",
     "Order": "riskkit.records",
@@ -144,6 +148,7 @@ __all__ = [
     "CustomerRecord",
     "DataTypeError",
     "DecisionTreeScorer",
+    "DefaultDefinition",
     "EventKind",
     "ExpertScorecard",
     "Exposure",
@@ -152,6 +157,7 @@ __all__ = [
     "FinancialStatement",
     "FormatError",
     "Invoice",
+    "InvoiceKind",
     "LogisticScorer",
     "MasterScale",
     "NotFittedError",

@@ -97,6 +97,7 @@ BUILTIN = {
     "Scorecard": "riskkit.scorecard",
     "LogisticScorer": "riskkit.logistic",
     "DecisionTreeScorer": "riskkit.tree",
+    "Calibration": "riskkit.signals._calibrate",
 }
 
 

@@ -11,6 +11,7 @@ from riskkit import _input
 from riskkit._card import Card
 from riskkit.errors import SchemaError, ValidationError
 from riskkit.result import Reasons, ScoreResult
+from riskkit.result import grade_defaults as grade_defaults_of
 
 #: Bins shown in a scorecard's notebook table; ``table()`` returns all of them.
 _HTML_MAX_ROWS = 120
@@ -57,7 +58,9 @@ class CardScorer:
         )
         return card, data, score, bins
 
-    def score(self, X: Any, y: Any = None, *, reasons: int = 0, n_jobs: int | None = None) -> ScoreResult:
+    def score(
+        self, X: Any, y: Any = None, *, reasons: int = 0, n_jobs: int | None = None, grade_defaults: bool = True
+    ) -> ScoreResult:
         """Score every row of X: points (higher = safer), probability of default and grade.
 
         Parameters
@@ -76,15 +79,26 @@ class CardScorer:
             Threads: ``None`` uses one per core for batches of 400,000 rows
             or more (one thread per 200,000 rows at most), 1 never threads, -1
             one per core, n up to n. Results are identical whatever it is.
+        grade_defaults : bool, default True
+            A row whose ``in_default`` feature is 1 (``Portfolio.features``
+            gives it) is graded D with PD 1 whatever its points
+            (docs/domain.md, default); pass False for model development.
         """
         k = check_reasons(reasons)
         if _input.is_single_row(X):
-            return self._score_one(X, k)
-        card, data, score, bins = self._total(X, n_jobs, with_bins=k > 0)
-        pd = card.scaling.pd(score)
-        grade = card.grade(score, pd)
-        why = self._reasons(card, bins, data.columns, k) if k else None
-        return ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
+            result = self._score_one(X, k)
+        else:
+            card, data, score, bins = self._total(X, n_jobs, with_bins=k > 0)
+            pd = card.scaling.pd(score)
+            grade = card.grade(score, pd)
+            why = self._reasons(card, bins, data.columns, k) if k else None
+            result = ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
+        result = self._apply_rules(result, X)
+        return grade_defaults_of(result, X, grade_defaults, self._scoring_card().master_scale.default_grade)
+
+    def _apply_rules(self, result: ScoreResult, X: Any) -> ScoreResult:
+        """Card-specific rules on top of the points (an expert card's overrides); none by default."""
+        return result
 
     def _score_one(self, row: Any, k: int) -> ScoreResult:
         """The service path: one customer as a mapping of feature name to value, without batch set-up."""

@@ -328,7 +328,10 @@ def _model_kinds(scorer: Any) -> dict[str, str]:
     """Each input column the scorer needs -> "numeric" or "categorical"."""
     card = getattr(scorer, "card_", None) or getattr(scorer, "card", None)
     if card is not None and hasattr(card, "kinds"):
-        return dict(card.kinds)
+        card_kinds = dict(card.kinds)
+        for override in getattr(scorer, "overrides", ()):  # an expert card's overrides read numbers too
+            card_kinds.update((name, "numeric") for name in override.features if name not in card_kinds)
+        return card_kinds
     kinds = getattr(scorer, "_kinds_", None)
     if kinds is None:
         return {}
@@ -398,13 +401,17 @@ def _score_blocks(scorer: Any, columns: dict[str, np.ndarray], rows: np.ndarray,
     score = np.concatenate([p.score for p in parts])
     pd = np.concatenate([p.pd for p in parts])
     grade = np.concatenate([np.asarray(p.grade, dtype=object) for p in parts])
+    override = None
+    if any(p.override is not None for p in parts):
+        override = np.concatenate([np.full(len(p), "", dtype=object) if p.override is None else p.override
+                                   for p in parts])
     reasons = None
     if k:
         reasons = (
             np.concatenate([p.reasons.features for p in parts]),
             np.concatenate([p.reasons.values for p in parts]),
         )
-    return argparse.Namespace(score=score, pd=pd, grade=grade, reasons=reasons)
+    return argparse.Namespace(score=score, pd=pd, grade=grade, reasons=reasons, override=override)
 
 
 def _score_columns(
@@ -412,13 +419,16 @@ def _score_columns(
 ) -> tuple[list[str], list[Any]]:
     """Header and columns of a scores file.
 
-    customer_id (and name), score, pd, grade, then reason_j and
+    customer_id (and name), score, pd, grade, override (when a rule set a grade), then reason_j and
     reason_j_value; a reason value of a money feature is rounded to cents.
     """
     from riskkit._cli_io import cents
 
     header = ["customer_id", "score", "pd", "grade"]
     columns: list[Any] = [list(ids), scored.score, scored.pd, scored.grade]
+    if getattr(scored, "override", None) is not None:  # why a rule set the grade (in default, an override)
+        header.append("override")
+        columns.append(list(scored.override))
     if names is not None:
         header.insert(1, "name")
         columns.insert(1, list(names))
@@ -565,6 +575,7 @@ def _score_portfolio(args: argparse.Namespace, scorer: Any) -> int:
         pd=np.asarray(result.pd),
         grade=np.asarray(result.grade, dtype=object),
         reasons=(result.reasons.features, result.reasons.values) if args.reasons else None,
+        override=result.override,
     )
     _, id_columns = _customer_columns(portfolio)
     names = id_columns[1] if len(id_columns) > 1 else None
@@ -604,6 +615,13 @@ def _score_file(args: argparse.Namespace, scorer: Any) -> int:
             columns[name] = values
         else:
             columns[name] = col
+    if "in_default" in raw and "in_default" not in kinds:
+        # a features file carries the default flag: a customer in default is graded D, as in the portfolio path
+        flags, bad = _cli_io.parse_numeric(raw["in_default"], dialect)
+        for r in np.flatnonzero(bad).tolist():
+            bad_rows.append((r, "in_default", raw["in_default"][r], "not a number"))
+        good &= ~bad
+        columns["in_default"] = flags
     rows = np.flatnonzero(good)
     try:
         scored = _score_blocks(scorer, columns, rows, args.reasons, args)

@@ -47,7 +47,7 @@ Examples
 ...     feats = rkd.features(tables, as_of="2025-12-31")
 ...     scores = rkd.score(feats, five_c()).compute()
 >>> len(scores), list(scores.columns)
-(40, ['customer_id', 'score', 'pd', 'grade'])
+(40, ['customer_id', 'score', 'pd', 'grade', 'override'])
 """
 
 from __future__ import annotations
@@ -267,7 +267,36 @@ def _features_partition(number: int, as_of: Any, statistical: tuple[str, ...], *
     frames = {name: df.reset_index(drop=True) for name, df in parts.items() if df is not None}
     _local_check(number, frames)
     portfolio = Portfolio.from_frames(**frames, as_of=as_of, statistical=statistical)
-    return portfolio.features(as_of).to_pandas()
+    out = portfolio.features(as_of).to_pandas()
+    out["__industry__"] = np.asarray(portfolio.customers["industry"], dtype=object)
+    return out
+
+
+def _peer_inputs(part: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """What a partition adds to the whole book's peer distributions: industries and the ranked values."""
+    from riskkit.features import PEER_FEATURES
+
+    return part["__industry__"].to_numpy(dtype=object), {
+        ranked: part[ranked].to_numpy(dtype=np.float64) for ranked in PEER_FEATURES.values()
+    }
+
+
+def _peers(*inputs: tuple[np.ndarray, dict[str, np.ndarray]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    groups = np.concatenate([g for g, _ in inputs]) if inputs else np.zeros(0, dtype=object)
+    values = {name: np.concatenate([v[name] for _, v in inputs]) for name in (inputs[0][1] if inputs else {})}
+    return groups, values
+
+
+def _apply_peers(part: Any, peers: tuple[np.ndarray, dict[str, np.ndarray]]) -> Any:
+    """A partition's peer features ranked against the whole book (a customer's industry spans partitions)."""
+    from riskkit.features import PEER_FEATURES, peer_percentile
+
+    groups, values = peers
+    own = part["__industry__"].to_numpy(dtype=object)
+    part = part.drop(columns="__industry__")
+    for name, ranked in PEER_FEATURES.items():
+        part[name] = peer_percentile(part[ranked].to_numpy(dtype=np.float64), own, values[ranked], groups)
+    return part
 
 
 def _features_meta(day: Any) -> Any:
@@ -344,7 +373,10 @@ def features(
         run(i, day, stat, **{name: blocks[name][i] for name in given})
         for i in range(counts["customers"])
     ]
-    return dd.from_delayed(parts, meta=_features_meta(day) if meta is None else meta, verify_meta=False)
+    # peer features rank a customer within its industry across the whole book: a second, small stage
+    peers = delayed(_peers, pure=True)(*[delayed(_peer_inputs, pure=True)(part) for part in parts])
+    finished = [delayed(_apply_peers, pure=True)(part, peers) for part in parts]
+    return dd.from_delayed(finished, meta=_features_meta(day) if meta is None else meta, verify_meta=False)
 
 
 # --- scoring ------------------------------------------------------------------
@@ -380,7 +412,8 @@ def score_frame(df: Any, scorer: Any, reasons: int = 0) -> Any:
     """Score one pandas frame of features (customer id as index or column): plain pandas in and out.
 
     ``scorer`` is a scorer or its :func:`scorer_document` text. Returns the
-    columns ``customer_id``, ``score``, ``pd``, ``grade`` (and per reason
+    columns ``customer_id``, ``score``, ``pd``, ``grade``, ``override`` (why a rule set the
+    grade, ``""`` where none did; see :class:`riskkit.ScoreResult`) (and per reason
     ``reason_j``, ``reason_j_value``, ``reason_j_points``) with a fresh index.
     """
     model = load_document(scorer) if isinstance(scorer, str) else scorer
@@ -388,6 +421,8 @@ def score_frame(df: Any, scorer: Any, reasons: int = 0) -> Any:
     ids = np.asarray(X.index.to_numpy(), dtype=object)
     out = model.score(X, reasons=reasons).to_pandas().reset_index(drop=True)
     out.insert(0, "customer_id", ids)
+    if "override" not in out.columns:  # one schema for every partition, whether or not a rule applied in it
+        out.insert(4, "override", np.full(len(out), "", dtype=object))
     return out
 
 
@@ -399,6 +434,7 @@ def _score_meta(reasons: int) -> Any:
         "score": np.array([], dtype=np.float64),
         "pd": np.array([], dtype=np.float64),
         "grade": np.array([], dtype=object),
+        "override": np.array([], dtype=object),
     }
     for j in range(1, reasons + 1):
         columns[f"reason_{j}"] = np.array([], dtype=object)

@@ -190,6 +190,85 @@ _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
             "Payments in the last 90 days that left their invoice open beyond the tolerance; NaN for a "
             "customer known only from a residual export (no payment history).",
         ),
+        (
+            "in_default",
+            "default",
+            "flag",
+            "1 when the customer is in default at as_of (docs/domain.md, default): more than 90 days past due "
+            "on a material amount (above 500 and above 1% of its exposure), or an unlikeliness-to-pay event "
+            "(insolvency filing, enforcement, restructuring, write-off) in the last 365 days; else 0. "
+            "Portfolio.default_definition sets the thresholds.",
+        ),
+        (
+            "days_late_90d",
+            "change",
+            "days",
+            "How late the customer paid in the last 90 days: amount-weighted days late of the payments received "
+            "in the window and of the invoices still open and overdue at its end (their days past due so far); "
+            "NaN without any.",
+        ),
+        (
+            "days_late_change",
+            "change",
+            "days",
+            "days_late_90d minus the same measure over the customer's own previous 12 months (days 91-455 "
+            "before as_of): positive when it pays later than its habit; NaN without history.",
+        ),
+        (
+            "dbt_change_90d",
+            "change",
+            "days",
+            "dbt_weighted now minus dbt_weighted 90 days earlier; NaN when either is unknown.",
+        ),
+        (
+            "payment_index_change",
+            "change",
+            "points",
+            "Payment index of payments received in the last 90 days minus that of the customer's previous 12 "
+            "months: negative when it pays worse than its habit; NaN without both.",
+        ),
+        (
+            "late_share_change",
+            "change",
+            "ratio",
+            "Share of payments received late (after due) in the last 90 days minus that share over the previous "
+            "12 months; NaN without both.",
+        ),
+        (
+            "utilization_change_90d",
+            "change",
+            "ratio",
+            "utilization now minus utilization with the open balance of 90 days earlier (the same limit and "
+            "non-invoice exposure); NaN without a positive limit.",
+        ),
+        (
+            "orders_yoy_3m",
+            "change",
+            "ratio",
+            "Orders of the last 90 days / orders of the same 90 days a year earlier (1 = as last year); NaN "
+            "without orders then.",
+        ),
+        (
+            "orders_vs_average_3m",
+            "change",
+            "ratio",
+            "Orders of the last 90 days / the customer's average 90 days over its previous 12 months (days "
+            "91-455 before as_of); NaN without orders then.",
+        ),
+        (
+            "dbt_industry_pct",
+            "peers",
+            "share",
+            "Position of dbt_weighted among the customers of the same industry: the share of peers paying no "
+            "later (0-1, higher = later than peers); NaN without an industry or with fewer than 5 peers.",
+        ),
+        (
+            "payment_index_industry_pct",
+            "peers",
+            "share",
+            "Position of payment_index among the customers of the same industry: the share of peers with an "
+            "index no higher (0-1, lower = worse than peers); NaN without an industry or fewer than 5 peers.",
+        ),
     ]
 )
 
@@ -265,6 +344,143 @@ def _statement_column(p: Portfolio, rows: np.ndarray, name: str) -> np.ndarray:
     have = rows >= 0
     out[have] = col[rows[have]]
     return out
+
+
+def _lateness(p: Portfolio, ev: dict[str, np.ndarray], end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
+    """Per customer, over ``(end - days, end]``: amount-weighted days late of the payments received and of
+    the invoices open and overdue at ``end`` (days past due so far), and the payment index and late share
+    of the payments alone."""
+    n = p.n_customers
+    inv = p.invoices
+    paid = _window(ev["date"], end, days)
+    amount, late, cust = ev["amount"][paid], ev["days_late"][paid], ev["customer"][paid]
+    num = group_sum(amount * np.maximum(late, 0.0), cust, n)
+    den = group_sum(amount, cust, n)
+    _, open_end, _ = ledger(p).open_at(end)
+    open_end = np.nan_to_num(open_end)
+    dpd = (end - inv["due"]).astype(np.int64)
+    overdue = (open_end > 0) & (dpd > 0)
+    num += group_sum(open_end[overdue] * dpd[overdue], inv["customer"][overdue], n)
+    den += group_sum(open_end[overdue], inv["customer"][overdue], n)
+    index = receivables.payment_index(amount, late, cust, n)
+    late_share = safe_divide(group_sum((late > 0).astype(np.float64), cust, n), group_count(cust, n))
+    return safe_divide(num, den), index, late_share
+
+
+#: Features that place a customer among its industry peers, and the feature each one ranks.
+PEER_FEATURES = {"dbt_industry_pct": "dbt_weighted", "payment_index_industry_pct": "payment_index"}
+#: Fewest peers (customers of the industry with a value) for a position to be given.
+MIN_PEERS = 5
+
+
+def peer_percentile(
+    values: np.ndarray,
+    groups: np.ndarray,
+    ref_values: np.ndarray | None = None,
+    ref_groups: np.ndarray | None = None,
+    min_peers: int = MIN_PEERS,
+) -> np.ndarray:
+    """Each value's position among the reference values of its group: the share at or below it (ties half).
+
+    The reference is ``values``/``groups`` themselves by default; a
+    partitioned computation passes the whole book's. NaN for a missing value,
+    an empty group name, or a group with fewer than ``min_peers`` reference
+    values. Vectorised: one sort of the reference.
+
+    Examples
+    --------
+    >>> v = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 9.0])
+    >>> peer_percentile(v, np.array(["a"] * 5 + ["b"], dtype=object)).tolist()
+    [0.1, 0.3, 0.5, 0.7, 0.9, nan]
+    """
+    if ref_values is None or ref_groups is None:
+        ref_values, ref_groups = values, groups
+    out = np.full(values.size, np.nan)
+    have = ~np.isnan(values) & (groups != "")
+    ref_have = ~np.isnan(ref_values) & (ref_groups != "")
+    if not have.any() or not ref_have.any():
+        return out
+    names, code = np.unique(
+        np.concatenate([ref_groups[ref_have], groups[have]]).astype(str), return_inverse=True
+    )
+    _, rank = np.unique(np.concatenate([ref_values[ref_have], values[have]]), return_inverse=True)
+    key = code.ravel().astype(np.int64) * (int(rank.max()) + 1) + rank.ravel()  # group, then value
+    m = int(ref_have.sum())
+    ref_key, ref_code = np.sort(key[:m]), code.ravel()[:m]
+    own_key, own_code = key[m:], code.ravel()[m:]
+    size = np.bincount(ref_code, minlength=names.size)
+    start = np.r_[0, np.cumsum(size)[:-1]][own_code]
+    below = np.searchsorted(ref_key, own_key, side="left") - start
+    equal = np.searchsorted(ref_key, own_key, side="right") - start - below
+    peers = size[own_code]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[have] = np.where(peers >= min_peers, (below + 0.5 * equal) / peers, np.nan)
+    return out
+
+
+def _baseline(
+    p: Portfolio,
+    as_of: np.datetime64,
+    cols: dict[str, np.ndarray],
+    issued: np.ndarray,
+    open_: np.ndarray,
+    dpd: np.ndarray,
+    open_begin: np.ndarray,
+    ev: dict[str, np.ndarray],
+) -> None:
+    """Change-against-baseline and peer features: each customer against its own past and its industry."""
+    n = p.n_customers
+    inv = p.invoices
+    cust = inv["customer"]
+    recent_late, recent_index, recent_share = _lateness(p, ev, as_of, WINDOW_90D)
+    prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
+    prior_late, prior_index, prior_share = _lateness(p, ev, prior_end, WINDOW_12M)
+    cols["days_late_90d"] = recent_late
+    cols["days_late_change"] = recent_late - prior_late
+    cols["payment_index_change"] = recent_index - prior_index
+    cols["late_share_change"] = recent_share - prior_share
+    # DBT and utilisation 90 days ago, from the open items then
+    open_then = np.nan_to_num(open_begin)
+    dpd_then = dpd - WINDOW_90D
+    overdue_then = (open_then > 0) & (dpd_then > 0)
+    dbt_then = receivables.days_beyond_terms(np.where(overdue_then, open_then, 0.0), dpd_then, cust, n)
+    had_invoices = group_count(cust[inv["issued"] <= prior_end], n) > 0
+    dbt_then = np.where(had_invoices & np.isnan(dbt_then), 0.0, dbt_then)
+    cols["dbt_change_90d"] = cols["dbt_weighted"] - dbt_then
+    _, _, balance_then = ledger(p).open_at(prior_end)
+    net_then = group_sum(open_then, cust, n) + balance_then
+    exposure_then = np.maximum(cols["exposure"] - cols["open_amount"] + net_then, 0.0)
+    limit = cols["credit_limit"]
+    cols["utilization_change_90d"] = cols["utilization"] - safe_divide(exposure_then, np.where(limit > 0, limit, np.nan))
+    # orders against the same months a year before and against the customer's own average quarter
+    od = p.orders
+    last3 = group_sum(np.where(_window(od["date"], as_of, WINDOW_90D), od["amount"], 0.0), od["customer"], n)
+    year_ago = group_sum(np.where(_window(od["date"], as_of, WINDOW_90D, lag=WINDOW_12M), od["amount"], 0.0),
+                         od["customer"], n)
+    prior_year = group_sum(np.where(_window(od["date"], as_of, WINDOW_12M, lag=WINDOW_90D), od["amount"], 0.0),
+                           od["customer"], n)
+    cols["orders_yoy_3m"] = safe_divide(last3, year_ago)
+    cols["orders_vs_average_3m"] = safe_divide(last3, prior_year * (WINDOW_90D / WINDOW_12M))
+    # peers: position within the industry
+    industry = np.asarray(p.customers["industry"], dtype=object)
+    for name, ranked in PEER_FEATURES.items():
+        cols[name] = peer_percentile(cols[ranked], industry)
+
+
+def _in_default(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], open_: np.ndarray,
+                dpd: np.ndarray) -> np.ndarray:
+    definition = p.default_definition
+    n = p.n_customers
+    inv = p.invoices
+    late = (open_ > 0) & (dpd > definition.days_past_due)
+    past_due = group_sum(np.where(late, open_, 0.0), inv["customer"], n)
+    exposure = np.maximum(np.nan_to_num(cols["exposure"]), cols["overdue_amount"] + cols["aging_current"])
+    evt = p.events
+    utp = np.isin(evt["kind"], np.array(definition.events, dtype=object)) & _window(
+        evt["date"], as_of, definition.event_days
+    )
+    events = group_count(evt["customer"][utp], n)
+    return definition.flags(past_due, exposure, events)
 
 
 def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
@@ -404,6 +620,9 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cols["broken_promises_90d"] = group_sum(in_90 & (kinds == EventKind.BROKEN_PROMISE), evt["customer"], n)
     cols["bounced_payments_90d"] = group_sum(in_90 & (kinds == EventKind.BOUNCED_PAYMENT), evt["customer"], n)
     cols["partial_payments_90d"] = np.where(no_history, np.nan, group_sum(recent & ev["partial"], ev["customer"], n))
+
+    _baseline(p, as_of, cols, issued, open_, dpd, open_begin, ev)
+    cols["in_default"] = _in_default(p, as_of, cols, open_, dpd).astype(np.float64)
 
     values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
     for j, info in enumerate(_CATALOGUE):

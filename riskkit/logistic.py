@@ -80,6 +80,7 @@ from riskkit._training import scaling_params, training_columns
 from riskkit.errors import FormatError, ValidationError
 from riskkit.grades import MasterScale
 from riskkit.result import Reasons, ScoreResult
+from riskkit.result import grade_defaults as grade_defaults_of
 from riskkit.scaling import Scaling
 
 __all__ = ["LogisticScorer"]
@@ -658,7 +659,7 @@ class LogisticScorer(EstimatorMixin):
             out[:, where[name]] = -factor * table[c]
         return out
 
-    def score(self, X: Any, y: Any = None, *, reasons: int = 0) -> ScoreResult:
+    def score(self, X: Any, y: Any = None, *, reasons: int = 0, grade_defaults: bool = True) -> ScoreResult:
         """Score every row of X: points (higher = safer), probability of default and grade.
 
         Parameters
@@ -674,7 +675,11 @@ class LogisticScorer(EstimatorMixin):
             When > 0, also give that many reason codes per row: the features
             whose points contribution falls furthest below the best one seen
             in training.
+        grade_defaults : bool, default True
+            A row whose ``in_default`` feature is 1 is graded D with PD 1
+            (docs/domain.md, default); pass False for model development.
         """
+        original = X
         k = check_reasons(reasons)
         if _input.is_single_row(X):  # one customer as name -> value: score it as a one-row batch
             X = _input.as_one_row(X)
@@ -684,7 +689,8 @@ class LogisticScorer(EstimatorMixin):
         if k:
             lost = self._best_ - self._contributions(data.columns, codes, D)
             why = top_reasons(self._feature_names_, data.columns, lost, k)
-        return ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
+        result = ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
+        return grade_defaults_of(result, original, grade_defaults, self.master_scale_.default_grade)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of each class, shape (n, 2): ``[:, 1]`` is the probability of ``classes_[1]``."""

@@ -52,6 +52,53 @@ x ``seller_annual_revenue``, caps every limit (``binding_method``
 ``"concentration"`` where it binds); it is not applied when the seller's
 revenue is ``None``. Limits are never negative.
 
+Limit review
+------------
+The methods say what the customer's figures justify (``method_limit``). The
+review then sets the limit against the one on file (the ``credit_limit``
+feature), so that it fits the customer's business:
+
+1. **Purchases floor** (grades ``floor_grade``, BBB, and better; not in
+   default): a limit is never below the exposure the customer's regular
+   purchases on its own terms create::
+
+       floor = max(A x D / 30, E) + floor_headroom_months x A
+
+   ``A`` is the average monthly invoiced amount over the 365 days up to
+   ``as_of``, net of credit notes (divided by 12, or by the months of history
+   when shorter, at least 1; never below 0), ``D`` the customer's own average
+   payment terms in days (``due - issued``) of its invoices issued in those
+   365 days, weighted by amount (credit notes have no terms), so ``A x D /
+   30`` is what its regular purchases keep open on its terms. ``E`` is its
+   exposure within terms today: counted exposure less the overdue amount
+   (orders, deliveries and invoices not yet due; ``floor_exposure=False``
+   leaves it out). ``floor_headroom_months`` (1) months of purchases on top
+   leave room for its next regular order. Only documents issued by ``as_of``
+   count.
+2. **Cap on the cut**: one review cuts a limit by at most ``max_cut`` (50 %)
+   of the limit on file, so it stays at or above ``(1 - max_cut) x
+   credit_limit``; not for grades ``max_cut_exempt_grade`` (CCC) and worse,
+   nor for a customer in default (their limit may go to 0 at once), nor
+   without a limit on file.
+3. **Default**: a customer in default (the ``in_default`` feature, where the
+   features have it) gets 0, neither floor nor cap applying.
+4. **Concentration**: neither the floor nor the cut cap lifts a limit above
+   the concentration cap.
+5. **Rounding** to a multiple of ``limit_rounding`` (1,000): *down* for a
+   figure the methods or the concentration cap set (never more than they
+   justify), *up* where rounding down would break the floor or the cut cap
+   (never less than they guarantee), never above the concentration cap.
+
+That is, ``limit = round(min(concentration cap, max(method_limit, floor,
+cut cap)))``. Each limit carries its ``direction`` against the one on file
+(``"rise"``, ``"hold"`` or ``"fall"``; none on file counts as 0), the rule
+that set it (``bound_by``: ``"method"``, ``"concentration"``, ``"floor"``,
+``"cut_cap"``, ``"rounding"`` when rounding decided the direction,
+``"default"`` or ``"none"``) and a ``reason`` telling both in words and
+numbers; :meth:`Recommendations.changes_by_grade` counts the moves per grade.
+``CreditPolicy(limit_rounding=0, floor_grade="", max_cut=1)`` gives the
+methods' figures alone (a customer in default still gets 0).
+
 Grades come from a :class:`~riskkit.result.ScoreResult` aligned with the
 portfolio. A **new customer** -- no invoice, or a first invoice less than
 ``new_customer_months`` (12) months before ``as_of`` -- is not graded above
@@ -94,17 +141,25 @@ Examples
 ...     as_of="2024-12-30")
 >>> scores = ScoreResult(score=[65.0, 95.0], pd=[0.005, 0.001], grade=["BBB", "AAA"], customer_ids=["C1", "C2"])
 >>> rec = CreditPolicy.default().recommend(book, scores)
->>> rec.limit.tolist(), rec.binding_method.tolist()
-([11160.0, 0.0], ['sales', 'none'])
+>>> rec.limit.tolist(), rec.direction.tolist(), rec.bound_by.tolist()
+([24000.0, 0.0], ['rise', 'hold'], ['floor', 'none'])
 >>> print(rec.reason[0])
-sales-based: 12,400 avg monthly x 1.5 months x 0.6 (BBB) = 11,160 (lowest of 3 methods)
+rise 20,000 -> 24,000: purchases floor (grade BBB; BBB and better):
+max(regular purchases 12,400/month x 27 days / 30 = 11,160, exposure within terms 0)
++ 1 month of purchases 12,400 = 23,560; the methods give 11,160: sales-based: 12,400 avg
+monthly x 1.5 months x 0.6 (BBB) = 11,160 (lowest of 3 methods) -> rounded up to 24,000
+(a multiple of 1,000)
 >>> rec.policy_grade.tolist(), rec.payment_terms.tolist()
 (['BBB', 'AA'], ['net 45', 'net 60'])
+>>> methods_only = CreditPolicy(limit_rounding=0, floor_grade="", max_cut=1).recommend(book, scores)
+>>> methods_only.limit.tolist(), methods_only.binding_method.tolist()
+([11160.0, 0.0], ['sales', 'none'])
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import math
 import os
@@ -168,6 +223,12 @@ _METHOD_LABEL = {
 _MONTH_DAYS = 365.0 / 12.0
 _HISTORY_DAYS = 365
 _TERM_MONTH_DAYS = 30.0
+_CENT = 0.005
+_MOVES = np.array(["hold", "rise", "fall"], dtype=object)  # by sign of the change: 0, 1, -1
+#: How a limit moved against the one on file.
+DIRECTIONS: tuple[str, ...] = ("rise", "hold", "fall")
+#: What set a recommended limit (see "Limit review" in the module docstring).
+BOUND_BY: tuple[str, ...] = ("method", "concentration", "floor", "cut_cap", "rounding", "default", "none")
 
 _DEFAULT_NET_WORTH_K = dict(zip(GRADES, (0.15, 0.125, 0.10, 0.075, 0.05, 0.0, 0.0, 0.0, 0.0, 0.0), strict=True))
 _DEFAULT_SALES_COEFFICIENT = dict(zip(GRADES, (2.0, 1.0, 0.8, 0.6, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), strict=True))
@@ -265,6 +326,12 @@ def _integer(key: str, value: Any) -> int:
     if int(value) < 0:
         raise _fail(key, f"must be a whole number >= 0, got {value!r}", value)
     return int(value)
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise _fail(key, f"must be true or false, got {value!r}", value)
+    return bool(value)
 
 
 def _choice(key: str, value: Any, accepted: Sequence[str]) -> str:
@@ -389,8 +456,28 @@ class CreditPolicy:
         Multiplies the user-supplied trade reference.
     concentration_share : float in (0, 1], default 0.10
         Highest share of the seller's annual revenue one customer may owe.
-    limit_rounding : float >= 0, default 0
-        Round limits *down* to a multiple of this (e.g. 1000); 0 keeps them exact.
+    limit_rounding : float >= 0, default 1000
+        Every limit is a multiple of this unit (in the reporting currency); 0
+        keeps limits exact. A figure the methods or the concentration cap set
+        is rounded *down* (never more than they justify); a figure the
+        purchases floor or the cut cap set is rounded *up* (never less than
+        they guarantee); nothing is rounded above the concentration cap.
+    floor_grade : str, default "BBB"
+        The purchases floor protects this grade and the better ones (policy
+        grades); ``""`` switches the floor off. See "Limit review" in the
+        module docstring for the formula.
+    floor_headroom_months : float >= 0, default 1.0
+        Months of average purchases the floor adds on top of the exposure the
+        customer's purchases create: room for its next regular order.
+    floor_exposure : bool, default True
+        The floor is at least today's exposure within terms (counted exposure
+        less the overdue amount); ``False`` uses the purchases estimate only.
+    max_cut : float in [0, 1], default 0.5
+        The largest share of the limit on file one review may cut; 1 lets a
+        limit fall to the methods' figure at once, 0 never cuts.
+    max_cut_exempt_grade : str, default "CCC"
+        From this grade down (and for a customer in default) the cut is not
+        capped: the limit may go to 0 in one review.
     seller_annual_revenue : float > 0 or None, default None
         The seller's revenue; ``None`` disables the concentration cap.
     terms_days : mapping of grade to int >= 0
@@ -467,7 +554,12 @@ class CreditPolicy:
     sales_coefficient: Mapping[str, float] = attrs.field(factory=FrozenMap, converter=_as_map)
     trade_reference_factor: float = 1.0
     concentration_share: float = 0.10
-    limit_rounding: float = 0.0
+    limit_rounding: float = 1000.0
+    floor_grade: str = "BBB"
+    floor_headroom_months: float = 1.0
+    floor_exposure: bool = True
+    max_cut: float = 0.5
+    max_cut_exempt_grade: str = "CCC"
     seller_annual_revenue: float | None = attrs.field(default=None, converter=_optional_revenue)
     terms_days: Mapping[str, int] = attrs.field(factory=FrozenMap, converter=_as_map)
     conditions: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=_as_map)
@@ -515,6 +607,17 @@ class CreditPolicy:
         put("terms_days", self._grade_map("terms_days", _DEFAULT_TERMS, _integer))
         put("conditions", self._grade_map("conditions", _DEFAULT_CONDITIONS,
                                           lambda k, v: _choice(k, v, CONDITIONS)))
+        if self.floor_grade not in ("", *self.grades):
+            raise _fail("floor_grade", f"must be one of the grades {', '.join(map(repr, self.grades))} (the "
+                        f"worst grade the purchases floor protects) or '' (no floor), got {self.floor_grade!r}",
+                        self.floor_grade)
+        put("floor_headroom_months", _number("floor_headroom_months", self.floor_headroom_months))
+        put("floor_exposure", _boolean("floor_exposure", self.floor_exposure))
+        put("max_cut", _number("max_cut", self.max_cut, high=1.0))
+        if self.max_cut_exempt_grade not in self.grades:
+            raise _fail("max_cut_exempt_grade", f"must be one of the grades {', '.join(map(repr, self.grades))} "
+                        f"(the best grade whose cut is not capped), got {self.max_cut_exempt_grade!r}",
+                        self.max_cut_exempt_grade)
         given = _step_block("checks", self.checks)
         put("checks", FrozenMap(
             (step, FrozenMap({**_DEFAULT_CHECKS[step], **given.get(step, {})})) for step in STEPS
@@ -706,7 +809,7 @@ class CreditPolicy:
 
         n = portfolio.n_customers
         gidx = self._grade_index(portfolio, scores)
-        months, purchases = _history(portfolio, when)
+        months, purchases, avg_terms = _history(portfolio, when)
         pgidx, new = self._policy_grades(gidx, months)
 
         latest, _ = _latest_statements(portfolio, when)
@@ -717,14 +820,14 @@ class CreditPolicy:
         tnw = finance.tangible_net_worth(item("equity"), item("intangible_assets"))
         wc = finance.working_capital(item("current_assets"), item("current_liabilities"))
         net_income = item("net_income")
-        floor = 0.0 if self.nonpositive_base == "zero" else np.nan
+        nonpositive = 0.0 if self.nonpositive_base == "zero" else np.nan
 
         k = self._per_grade(self.net_worth_k, np.float64)[pgidx]
         loss = net_income <= 0  # NaN compares False: an unknown net income is not penalised
         k_used = k * np.where(loss, self.net_worth_loss_factor, 1.0)
         with np.errstate(invalid="ignore"):
-            net_worth = np.where(np.isnan(tnw), np.nan, np.where(tnw > 0, k_used * tnw, floor))
-            working = np.where(np.isnan(wc), np.nan, np.where(wc > 0, self.working_capital_share * wc, floor))
+            net_worth = np.where(np.isnan(tnw), np.nan, np.where(tnw > 0, k_used * tnw, nonpositive))
+            working = np.where(np.isnan(wc), np.nan, np.where(wc > 0, self.working_capital_share * wc, nonpositive))
         terms = self._per_grade(self.terms_days, np.int64)[pgidx]
         coefficient = self._per_grade(self.sales_coefficient, np.float64)[pgidx]
         months_observed = np.clip(months, 1.0, 12.0)
@@ -756,14 +859,12 @@ class CreditPolicy:
             cap_value = self.concentration_share * self.seller_annual_revenue
             cap = np.full(n, cap_value)
         capped = combined > cap_value
-        limit = np.maximum(np.minimum(combined, cap_value), 0.0)
-        if self.limit_rounding > 0:
-            # down, so a rounded limit stays within the cap and the method's figure
-            limit = np.floor(limit / self.limit_rounding) * self.limit_rounding
+        method_limit = np.maximum(np.minimum(combined, cap_value), 0.0)
         binding = np.where(capped, "concentration", combined_method).astype(object)
 
         features = portfolio.features(when)
         current = np.asarray(features["credit_limit"], dtype=np.float64)
+        review = self._review(features, pgidx, avg_monthly, avg_terms, method_limit, binding, count, current, cap_value)
         conditions = np.array([self.conditions[g] for g in self.grades], dtype=object)[pgidx]
         payment_terms = np.where(
             conditions == "prepayment", "prepayment", np.where(terms == 0, "cash on delivery", _net(terms))
@@ -786,19 +887,111 @@ class CreditPolicy:
             "combined": combined,
             "count": count,
             "combined_method": combined_method,
-            "limit": limit,
-            "unrounded": np.maximum(np.minimum(combined, cap_value), 0.0),
+            "method_limit": method_limit,
             "binding_method": binding,
+            **review,
             "terms_days": terms,
             "payment_terms": payment_terms,
             "conditions": conditions,
             "current_limit": current,
         }
 
+    def _review(
+        self,
+        features: Any,
+        pgidx: np.ndarray,
+        avg_monthly: np.ndarray,
+        avg_terms: np.ndarray,
+        method_limit: np.ndarray,
+        binding: np.ndarray,
+        count: np.ndarray,
+        current: np.ndarray,
+        cap_value: float,
+    ) -> dict[str, np.ndarray]:
+        """The limit review: purchases floor, cap on the cut, default, rounding; what bound each limit."""
+        n = method_limit.size
+        if "in_default" in features.names:
+            in_default = np.asarray(features["in_default"], dtype=np.float64) == 1.0
+        else:
+            in_default = np.zeros(n, dtype=bool)
+
+        # the purchases floor (grades floor_grade and better, not in default)
+        monthly = np.maximum(np.nan_to_num(avg_monthly, nan=0.0), 0.0)
+        regular = monthly * np.nan_to_num(avg_terms, nan=0.0) / _TERM_MONTH_DAYS
+        if self.floor_exposure:
+            exposure = np.nan_to_num(np.asarray(features["exposure"], dtype=np.float64), nan=0.0)
+            overdue = np.nan_to_num(np.asarray(features["overdue_amount"], dtype=np.float64), nan=0.0)
+            in_terms = np.maximum(exposure - overdue, 0.0)
+        else:
+            in_terms = np.zeros(n)
+        if self.floor_grade:
+            floor_on = (pgidx <= self.grades.index(self.floor_grade)) & ~in_default
+        else:
+            floor_on = np.zeros(n, dtype=bool)
+        floor = np.where(floor_on, np.maximum(regular, in_terms) + self.floor_headroom_months * monthly, np.nan)
+
+        # the cap on the cut (not from max_cut_exempt_grade down, nor in default)
+        exempt = in_default | (pgidx >= self.grades.index(self.max_cut_exempt_grade))
+        on_file = np.isfinite(current)
+        cut_cap = np.where(~exempt & on_file, (1.0 - self.max_cut) * np.where(on_file, current, 0.0), np.nan)
+
+        with np.errstate(invalid="ignore"):
+            from_floor = floor_on & (floor > method_limit) & ~(cut_cap > floor)
+            from_cap = (cut_cap > method_limit) & ~from_floor
+        guarantee = np.where(in_default, 0.0, np.fmax(np.nan_to_num(floor, nan=0.0), np.nan_to_num(cut_cap, nan=0.0)))
+        target = np.where(in_default, 0.0, np.minimum(np.maximum(method_limit, guarantee), cap_value))
+        lifted_by = np.full(n, "", dtype=object)
+        lifted_by[from_floor & ~in_default] = "floor"
+        lifted_by[from_cap & ~in_default] = "cut_cap"
+        bound_by = np.full(n, "method", dtype=object)
+        bound_by[count == 0] = "none"
+        bound_by[binding == "concentration"] = "concentration"
+        bound_by[from_floor] = "floor"
+        bound_by[from_cap] = "cut_cap"
+        bound_by[(from_floor | from_cap) & (guarantee > cap_value)] = "concentration"
+        bound_by[in_default] = "default"
+
+        unit = self.limit_rounding
+        if unit > 0:
+            # down to a multiple (never more than a method justifies), up where that would break a
+            # guarantee (floor, cut cap), never above the concentration cap; 1e-9 absorbs float noise
+            limit = np.floor(target / unit + 1e-9) * unit
+            low = np.minimum(guarantee, cap_value)
+            limit = np.where(limit < low, np.ceil(low / unit - 1e-9) * unit, limit)
+            limit = np.where(limit > cap_value, np.floor(cap_value / unit + 1e-9) * unit, limit)
+            limit = np.maximum(limit, 0.0)
+        else:
+            limit = target
+        now = np.where(on_file, current, 0.0)
+        direction = _direction(limit, now)
+        if unit > 0:
+            bound_by[(direction != _direction(target, now)) & ~in_default] = "rounding"
+        return {
+            "in_default": in_default,
+            "regular_exposure": regular,
+            "in_terms_exposure": in_terms,
+            "avg_terms": avg_terms,
+            "floor": floor,
+            "cut_cap": cut_cap,
+            "exempt": exempt,
+            "lifted_by": lifted_by,
+            "guarantee": guarantee,
+            "unrounded": target,
+            "limit": limit,
+            "bound_by": bound_by,
+            "direction": direction,
+        }
+
     def recommend(
         self, portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, *, trade_references: Any = None
     ) -> Recommendations:
         """Credit limit, payment terms and conditions for every customer.
+
+        The limit is the methods' figure reviewed against the limit on file:
+        the purchases floor, the cap on the cut, the default rule and the
+        rounding of the module docstring's "Limit review". Each customer's
+        ``direction``, ``bound_by`` and ``reason`` say how its limit moved and
+        why; :meth:`Recommendations.changes_by_grade` sums the moves by grade.
 
         Parameters
         ----------
@@ -838,7 +1031,7 @@ class CreditPolicy:
         a = self._limits(portfolio, when, scores, trade_references)
         grades = np.array(self.grades, dtype=object)
         score_grade = np.asarray(scores.grade).astype(str).astype(object)
-        reasons = self._reasons(a)
+        reasons = functools.partial(self._reasons, a)  # written when first read: see Recommendations.reason
         current = a["current_limit"]
         return Recommendations(
             customer_ids=portfolio.customer_ids,
@@ -854,71 +1047,145 @@ class CreditPolicy:
             conditions=a["conditions"],
             current_limit=current,
             change=a["limit"] - current,
+            direction=a["direction"],
+            bound_by=a["bound_by"],
+            method_limit=a["method_limit"],
+            floor=a["floor"],
+            cut_cap=a["cut_cap"],
+            in_default=a["in_default"],
             method_limits=a["method_limits"],
             as_of=when.astype(object),
             policy_version=self.version,
+            grades=self.grades,
         )
 
     def _reasons(self, a: Mapping[str, Any]) -> np.ndarray:
         """One human-readable reason per customer (the only per-customer Python loop)."""
         grades = self.grades
         combine_word = {"min": "lowest", "max": "highest", "median": "median"}[self.combine]
-        out = np.empty(a["limit"].size, dtype=object)
-        for i in range(out.size):
-            count = int(a["count"][i])
+        n = a["limit"].size
+        a = _lists(a)  # python scalars: much faster to format one by one than numpy's
+        out = np.empty(n, dtype=object)
+        for i in range(n):
+            count = a["count"][i]
             if count == 0:
                 text = f"no limit method applies (no {', '.join(_needs(m) for m in self.methods)}) -> 0"
             else:
-                text = self._method_reason(str(a["combined_method"][i]), a, i)
+                text = self._method_reason(a["combined_method"][i], a, i)
                 text += " (only method that applies)" if count == 1 else f" ({combine_word} of {count} methods)"
             if a["binding_method"][i] == "concentration":
                 assert self.seller_annual_revenue is not None
-                cap = float(a["method_limits"]["concentration"][i])
+                cap = a["method_limits"]["concentration"][i]
                 text = (
                     f"concentration cap: {_pct(self.concentration_share)} of seller revenue "
                     f"{_money(self.seller_annual_revenue)} = {_money(cap)}; uncapped: {text}"
                 )
-            if self.limit_rounding > 0 and a["limit"][i] != a["unrounded"][i]:
-                text += f" -> {_money(float(a['limit'][i]))} (rounded down to a multiple of {_money(self.limit_rounding)})"
-            g, pg = int(a["grade_index"][i]), int(a["policy_grade_index"][i])
+            text = self._review_reason(a, i, text)
+            g, pg = a["grade_index"][i], a["policy_grade_index"][i]
             if a["new_customer"][i]:
                 months = a["history_months"][i]
-                history = "no invoices yet" if np.isnan(months) else f"{months:.1f} months of history"
+                history = "no invoices yet" if math.isnan(months) else f"{months:.1f} months of history"
                 text += f"; new customer ({history})"
                 if pg != g:
                     text += f": grade {grades[g]} capped at {grades[pg]}"
             out[i] = text
         return out
 
+    def _review_reason(self, a: Mapping[str, Any], i: int, methods: str) -> str:
+        """``"<rise|hold|fall> <now> -> <new>: <the rule that set it>"``, the methods' reason inside."""
+        limit, current = a["limit"][i], a["current_limit"][i]
+        direction = a["direction"][i]
+        now = "0 (none on file)" if math.isnan(current) else _money(current)
+        head = f"hold {now}" if direction == "hold" else f"{direction} {now} -> {_money(limit)}"
+        if a["in_default"][i]:
+            return f"{head}: customer in default: no open credit (neither the floor nor the cap on the cut applies)"
+        grade = self.grades[a["policy_grade_index"][i]]
+        method_limit, unrounded = a["method_limit"][i], a["unrounded"][i]
+        floor, lifted_by = a["floor"][i], a["lifted_by"][i]
+        if lifted_by == "floor":
+            rule = f"{self._floor_reason(a, i, grade)}; the methods give {_money(method_limit)}: {methods}"
+        elif lifted_by == "cut_cap":
+            rule = (
+                f"the cut is capped at {_pct(self.max_cut)} per review: {_pct(1.0 - self.max_cut)} of "
+                f"{_money(current)} = {_money(a['cut_cap'][i])}"
+            )
+            if not math.isnan(floor):
+                rule += f" (purchases floor {_money(floor)})"
+            rule += f"; the methods give {_money(method_limit)}: {methods}"
+        else:
+            rule = methods
+            if a["exempt"][i] and direction == "fall" and (1.0 - self.max_cut) * current > limit:
+                rule += f" (grade {grade}: the cut is not capped)"
+        if lifted_by and a["guarantee"][i] > unrounded + _CENT:
+            assert self.seller_annual_revenue is not None
+            rule += (
+                f"; held to the concentration cap: {_pct(self.concentration_share)} of seller revenue "
+                f"{_money(self.seller_annual_revenue)} = {_money(unrounded)}"
+            )
+        if abs(limit - unrounded) > _CENT:
+            way = "up" if limit > unrounded else "down"
+            why = ""
+            if way == "up" and not lifted_by:  # a method's figure, rounded up to keep a guarantee
+                floor_binds = not math.isnan(floor) and not a["cut_cap"][i] > floor
+                why = (f"; not below the purchases floor {_money(floor)}" if floor_binds
+                       else f"; not below the cap on the cut {_money(a['cut_cap'][i])}")
+            rule += f" -> rounded {way} to {_money(limit)} (a multiple of {self._unit_text}{why})"
+        return f"{head}: {rule}"
+
+    @functools.cached_property
+    def _unit_text(self) -> str:
+        return _money(self.limit_rounding)
+
+    def _floor_reason(self, a: Mapping[str, Any], i: int, grade: str) -> str:
+        monthly = a["avg_monthly"][i]
+        monthly = max(monthly, 0.0) if math.isfinite(monthly) else 0.0
+        terms = a["avg_terms"][i]
+        if math.isnan(terms):
+            regular = "regular purchases 0 (no invoice in the last 12 months)"
+        else:
+            regular = (
+                f"regular purchases {_money(monthly)}/month x {terms:.3g} days / 30 "
+                f"= {_money(a['regular_exposure'][i])}"
+            )
+        if self.floor_exposure:
+            regular = f"max({regular}, exposure within terms {_money(a['in_terms_exposure'][i])})"
+        if self.floor_headroom_months > 0:
+            months = self.floor_headroom_months
+            regular += (
+                f" + {months:g} month{'' if months == 1 else 's'} of purchases "
+                f"{_money(months * monthly)}"
+            )
+        return f"purchases floor (grade {grade}; {self.floor_grade} and better): {regular} = {_money(a['floor'][i])}"
+
     def _method_reason(self, method: str, a: Mapping[str, Any], i: int) -> str:
-        grade = self.grades[int(a["policy_grade_index"][i])]
-        value = float(a["method_limits"][method][i])
+        grade = self.grades[a["policy_grade_index"][i]]
+        value = a["method_limits"][method][i]
         if method == "net_worth":
-            tnw = float(a["tangible_net_worth"][i])
+            tnw = a["tangible_net_worth"][i]
             if tnw <= 0:
                 return f"net worth: tangible net worth {_money(tnw)} <= 0 -> 0"
             loss = ""
             if a["k_used"][i] != a["k"][i]:
                 loss = f" x {self.net_worth_loss_factor:g} (net loss)"
             return (
-                f"net worth: {_pct(float(a['k'][i]))} ({grade}){loss} x tangible net worth {_money(tnw)} "
+                f"net worth: {_pct(a['k'][i])} ({grade}){loss} x tangible net worth {_money(tnw)} "
                 f"= {_money(value)}"
             )
         if method == "working_capital":
-            wc = float(a["working_capital"][i])
+            wc = a["working_capital"][i]
             if wc <= 0:
                 return f"working capital: working capital {_money(wc)} <= 0 -> 0"
             return f"working capital: {_pct(self.working_capital_share)} x working capital {_money(wc)} = {_money(value)}"
         if method == "sales":
-            observed = float(a["months_observed"][i])
+            observed = a["months_observed"][i]
             over = "" if observed >= 12 else f" (over {observed:.1f} months)"
-            months = int(a["terms_days"][i]) / _TERM_MONTH_DAYS
+            months = a["terms_days"][i] / _TERM_MONTH_DAYS
             return (
-                f"sales-based: {_money(float(a['avg_monthly'][i]))} avg monthly{over} x {months:.4g} "
+                f"sales-based: {_money(a['avg_monthly'][i])} avg monthly{over} x {months:.4g} "
                 f"month{'' if months == 1 else 's'} "
-                f"x {float(a['coefficient'][i]):g} ({grade}) = {_money(value)}"
+                f"x {a['coefficient'][i]:g} ({grade}) = {_money(value)}"
             )
-        ref = float(a["trade_reference"][i])
+        ref = a["trade_reference"][i]
         if self.trade_reference_factor == 1.0:
             return f"trade reference: {_money(ref)}"
         return f"trade reference: {self.trade_reference_factor:g} x {_money(ref)} = {_money(value)}"
@@ -1216,6 +1483,27 @@ def _frozen_ints(a: Any) -> np.ndarray:
     return _frozen(a, np.int64)
 
 
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
+class _LazyColumn:
+    """A read-only column given as is, or built by a function the first time it is read."""
+
+    __slots__ = ("_build", "_value")
+
+    def __init__(self, value: Any) -> None:
+        self._build = value if callable(value) else None
+        self._value = None if callable(value) else _frozen_objects(value)
+
+    def get(self) -> np.ndarray:
+        if self._value is None:
+            assert self._build is not None
+            self._value = _frozen_objects(self._build())
+            self._build = None
+        return self._value
+
+
 def _frozen_method_limits(d: Mapping[str, Any]) -> FrozenMap:
     return FrozenMap({k: _frozen(v, np.float64) for k, v in d.items()})
 
@@ -1233,6 +1521,12 @@ _RECORD_COLUMNS = (
     "conditions",
     "current_limit",
     "change",
+    "direction",
+    "bound_by",
+    "method_limit",
+    "floor",
+    "cut_cap",
+    "in_default",
 )
 
 
@@ -1251,12 +1545,16 @@ class Recommendations:
     history_months : ndarray of float
         Months since the first invoice (NaN without one).
     limit : ndarray of float
-        Recommended credit limit, ``>= 0`` and never above the concentration cap.
+        Recommended credit limit, ``>= 0``, a multiple of the policy's
+        ``limit_rounding`` and never above the concentration cap.
     binding_method : ndarray of str
-        The method whose figure became the limit: one of :data:`LIMIT_METHODS`,
-        ``"concentration"`` or ``"none"`` (no method applies).
+        The method whose figure became the methods' limit (``method_limit``):
+        one of :data:`LIMIT_METHODS`, ``"concentration"`` or ``"none"`` (no
+        method applies).
     reason : ndarray of str
-        How the limit was reached, in words and numbers.
+        The change and how the limit was reached, in words and numbers:
+        ``"<rise|hold|fall> <limit on file> -> <limit>: <the rule that set
+        it>"``, the methods' figure and rounding included.
     terms_days : ndarray of int
     payment_terms : ndarray of str
         ``"net N"``, ``"cash on delivery"`` or ``"prepayment"``.
@@ -1265,11 +1563,33 @@ class Recommendations:
         The limit on file (NaN without an exposure row).
     change : ndarray of float
         ``limit - current_limit``.
+    direction : ndarray of str
+        From :data:`DIRECTIONS`: ``"rise"``, ``"hold"`` or ``"fall"`` against
+        the limit on file (none on file counts as 0).
+    bound_by : ndarray of str
+        From :data:`BOUND_BY`, the rule that set the limit: ``"method"`` (the
+        methods' figure, ``binding_method`` names which), ``"concentration"``,
+        ``"floor"`` (the purchases floor), ``"cut_cap"`` (the cap on the cut
+        per review), ``"rounding"`` (the rounding decided the direction: e.g. a
+        figure 300 above the limit on file rounded down to it is a hold),
+        ``"default"`` (customer in default: 0) or ``"none"`` (no method applies).
+    method_limit : ndarray of float
+        The methods' figure after the concentration cap, before the review
+        rules and rounding.
+    floor : ndarray of float
+        The purchases floor (NaN where it does not apply).
+    cut_cap : ndarray of float
+        The lowest limit the cap on the cut allows (NaN where it does not apply:
+        no limit on file, an exempt grade, in default).
+    in_default : ndarray of bool
+        The ``in_default`` feature (all False when the features have none).
     method_limits : mapping of str to ndarray of float
         Each method's figure (NaN where it does not apply) and the
         ``"concentration"`` cap (NaN when not applied).
     as_of : datetime.date
     policy_version : str
+    grades : tuple of str
+        The policy's grades, best first: the row order of :meth:`changes_by_grade`.
     """
 
     customer_ids: np.ndarray = attrs.field(converter=_frozen_objects)
@@ -1279,19 +1599,28 @@ class Recommendations:
     history_months: np.ndarray = attrs.field(converter=_frozen_floats)
     limit: np.ndarray = attrs.field(converter=_frozen_floats)
     binding_method: np.ndarray = attrs.field(converter=_frozen_objects)
-    reason: np.ndarray = attrs.field(converter=_frozen_objects)
+    _reason: _LazyColumn = attrs.field(converter=_LazyColumn)
     terms_days: np.ndarray = attrs.field(converter=_frozen_ints)
     payment_terms: np.ndarray = attrs.field(converter=_frozen_objects)
     conditions: np.ndarray = attrs.field(converter=_frozen_objects)
     current_limit: np.ndarray = attrs.field(converter=_frozen_floats)
     change: np.ndarray = attrs.field(converter=_frozen_floats)
+    direction: np.ndarray = attrs.field(converter=_frozen_objects)
+    bound_by: np.ndarray = attrs.field(converter=_frozen_objects)
+    method_limit: np.ndarray = attrs.field(converter=_frozen_floats)
+    floor: np.ndarray = attrs.field(converter=_frozen_floats)
+    cut_cap: np.ndarray = attrs.field(converter=_frozen_floats)
+    in_default: np.ndarray = attrs.field(converter=_frozen_bools)
     method_limits: Mapping[str, np.ndarray] = attrs.field(converter=_frozen_method_limits)
     as_of: _dt.date
     policy_version: str
+    grades: tuple[str, ...] = attrs.field(default=GRADES, converter=_str_tuple)
 
     def __attrs_post_init__(self) -> None:
         n = self.customer_ids.shape
         for name in _RECORD_COLUMNS:
+            if name == "reason" and self._reason._value is None:
+                continue  # built to the customers' length
             if getattr(self, name).shape != n:
                 raise ValidationError(f"Recommendations.{name} has shape {getattr(self, name).shape}, expected {n}")
         for name, col in self.method_limits.items():
@@ -1300,6 +1629,15 @@ class Recommendations:
 
     def __len__(self) -> int:
         return int(self.customer_ids.size)
+
+    @property
+    def reason(self) -> np.ndarray:
+        """The change and how the limit was reached, in words and numbers (one string per customer).
+
+        :meth:`CreditPolicy.recommend` writes them when they are first read,
+        so a job that only stores limits does not pay for the text.
+        """
+        return self._reason.get()
 
     def _columns(self) -> dict[str, np.ndarray]:
         cols = {name: getattr(self, name) for name in _RECORD_COLUMNS}
@@ -1314,8 +1652,8 @@ class Recommendations:
         >>> import riskkit
         >>> book, _ = riskkit.datasets.make_portfolio(50, seed=0)
         >>> rec = CreditPolicy().recommend(book, riskkit.scorecards.five_c().score(book.features()))
-        >>> sorted(rec.to_records()[0])[:5]
-        ['binding_method', 'change', 'conditions', 'current_limit', 'customer_id']
+        >>> sorted(rec.to_records()[0])[:6]
+        ['binding_method', 'bound_by', 'change', 'conditions', 'current_limit', 'customer_id']
         """
         cols = {k: v.tolist() for k, v in self._columns().items()}
         ids = self.customer_ids.tolist()
@@ -1327,35 +1665,95 @@ class Recommendations:
 
         return pd.DataFrame(self._columns(), index=pd.Index(self.customer_ids, name="customer_id"))
 
-    def __repr__(self) -> str:
+    def changes_by_grade(self) -> list[dict[str, Any]]:
+        """How many limits rise, hold and fall, per grade, with the totals before and after.
+
+        One row per grade present (the grade in ``scores``, policy grades best
+        first, ungraded ``""`` last): ``grade``, ``n``, ``rise``, ``hold``,
+        ``fall``, ``total_now`` (limits on file; none on file counts as 0) and
+        ``total_recommended``.
+
+        Examples
+        --------
+        >>> import riskkit
+        >>> book, _ = riskkit.datasets.make_portfolio(200, seed=0)
+        >>> rec = CreditPolicy().recommend(book, riskkit.scorecards.five_c().score(book.features()))
+        >>> rows = rec.changes_by_grade()
+        >>> sorted(rows[0])
+        ['fall', 'grade', 'hold', 'n', 'rise', 'total_now', 'total_recommended']
+        >>> sum(r["n"] for r in rows) == len(rec) == sum(r["rise"] + r["hold"] + r["fall"] for r in rows)
+        True
+        """
+        labels = self.grade.astype(str)
+        present = set(labels.tolist())
+        order = [g for g in self.grades if g in present]
+        order += sorted(present - set(order), key=lambda g: (g == "", g))
+        now = np.where(np.isnan(self.current_limit), 0.0, self.current_limit)
+        rows = []
+        for g in order:
+            sel = labels == g
+            moves = self.direction[sel]
+            rows.append({
+                "grade": g,
+                "n": int(sel.sum()),
+                "rise": int((moves == "rise").sum()),
+                "hold": int((moves == "hold").sum()),
+                "fall": int((moves == "fall").sum()),
+                "total_now": float(now[sel].sum()),
+                "total_recommended": float(self.limit[sel].sum()),
+            })
+        return rows
+
+    def _change_rows(self) -> tuple[list[str], list[list[Any]]]:
+        headers = ["grade", "n", "rise", "hold", "fall", "total now", "recommended"]
+        rows: list[list[Any]] = [
+            [r["grade"] or "ungraded", r["n"], r["rise"], r["hold"], r["fall"], r["total_now"], r["total_recommended"]]
+            for r in self.changes_by_grade()
+        ]
+        if rows:
+            rows.append(["all", *(sum(r[j] for r in rows) for j in range(1, len(headers)))])
+        return headers, rows
+
+    def _summary(self) -> str:
         n = len(self)
         total = float(self.limit.sum()) if n else 0.0
-        return f"Recommendations({n} customers, total limit {total:,.0f}, as_of={self.as_of}, policy {self.policy_version!r})"
+        now = float(np.nansum(self.current_limit)) if n else 0.0
+        moves = ", ".join(f"{int((self.direction == d).sum())} {d}" for d in DIRECTIONS)
+        return (
+            f"Recommendations({n} customers, total limit {total:,.0f} (on file {now:,.0f}): {moves}; "
+            f"as_of={self.as_of}, policy {self.policy_version!r})"
+        )
+
+    def __repr__(self) -> str:
+        from riskkit._display import text_table
+
+        if not len(self):
+            return self._summary()
+        headers, rows = self._change_rows()
+        return self._summary() + "\n" + text_table(headers, rows, digits=0)
 
     def _repr_html_(self, max_rows: int = 10) -> str:
         from riskkit._display import html_table
 
-        headers = ["customer_id", "grade", "limit", "binding", "terms", "conditions", "current", "change"]
+        caption = f"riskkit.policy.Recommendations (policy {self.policy_version}, as of {self.as_of})"
+        changes = html_table(*self._change_rows(), caption=caption + ": limit changes by grade", digits=0)
+        headers = ["customer_id", "grade", "limit now", "limit", "change", "move", "set by", "terms", "conditions"]
         rows = [
             [
                 self.customer_ids[i],
                 self.policy_grade[i],
+                float(self.current_limit[i]),
                 float(self.limit[i]),
-                self.binding_method[i],
+                float(self.change[i]),
+                self.direction[i],
+                self.binding_method[i] if self.bound_by[i] == "method" else self.bound_by[i],
                 self.payment_terms[i],
                 self.conditions[i],
-                float(self.current_limit[i]),
-                float(self.change[i]),
             ]
             for i in range(min(len(self), max_rows))
         ]
-        return html_table(
-            headers,
-            rows,
-            caption=f"riskkit.policy.Recommendations (policy {self.policy_version}, as of {self.as_of})",
-            digits=0,
-            footer=f"{len(self)} customers",
-        )
+        customers = html_table(headers, rows, caption=caption, digits=0, footer=f"{len(self)} customers")
+        return changes + customers
 
 
 @attrs.frozen
@@ -1532,18 +1930,26 @@ class CreditDecision:
 # --- helpers -------------------------------------------------------------------------
 
 
-def _history(portfolio: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-    """Months since each customer's first invoice (NaN without one) and its invoiced amount of the last 365 days."""
+def _history(portfolio: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per customer, from the documents issued on or before ``when``: months since the first one (NaN
+    without any), the amount invoiced in the last 365 days net of credit notes, and the average
+    payment terms in days (``due - issued``) of the invoices among them, weighted by amount (NaN
+    without an invoice in those 365 days; credit notes have no terms)."""
     inv = portfolio.invoices
     n = portfolio.n_customers
-    known = inv["issued"] <= when
-    cust = inv["customer"][known]
-    days = (when - inv["issued"][known]).astype(np.int64)
+    issued, cust, amount = inv["issued"], inv["customer"], inv["amount"]
+    days = (when - issued).astype(np.int64)
+    known = days >= 0
     oldest = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(oldest, cust, days)
+    np.maximum.at(oldest, cust[known], days[known])
     months = np.where(oldest >= 0, oldest / _MONTH_DAYS, np.nan)
-    purchases = group_sum(np.where(days < _HISTORY_DAYS, inv["amount"][known], 0.0), cust, n)
-    return months, purchases
+    recent = known & (days < _HISTORY_DAYS)
+    purchases = group_sum(np.where(recent, amount, 0.0), cust, n)
+    terms = (inv["due"] - issued).astype(np.int64)  # NaT: the smallest int64, left out below
+    weight = np.where(recent & (amount > 0) & (terms >= 0), amount, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        avg_terms = group_sum(weight * np.maximum(terms, 0), cust, n) / group_sum(weight, cust, n)
+    return months, purchases, avg_terms
 
 
 def _trade_references(portfolio: Portfolio, refs: Any) -> np.ndarray:
@@ -1647,6 +2053,19 @@ def _utc(now: Any) -> _dt.datetime:
             value=now,
         )
     return now.astimezone(_dt.timezone.utc)
+
+
+def _lists(a: Mapping[str, Any]) -> dict[str, Any]:
+    """The arrays of ``a`` (and of ``a["method_limits"]``) as lists of python scalars."""
+    out: dict[str, Any] = {k: v.tolist() for k, v in a.items() if isinstance(v, np.ndarray)}
+    out["method_limits"] = {k: v.tolist() for k, v in a["method_limits"].items()}
+    return out
+
+
+def _direction(limit: np.ndarray, now: np.ndarray) -> np.ndarray:
+    """``"rise"``, ``"hold"`` or ``"fall"`` of each limit against the one on file (to half a cent)."""
+    diff = limit - now
+    return _MOVES[(diff > _CENT).astype(np.int64) - (diff < -_CENT)]
 
 
 def _money(x: float) -> str:

@@ -23,6 +23,7 @@ Portfolio(2 customers, 1 invoices, 0 payments, 0 orders, 0 statements, 0 events,
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import os
 import threading
@@ -35,6 +36,7 @@ import numpy as np
 from riskkit import _schema
 from riskkit._convert import _Reject, to_date
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
+from riskkit._default import DefaultDefinition
 from riskkit._ingest import Columns, Ingest, Rejection
 from riskkit.errors import SchemaError, ValidationError
 
@@ -186,6 +188,7 @@ class Portfolio:
         self._as_of = self._latest_date() if as_of is None else _as_of_arg(as_of)
         self._currency = currency
         self._tolerance = float(tolerance)
+        self._default_definition = DefaultDefinition()
         self._skipped = dict(skipped or {})
         has_residual = bool((~np.isnan(self._tables["invoices"]["residual"])).any())
         if export_date is not None:
@@ -655,6 +658,42 @@ class Portfolio:
     def skipped(self) -> dict[str, int]:
         """Rows a load profile skipped on purpose (its ``where`` filter), per table."""
         return dict(self._skipped)
+
+    @property
+    def default_definition(self) -> DefaultDefinition:
+        """When a customer counts as in default (feature ``in_default``); see :class:`riskkit.DefaultDefinition`."""
+        return self._default_definition
+
+    def with_default_definition(self, definition: DefaultDefinition) -> Portfolio:
+        """The same book judged with another default definition (the tables are shared, not copied).
+
+        Examples
+        --------
+        >>> import riskkit
+        >>> p = Portfolio.from_records(customers=[{"id": "A"}], as_of="2025-01-01")
+        >>> p.with_default_definition(riskkit.DefaultDefinition(days_past_due=60)).default_definition.days_past_due
+        60
+        """
+        if not isinstance(definition, DefaultDefinition):
+            raise ValidationError(
+                f"definition must be a riskkit.DefaultDefinition, got {type(definition).__name__}",
+                field="definition",
+            )
+        other = copy.copy(self)
+        other._default_definition = definition
+        other._feature_cache = {}
+        other._cache_lock = threading.Lock()
+        with self._cache_lock:
+            other._derived = dict(self._derived)  # the ledger does not depend on the definition
+        return other
+
+    def in_default(self, as_of: Any = None, definition: DefaultDefinition | None = None) -> np.ndarray:
+        """Per customer, in portfolio order: whether it is in default at ``as_of`` (docs/domain.md, default).
+
+        ``definition`` defaults to :attr:`default_definition`.
+        """
+        book = self if definition is None else self.with_default_definition(definition)
+        return np.asarray(book.features(as_of)["in_default"] > 0)
 
     @property
     def statistical(self) -> frozenset[str]:

@@ -74,6 +74,10 @@ class EventKind:
     BANK_CHANGE = "bank_change"
     EXPLANATION_CHANGE = "explanation_change"
     LIMIT_INCREASE_REQUEST = "limit_increase_request"
+    INSOLVENCY_FILING = "insolvency_filing"
+    ENFORCEMENT = "enforcement"
+    RESTRUCTURING = "restructuring"
+    WRITE_OFF = "write_off"
 
     CATEGORIES: ClassVar[tuple[str, ...]] = (
         "payment",
@@ -98,6 +102,10 @@ class EventKind:
         BANK_CHANGE: "management",
         EXPLANATION_CHANGE: "management",
         LIMIT_INCREASE_REQUEST: "ordering",
+        INSOLVENCY_FILING: "legal",
+        ENFORCEMENT: "legal",
+        RESTRUCTURING: "financial",
+        WRITE_OFF: "payment",
     }
 
     @classmethod

@@ -20,7 +20,7 @@ import numpy as np
 
 from riskkit.errors import ValidationError
 
-__all__ = ["Reasons", "ScoreResult"]
+__all__ = ["Reasons", "ScoreResult", "default_flags", "grade_defaults"]
 
 
 def _readonly(a: Any, dtype: Any = None) -> np.ndarray:
@@ -89,6 +89,11 @@ class ScoreResult:
         Row labels when the input had them (a FeatureFrame or an index).
     reasons : Reasons or None
         Present when scoring was asked for reasons (``score(X, reasons=k)``).
+    override : ndarray of str or None
+        Why a rule set the grade rather than the points (``""`` where none
+        did): ``"in default"`` for a customer in default (graded D, PD 1;
+        docs/domain.md, default), or the reason of an expert card's override.
+        None when no rule applied to any row.
     """
 
     score: np.ndarray = attrs.field(converter=_floats)
@@ -96,14 +101,17 @@ class ScoreResult:
     grade: np.ndarray = attrs.field(converter=_texts)
     customer_ids: np.ndarray | None = attrs.field(default=None, converter=_optional_objects)
     reasons: Reasons | None = None
+    override: np.ndarray | None = attrs.field(default=None, converter=_optional_objects)
 
     def __attrs_post_init__(self) -> None:
         n = self.score.shape
         for name in ("pd", "grade"):
             if getattr(self, name).shape != n:
                 raise ValidationError(f"ScoreResult.{name} has shape {getattr(self, name).shape}, expected {n}")
-        if self.customer_ids is not None and self.customer_ids.shape != n:
-            raise ValidationError(f"ScoreResult.customer_ids has shape {self.customer_ids.shape}, expected {n}")
+        for name in ("customer_ids", "override"):
+            value = getattr(self, name)
+            if value is not None and value.shape != n:
+                raise ValidationError(f"ScoreResult.{name} has shape {value.shape}, expected {n}")
 
     def __len__(self) -> int:
         return int(self.score.size)
@@ -123,6 +131,8 @@ class ScoreResult:
             rec["score"] = float(self.score[i])
             rec["pd"] = float(self.pd[i])
             rec["grade"] = str(self.grade[i])
+            if self.override is not None:
+                rec["override"] = str(self.override[i])
             if self.reasons is not None:
                 for j, (f, v, p) in enumerate(self.reasons.row(i), start=1):
                     rec[f"reason_{j}"] = f
@@ -136,6 +146,8 @@ class ScoreResult:
         import pandas as pd
 
         data: dict[str, Any] = {"score": self.score, "pd": self.pd, "grade": self.grade}
+        if self.override is not None:
+            data["override"] = self.override
         if self.reasons is not None:
             for j in range(self.reasons.features.shape[1]):
                 data[f"reason_{j + 1}"] = self.reasons.features[:, j]
@@ -154,6 +166,8 @@ class ScoreResult:
         from riskkit._display import html_table
 
         headers = ["customer_id", "score", "pd", "grade"]
+        if self.override is not None:
+            headers.append("override")
         if self.reasons is not None:
             headers.append("reasons")
         rows = []
@@ -164,7 +178,59 @@ class ScoreResult:
                 f"{self.pd[i]:.2%}",
                 self.grade[i],
             ]
+            if self.override is not None:
+                row.append(self.override[i])
             if self.reasons is not None:
                 row.append("; ".join(f"{f} (-{p:.1f})" for f, _, p in self.reasons.row(i)))
             rows.append(row)
         return html_table(headers, rows, caption="riskkit.ScoreResult", footer=f"{len(self)} rows")
+
+
+def default_flags(X: Any, n: int) -> np.ndarray | None:
+    """The rows of X flagged in default (an ``in_default`` column > 0), or None when X has no such column.
+
+    X is what a scorer was given: a FeatureFrame (``Portfolio.features`` adds
+    ``in_default``), a pandas DataFrame, or a mapping of name to values (or to
+    one value, for a single customer).
+    """
+    from collections.abc import Mapping
+
+    from riskkit.frame import FeatureFrame
+
+    if isinstance(X, FeatureFrame):
+        column = X["in_default"] if "in_default" in X.names else None
+    elif isinstance(X, Mapping):
+        column = X.get("in_default")
+    elif hasattr(X, "columns") and hasattr(X, "__getitem__"):  # a pandas DataFrame
+        column = X["in_default"].to_numpy() if "in_default" in list(X.columns) else None
+    else:
+        column = None
+    if column is None:
+        return None
+    try:
+        flags = np.asarray(column, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValidationError("in_default must hold numbers (1 in default, 0 not)", field="in_default") from None
+    if flags.size != n:
+        return None
+    return np.nan_to_num(flags) > 0
+
+
+def grade_defaults(result: ScoreResult, X: Any, enabled: bool = True, default_grade: str = "D") -> ScoreResult:
+    """``result`` with every row of X that is in default graded ``default_grade`` with PD 1.
+
+    The score stays the model's (so model development can still rank
+    defaulted customers); ``override`` says ``"in default"`` on those rows.
+    ``enabled=False`` returns ``result`` as it is.
+    """
+    if not isinstance(enabled, bool):
+        raise ValidationError(f"grade_defaults must be True or False, got {enabled!r}", field="grade_defaults")
+    flags = default_flags(X, len(result)) if enabled else None
+    if flags is None or not flags.any():
+        return result
+    grade = result.grade.astype(object)
+    grade[flags] = default_grade
+    pd = np.where(flags, 1.0, result.pd)
+    override = np.full(len(result), "", dtype=object) if result.override is None else result.override.copy()
+    override[flags] = "in default"
+    return attrs.evolve(result, grade=grade, pd=pd, override=override)

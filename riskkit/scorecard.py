@@ -80,12 +80,15 @@ class ExpertScorecard(CardScorer):
     ([100.0, 10.0, 50.0], ['AAA', 'C', 'BB'])
     """
 
-    def __init__(self, card: Card, name: str = "expert scorecard", description: str = "") -> None:
+    def __init__(
+        self, card: Card, name: str = "expert scorecard", description: str = "", overrides: Any = ()
+    ) -> None:
         if not isinstance(card, Card):
             raise ValidationError("ExpertScorecard needs a Card; build one with ExpertScorecard.from_dict")
         self.card = card
         self.name = name
         self.description = description
+        self.overrides = tuple(overrides)
 
     # --- construction --------------------------------------------------------
 
@@ -94,7 +97,7 @@ class ExpertScorecard(CardScorer):
         """Build from the documented dict format; every mistake names the feature and key."""
         if not isinstance(spec, Mapping):
             raise ValidationError(f"an expert scorecard spec must be a mapping, got {type(spec).__name__}")
-        allowed = {"name", "description", "scaling", "master_scale", "unknown", "features"}
+        allowed = {"name", "description", "scaling", "master_scale", "unknown", "features", "overrides"}
         extra = set(spec) - allowed
         if extra:
             raise ValidationError(f"unknown keys {sorted(extra)}; accepted: {', '.join(sorted(allowed))}")
@@ -107,7 +110,14 @@ class ExpertScorecard(CardScorer):
             master_scale=master_scale_from(spec.get("master_scale")),
             unknown=spec.get("unknown", "error"),
         )
-        return cls(card, name=str(spec.get("name", "expert scorecard")), description=str(spec.get("description", "")))
+        from riskkit._overrides import overrides_from_spec
+
+        return cls(
+            card,
+            name=str(spec.get("name", "expert scorecard")),
+            description=str(spec.get("description", "")),
+            overrides=overrides_from_spec(spec.get("overrides"), card),
+        )
 
     @classmethod
     def from_json(cls, text_or_path: str | os.PathLike[str]) -> ExpertScorecard:
@@ -128,20 +138,36 @@ class ExpertScorecard(CardScorer):
             "master_scale": self.card.master_scale.to_dict(),
             "unknown": self.card.unknown,
             "features": [expert_to_spec(f) for f in self.card.features],
+            **({"overrides": [o.to_spec() for o in self.overrides]} if self.overrides else {}),
         }
 
     # --- scoring -------------------------------------------------------------
 
     @property
     def feature_names(self) -> tuple[str, ...]:
-        """The features the card reads, in its order."""
-        return self.card.names
+        """The features the card reads: its points' features in order, then those only its overrides read."""
+        extra = (n for o in self.overrides for n in o.features)
+        return tuple(dict.fromkeys((*self.card.names, *extra)))
 
     def _scoring_card(self) -> Card:
         return self.card
 
     def _input_spec(self) -> tuple[tuple[str, ...], bool]:
         return self.card.names, True
+
+    def _apply_rules(self, result: Any, X: Any) -> Any:
+        """The card's overrides (caps, floors, missing points), on the features they read."""
+        if not self.overrides:
+            return result
+        from riskkit import _input
+        from riskkit._overrides import apply
+
+        names = tuple(dict.fromkeys(n for o in self.overrides for n in o.features))
+        rows = _input.as_one_row(X) if _input.is_single_row(X) else X
+        data = _input.read(rows, owner=f"{type(self).__name__} (its overrides)", feature_names=self.feature_names,
+                           needed=names, kinds=dict.fromkeys(names, "numeric"), named=True)
+        columns = {n: np.asarray(data.columns[n], dtype=np.float64) for n in names}
+        return apply(result, columns, self.card, self.overrides)
 
     @property
     def score_range(self) -> tuple[float, float]:
@@ -151,7 +177,8 @@ class ExpertScorecard(CardScorer):
         return lo, hi
 
     def __repr__(self) -> str:
-        return f"ExpertScorecard({self.name!r}, {len(self.card.features)} features)"
+        more = f", {len(self.overrides)} overrides" if self.overrides else ""
+        return f"ExpertScorecard({self.name!r}, {len(self.card.features)} features{more})"
 
 
 class Scorecard(EstimatorMixin, CardScorer):

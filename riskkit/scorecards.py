@@ -20,6 +20,39 @@ def _numeric(name: str, cuts: list[float], points: list[float], missing: float) 
     return {"name": name, "type": "numeric", "bins": bins, "missing": missing}
 
 
+#: Over 30 and over 60 days past due, as sums of the aging buckets.
+_OVER_30 = ["aging_31_60", "aging_61_90", "aging_91_plus"]
+_OVER_60 = ["aging_61_90", "aging_91_plus"]
+#: What the points alone would understate (docs/domain.md, default and overrides).
+_FIVE_C_OVERRIDES: list[dict[str, Any]] = [
+    {
+        "when": [{"feature": "payment_index", "missing": True}, {"feature": "max_days_past_due", "above": 30}],
+        "missing_points": {"feature": "payment_index", "points": 0},
+        "reason": "no payment history, and invoices more than 30 days past due",
+    },
+    {
+        "when": [{"feature": "payment_index", "missing": True}, {"feature": "max_days_past_due", "above": 0}],
+        "missing_points": {"feature": "payment_index", "points": 3},
+        "reason": "no payment history, and invoices past due",
+    },
+    {
+        "when": [{"feature": _OVER_60, "above": 500}],
+        "cap": "CCC",
+        "reason": "more than 500 over 60 days past due",
+    },
+    {
+        "when": [{"feature": _OVER_30, "above": 500}],
+        "cap": "B",
+        "reason": "more than 500 over 30 days past due",
+    },
+    {
+        "when": [{"feature": "legal_events_12m", "at_least": 2}],
+        "cap": "CCC",
+        "reason": "two or more legal events in the last 12 months",
+    },
+]
+
+
 def five_c_spec() -> dict[str, Any]:
     """The 5C card as a dict (edit it and build your own with ``ExpertScorecard.from_dict``).
 
@@ -43,7 +76,19 @@ def five_c_spec() -> dict[str, Any]:
 
     Missing values get explicit points: about half the feature's range where
     the information is simply not available (no statement, no payment
-    history), so a new customer is neither rewarded nor ruined by it.
+    history), so a new customer is neither rewarded nor ruined by it, unless
+    a worse fact is known.
+
+    Overrides (:mod:`riskkit._overrides`; the reason shows in
+    ``ScoreResult.override``):
+
+    * no payment index while invoices are past due: 3 points instead of 6,
+      0 when more than 30 days past due;
+    * more than 500 over 60 days past due: grade at best CCC;
+    * more than 500 over 30 days past due: grade at best B;
+    * two or more legal events in the last 12 months: grade at best CCC;
+    * in default (feature ``in_default``): grade D with PD 1, as for every
+      scorer (docs/domain.md, default).
     ``industry_risk`` is the user-supplied index where higher is riskier
     (0-1 in the synthetic book). Grades follow DOMAIN.md §6's 100-point scale
     (:meth:`riskkit.MasterScale.expert_100`). The probability of default is an
@@ -70,6 +115,7 @@ def five_c_spec() -> dict[str, Any]:
             _numeric("years_in_business", [2, 5, 10], [0, 3, 6, 8], 3),
             _numeric("industry_risk", [0.3, 0.5, 0.7], [7, 5, 2, 0], 3.5),
         ],
+        "overrides": _FIVE_C_OVERRIDES,
     }
 
 

@@ -27,7 +27,7 @@ Examples
 >>> import riskkit
 >>> card = riskkit.get_scorer("five_c")
 >>> card
-ExpertScorecard('riskkit 5C', 11 features)
+ExpertScorecard('riskkit 5C', 11 features, 5 overrides)
 >>> riskkit.scorers.available()["five_c"].kind
 'factory'
 >>> riskkit.scorers.source("five_c")

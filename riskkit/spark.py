@@ -27,13 +27,13 @@ Examples
 >>> from riskkit.datasets import make_portfolio
 >>> from riskkit.scorecards import five_c
 >>> output_schema()
-'customer_id string, score double, pd double, grade string'
+'customer_id string, score double, pd double, grade string, override string'
 >>> portfolio, _ = make_portfolio(20, seed=1)
 >>> batch = portfolio.features().to_pandas().reset_index()    # what Spark hands over: plain pandas
 >>> fn = score_function(five_c())
 >>> out = next(fn(iter([batch])))
 >>> list(out.columns), len(out)
-(['customer_id', 'score', 'pd', 'grade'], 20)
+(['customer_id', 'score', 'pd', 'grade', 'override'], 20)
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ __all__ = ["output_schema", "score_function"]
 
 
 def _columns(reasons: int) -> list[tuple[str, str]]:
-    columns = [("customer_id", "string"), ("score", "double"), ("pd", "double"), ("grade", "string")]
+    columns = [("customer_id", "string"), ("score", "double"), ("pd", "double"), ("grade", "string"),
+               ("override", "string")]
     for j in range(1, reasons + 1):
         columns += [(f"reason_{j}", "string"), (f"reason_{j}_value", "string"), (f"reason_{j}_points", "double")]
     return columns
@@ -63,7 +64,7 @@ def output_schema(reasons: int = 0) -> str:
     Examples
     --------
     >>> output_schema(reasons=1)
-    'customer_id string, score double, pd double, grade string, reason_1 string, reason_1_value string, reason_1_points double'
+    'customer_id string, score double, pd double, grade string, override string, reason_1 string, reason_1_value string, reason_1_points double'
     """
     from riskkit._scoring import check_reasons
 
@@ -111,7 +112,7 @@ def score_function(
     document = scorer_document(scorer)
     shipped: Any = scorer if document is None else document
     value_columns = [f"reason_{j}_value" for j in range(1, k + 1)]
-    text_columns = ["customer_id", "grade", *(f"reason_{j}" for j in range(1, k + 1))]
+    text_columns = ["customer_id", "grade", "override", *(f"reason_{j}" for j in range(1, k + 1))]
 
     def score_batches(batches: Iterator[Any]) -> Iterator[Any]:
         from riskkit.dask import score_frame

@@ -69,6 +69,7 @@ from riskkit.logistic import (
     unknown_level_error,
 )
 from riskkit.result import Reasons, ScoreResult
+from riskkit.result import grade_defaults as grade_defaults_of
 
 __all__ = ["DecisionTreeScorer"]
 
@@ -395,7 +396,7 @@ class DecisionTreeScorer(EstimatorMixin):
         data = self._read(X)
         return self._leaves(self._matrix(data.columns), data.n_rows)
 
-    def score(self, X: Any, y: Any = None, *, reasons: int = 0) -> ScoreResult:
+    def score(self, X: Any, y: Any = None, *, reasons: int = 0, grade_defaults: bool = True) -> ScoreResult:
         """Score every row of X: its leaf's points (higher = safer), probability of default and grade.
 
         Parameters
@@ -409,7 +410,11 @@ class DecisionTreeScorer(EstimatorMixin):
             the result is a :class:`~riskkit.ScoreResult`, not a float.
         reasons : int, default 0
             When > 0, also give that many reason codes per row (see the module docstring).
+        grade_defaults : bool, default True
+            A row whose ``in_default`` feature is 1 is graded D with PD 1
+            (docs/domain.md, default); pass False for model development.
         """
+        original = X
         k = check_reasons(reasons)
         if _input.is_single_row(X):  # one customer as name -> value: score it as a one-row batch
             X = _input.as_one_row(X)
@@ -418,13 +423,14 @@ class DecisionTreeScorer(EstimatorMixin):
         leaf = self._leaves(M, data.n_rows)
         score = self.tree_["score"][leaf]
         why = self._reasons(data, M, leaf, k) if k else None
-        return ScoreResult(
+        result = ScoreResult(
             score=score,
             pd=self.tree_["pd"][leaf],
             grade=self._grade_[leaf],
             customer_ids=data.customer_ids,
             reasons=why,
         )
+        return grade_defaults_of(result, original, grade_defaults, self.master_scale_.default_grade)
 
     def _reasons(self, data: _input.Input, M: np.ndarray, leaf: np.ndarray, k: int) -> Reasons:
         names = self._used_

@@ -138,9 +138,11 @@ FIVE_C = ("payment_index", "max_days_past_due", "broken_promises_90d", "legal_ev
 
 
 def test_score_data_with_the_format_options(tmp_path: Path) -> None:
-    header = ["customer_id", "name", *FIVE_C]
-    rows = [["K001", "Müller GmbH", "72.5", "12", "0", "1", "0.15", "-0.01", "0.55", "1.9", "0.25", "12.5", "0.4"],
-            ["K002", "Schäfer AG", "90", "0", "0", "0", "", "0.04", "0.35", "3.1", "1.5", "30", ""]]
+    # the 5C card's features, and the aging its overrides read
+    header = ["customer_id", "name", *FIVE_C, "aging_31_60", "aging_61_90", "aging_91_plus"]
+    rows = [["K001", "Müller GmbH", "72.5", "12", "0", "1", "0.15", "-0.01", "0.55", "1.9", "0.25", "12.5", "0.4",
+             "0", "0", "0"],
+            ["K002", "Schäfer AG", "90", "0", "0", "0", "", "0.04", "0.35", "3.1", "1.5", "30", "", "", "", ""]]
     plain = _write(tmp_path / "plain.csv", "\n".join(",".join(r) for r in [header, *rows]) + "\n")
     german = _write(
         tmp_path / "german.csv",

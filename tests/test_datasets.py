@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 import riskkit.datasets as datasets
 from riskkit._schema import TABLES
-from riskkit.datasets import Outcomes, load_german_credit, make_portfolio
+from riskkit.datasets import REGIMES, Outcomes, load_german_credit, make_portfolio
 from riskkit.datasets._synthetic import DEFAULT_AS_OF, generate
 from riskkit.errors import ValidationError
 
@@ -35,10 +36,19 @@ EVENT_KINDS = {
 
 Book = tuple[dict[str, dict[str, np.ndarray]], dict[str, np.ndarray]]
 
+# payment terms (due - issued, days) each regime uses
+TERMS = {regime: {30, 60, 90} for regime in REGIMES} | {"mixed_terms": {14, 30, 60, 90, 120}}
+
+
+@pytest.fixture(scope="module", params=REGIMES)
+def regime(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
 
 @pytest.fixture(scope="module")
-def book() -> Book:
-    return generate(3000, seed=0)
+def book(regime: str) -> Book:
+    """A 3000-customer book of each regime: the structural tests below run on every one."""
+    return generate(3000, seed=0, regime=regime)
 
 
 def _days(a: np.ndarray) -> np.ndarray:
@@ -66,36 +76,120 @@ def _assert_books_equal(a: dict[str, Any], b: dict[str, Any]) -> None:
 
 
 def test_all_is_sorted_and_complete() -> None:
-    assert datasets.__all__ == sorted(datasets.__all__)
-    assert set(datasets.__all__) == {"Outcomes", "load_german_credit", "make_portfolio"}
+    # isort-style (ruff's RUF022): constants first, then classes, then functions
+    assert datasets.__all__ == ["REGIMES", "Outcomes", "load_german_credit", "make_portfolio"]
     for name in datasets.__all__:
         assert hasattr(datasets, name)
+
+
+def test_regimes() -> None:
+    assert REGIMES == ("default", "late_payers", "seasonal", "sudden", "growth", "mixed_terms")
+    assert datasets.make_portfolio.__kwdefaults__ == {"regime": "default"}
+    for name in REGIMES:  # every regime is documented
+        assert f'``"{name}"``' in (datasets.make_portfolio.__doc__ or "")
+
+
+@pytest.mark.parametrize("bad", ["recession", "Default", "", None, 3, ("default",)])
+def test_unknown_regime_is_rejected(bad: object) -> None:
+    with pytest.raises(ValidationError, match="regime") as info:
+        generate(10, regime=bad)  # type: ignore[arg-type]
+    for name in REGIMES:  # the message lists them
+        assert repr(name) in str(info.value)
+    with pytest.raises(ValidationError, match="regime"):
+        make_portfolio(10, regime=bad)  # type: ignore[arg-type]
+
+
+def test_default_regime_is_the_default() -> None:
+    a, b = generate(200, seed=2), generate(200, seed=2, regime="default")
+    _assert_books_equal(a[0], b[0])
+    _assert_books_equal({"o": a[1]}, {"o": b[1]})
 
 
 # --- generate: shape and determinism -----------------------------------------------
 
 
-def test_same_seed_same_book() -> None:
-    first = generate(300, seed=5)
-    second = generate(300, seed=5)
+@pytest.mark.parametrize("regime", REGIMES)
+def test_same_seed_same_book(regime: str) -> None:
+    first = generate(300, seed=5, regime=regime)
+    second = generate(300, seed=5, regime=regime)
     _assert_books_equal(first[0], second[0])
     _assert_books_equal({"o": first[1]}, {"o": second[1]})
 
 
-def test_different_seeds_differ() -> None:
-    a, _ = generate(300, seed=1)
-    b, _ = generate(300, seed=2)
+def _book_hash(tables: dict[str, Any], outcomes: dict[str, Any]) -> str:
+    """SHA-256 of every column (name, dtype, shape and bytes) of a generated book."""
+    digest = hashlib.sha256()
+    for name in [*sorted(tables), "outcomes"]:
+        table = outcomes if name == "outcomes" else tables[name]
+        for col, values in table.items():
+            assert values.dtype != object, f"{name}.{col}"
+            digest.update(f"{name}.{col}:{values.dtype.str}:{values.shape}".encode())
+            digest.update(np.ascontiguousarray(values).tobytes())
+    return digest.hexdigest()
+
+
+# Pinned before the regimes were added: the default book must never change, bit for bit
+# (tests, docs and benchmarks quote its figures).
+@pytest.mark.parametrize(
+    ("n", "seed", "as_of", "expected"),
+    [
+        (1000, 0, None, "ad071152b6ea0aa72d858501a32fc5e5122cf3c3d536faf4cd739da7f68aa216"),
+        (300, 7, "2024-06-30", "80df16b87e191ae6e8af7c6a9caa4d7c8ede9f72950bb084a75c0b13331ee92d"),
+    ],
+)
+def test_default_book_is_pinned(n: int, seed: int, as_of: str | None, expected: str) -> None:
+    assert _book_hash(*generate(n, seed=seed, as_of=as_of)) == expected
+
+
+def test_default_book_figures_are_pinned() -> None:
+    tables, outcomes = generate(1000, seed=0)
+    sizes = {name: next(iter(table.values())).size for name, table in tables.items()}
+    assert sizes == {
+        "customers": 1000,
+        "exposures": 1000,
+        "invoices": 19941,
+        "payments": 896,
+        "orders": 22602,
+        "statements": 2483,
+        "events": 744,
+    }
+    assert int(outcomes["defaulted"].sum()) == 76
+    assert round(float(tables["invoices"]["amount"].sum()), 2) == 540865186.55
+    assert tables["invoices"]["id"][-1] == "INV0019941"
+    np.testing.assert_array_equal(
+        outcomes["default_date"][outcomes["defaulted"] == 1][:3],
+        np.array(["2025-06-03", "2026-02-08", "2025-06-06"], dtype="datetime64[D]"),
+    )
+
+
+@pytest.mark.parametrize("regime", REGIMES[1:])
+def test_regimes_differ_from_the_default_but_keep_its_customers(regime: str) -> None:
+    tables, outcomes = generate(300, seed=5, regime=regime)
+    base, base_outcomes = generate(300, seed=5)
+    _assert_books_equal({"o": outcomes}, {"o": base_outcomes})
+    for col in ("id", "industry", "region", "debtor_type"):
+        np.testing.assert_array_equal(tables["customers"][col], base["customers"][col])
+    assert tables["invoices"]["id"].size != base["invoices"]["id"].size or not np.array_equal(
+        tables["invoices"]["paid_on"], base["invoices"]["paid_on"]
+    )
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+def test_different_seeds_differ(regime: str) -> None:
+    a, _ = generate(300, seed=1, regime=regime)
+    b, _ = generate(300, seed=2, regime=regime)
     assert a["invoices"]["amount"].size != b["invoices"]["amount"].size or not np.array_equal(
         a["invoices"]["amount"], b["invoices"]["amount"]
     )
     assert not np.array_equal(a["customers"]["industry"], b["customers"]["industry"])
 
 
-def test_default_as_of_is_fixed() -> None:
+@pytest.mark.parametrize("regime", REGIMES)
+def test_default_as_of_is_fixed(regime: str) -> None:
     assert np.datetime64("2025-12-31") == DEFAULT_AS_OF
-    a, _ = generate(100, seed=3)
+    a, _ = generate(100, seed=3, regime=regime)
     for as_of in (dt.date(2025, 12, 31), "2025-12-31", np.datetime64("2025-12-31")):
-        b, _ = generate(100, seed=3, as_of=as_of)
+        b, _ = generate(100, seed=3, as_of=as_of, regime=regime)
         _assert_books_equal(a, b)
 
 
@@ -198,12 +292,17 @@ def test_money_is_never_negative(book: Book) -> None:
     assert (tables["invoices"]["amount"] > 0).all()
 
 
-def test_invoice_dates_and_payments_are_consistent(book: Book) -> None:
+def test_invoice_dates_and_payments_are_consistent(book: Book, regime: str) -> None:
     tables, _ = book
     inv = tables["invoices"]
     issued, due, paid_on = _days(inv["issued"]), _days(inv["due"]), inv["paid_on"]
     assert (due >= issued).all()
-    assert set(np.unique(due - issued).tolist()) <= {30, 60, 90}
+    assert set(np.unique(due - issued).tolist()) == TERMS[regime]
+    # one customer, one set of terms
+    terms = np.zeros(tables["customers"]["id"].size, dtype=np.int64)
+    cust = _codes(tables["customers"]["id"], inv["customer_id"])
+    terms[cust] = due - issued
+    assert (terms[cust] == due - issued).all()
     paid = ~np.isnat(paid_on)
     assert (_days(paid_on[paid]) >= issued[paid]).all()
     assert (inv["paid_amount"] <= inv["amount"]).all()
@@ -240,9 +339,10 @@ def test_nothing_is_dated_after_as_of(book: Book) -> None:
         assert (values <= as_of).all(), f"{name}.{col}"
 
 
-def test_point_in_time_for_another_as_of() -> None:
+@pytest.mark.parametrize("regime", REGIMES)
+def test_point_in_time_for_another_as_of(regime: str) -> None:
     as_of = np.datetime64("2024-06-30")
-    tables, outcomes = generate(500, seed=4, as_of="2024-06-30")
+    tables, outcomes = generate(500, seed=4, as_of="2024-06-30", regime=regime)
     for name, col in [
         ("invoices", "issued"),
         ("invoices", "paid_on"),
@@ -354,7 +454,7 @@ def test_defaulters_stop_after_default(book: Book) -> None:
     assert (open_per_cust[past] > 0).mean() > 0.95
 
 
-def test_defaulters_pay_later_before_default(book: Book) -> None:
+def test_defaulters_pay_later_before_default(book: Book, regime: str) -> None:
     tables, outcomes = book
     ids = outcomes["customer_ids"]
     dflt = outcomes["defaulted"] == 1
@@ -366,7 +466,9 @@ def test_defaulters_pay_later_before_default(book: Book) -> None:
     late = _days(inv["paid_on"]) - due
     window = dflt[ic] & (due > dd[ic] - 120) & (due <= dd[ic] - 30)
     sound = ~dflt[ic]
-    assert np.median(late[paid & window]) > np.median(late[paid & sound]) + 10
+    # a third of the sudden regime's defaulters pay as usual until the last month
+    q = 75 if regime == "sudden" else 50
+    assert np.percentile(late[paid & window], q) > np.median(late[paid & sound]) + 10
     # invoices due in that window are more often left unpaid
     assert (~paid[window]).mean() > 2 * (
         ~paid[sound & (due < _days(np.array([DEFAULT_AS_OF]))[0] - 60)]
@@ -457,14 +559,16 @@ def test_outcomes_from_generate_and_to_pandas(book: Book) -> None:
 # --- make_portfolio ------------------------------------------------------------------
 
 
-def test_make_portfolio() -> None:
+@pytest.mark.parametrize("regime", REGIMES)
+def test_make_portfolio(regime: str) -> None:
     pytest.importorskip("riskkit.portfolio")
-    portfolio, outcomes = make_portfolio(200, seed=3)
+    portfolio, outcomes = make_portfolio(200, seed=3, regime=regime)
     assert isinstance(outcomes, Outcomes)
     assert len(outcomes) == 200
-    _, raw = generate(200, seed=3)
+    tables, raw = generate(200, seed=3, regime=regime)
     np.testing.assert_array_equal(outcomes.default_date, raw["default_date"])
-    assert portfolio is not None
+    assert portfolio.n_customers == 200
+    assert len(portfolio.invoices["due"]) == tables["invoices"]["id"].size
 
 
 # --- German credit -------------------------------------------------------------------

@@ -512,8 +512,11 @@ def test_five_c_card_is_0_to_100_with_explicit_missing_points() -> None:
     assert r.score.tolist() == [sum(f["missing"] for f in spec["features"])]
     best = card.score(
         {
-            n: [f.splits[-1] if f.best_points == f.points[f.n_regular - 1] else -1e9]
-            for n, f in zip(card.feature_names, card.card.features, strict=True)
+            **{n: [np.nan] for n in card.feature_names},  # what only the overrides read: unknown
+            **{
+                n: [f.splits[-1] if f.best_points == f.points[f.n_regular - 1] else -1e9]
+                for n, f in zip(card.card.names, card.card.features, strict=True)
+            },
         }
     )
     assert best.score.tolist() == [100.0] and best.grade.tolist() == ["AAA"]

@@ -130,6 +130,20 @@ HAND = {
     "broken_promises_90d": 1.0,
     "bounced_payments_90d": 1.0,
     "partial_payments_90d": 1.0,
+    "in_default": 0.0,  # 51 days past due at most, no insolvency or enforcement
+    # last 90 days: B's 15,000 paid 10 days late, A (10,000, 51 days) and B's rest (1,000, 30) open and overdue
+    "days_late_90d": (15000 * 10 + 10000 * 51 + 1000 * 30) / 26000,
+    # no invoice before 2025-04-01: no history to compare with -- NaN, never 0
+    "days_late_change": math.nan,
+    "dbt_change_90d": math.nan,
+    "payment_index_change": math.nan,
+    "late_share_change": math.nan,
+    # 90 days earlier nothing was open: exposure then = orders and deliveries only, 3,000 of 40,000
+    "utilization_change_90d": 18000 / 40000 - 3000 / 40000,
+    "orders_yoy_3m": math.nan,  # no orders a year earlier
+    "orders_vs_average_3m": 5000 / (10000 * 90 / 365),  # the previous 12 months held 10,000 of orders
+    "dbt_industry_pct": math.nan,  # no industry given
+    "payment_index_industry_pct": math.nan,
 }
 
 
@@ -139,10 +153,10 @@ def test_every_catalogue_feature_has_a_hand_computed_value() -> None:
 
 @pytest.mark.parametrize("name", list(HAND))
 def test_feature_matches_hand_computation(ff: riskkit.FeatureFrame, name: str) -> None:
-    assert value(ff, name, "C3") == pytest.approx(HAND[name], rel=1e-12), name
+    assert value(ff, name, "C3") == pytest.approx(HAND[name], rel=1e-12, nan_ok=True), name
 
 
-EMPTY_IS_ZERO = {"open_amount", "credit_balance", "overdue_amount", "exposure", "legal_events_12m", "broken_promises_90d",
+EMPTY_IS_ZERO = {"open_amount", "credit_balance", "overdue_amount", "exposure", "in_default", "legal_events_12m", "broken_promises_90d",
                  "bounced_payments_90d", "partial_payments_90d"} | {f"aging_{b}" for b in ("current", "1_30",
                                                                                "31_60", "61_90", "91_plus")}
 
@@ -225,3 +239,58 @@ def test_describe_unknown_feature_lists_known() -> None:
 def test_features_as_of_argument_validated(book: Portfolio) -> None:
     with pytest.raises(riskkit.ValidationError, match="as_of"):
         book.features(as_of="30/06/2025")
+
+
+def test_change_against_the_customers_own_baseline_by_hand() -> None:
+    inv = [  # paid 5 days late and on time last year; 30 days late in the last quarter
+        {"id": "I1", "customer_id": "X", "issued": "2024-09-01", "due": "2024-10-01", "amount": 1000.0,
+         "paid_amount": 1000.0, "paid_on": "2024-10-06"},
+        {"id": "I2", "customer_id": "X", "issued": "2024-12-01", "due": "2024-12-31", "amount": 1000.0,
+         "paid_amount": 1000.0, "paid_on": "2024-12-31"},
+        {"id": "I3", "customer_id": "X", "issued": "2025-04-15", "due": "2025-05-15", "amount": 2000.0,
+         "paid_amount": 2000.0, "paid_on": "2025-06-14"},
+    ]
+    orders = [{"customer_id": "X", "date": d, "amount": a}
+              for d, a in [("2024-05-01", 1000.0), ("2024-10-01", 2000.0), ("2025-05-01", 3000.0)]]
+    p = Portfolio.from_records(customers=[{"id": "X"}], invoices=inv, orders=orders, as_of=AS_OF)
+    f = p.features()
+    got = {name: float(f[name][0]) for name in f.names}
+    assert got["days_late_90d"] == 30.0
+    assert got["days_late_change"] == pytest.approx(30.0 - (1000 * 5 + 1000 * 0) / 2000)
+    assert got["payment_index_change"] == pytest.approx(50.0 - ((80 - 10 * 5 / 15) + 80) / 2)
+    assert got["late_share_change"] == pytest.approx(1.0 - 0.5)
+    assert got["dbt_change_90d"] == 0.0
+    assert got["orders_yoy_3m"] == 3.0  # 3,000 against 1,000 in the same quarter a year before
+    assert got["orders_vs_average_3m"] == pytest.approx(3000 / (3000 * 90 / 365))
+    assert math.isnan(got["utilization_change_90d"])  # no limit
+
+
+def test_position_among_industry_peers() -> None:
+    customers = [{"id": f"R{i}", "industry": "retail"} for i in range(5)] + [{"id": "M", "industry": "mining"}]
+    invoices = [{"id": f"I{i}", "customer_id": c["id"], "issued": "2025-04-01", "due": f"2025-06-{10 + i:02d}",
+                 "amount": 100.0} for i, c in enumerate(customers)]
+    f = Portfolio.from_records(customers=customers, invoices=invoices, as_of=AS_OF).features()
+    # days beyond terms 20, 19, 18, 17, 16 in retail: R0 pays latest of its five peers
+    assert f["dbt_industry_pct"].tolist()[:5] == pytest.approx([0.9, 0.7, 0.5, 0.3, 0.1])
+    assert math.isnan(f["dbt_industry_pct"][5])  # one mining customer: no peers to compare with
+
+
+def test_in_default_by_amount_and_by_event() -> None:
+    customers = [{"id": c} for c in ("late", "small", "filed", "fine")]
+    invoices = [
+        {"id": "I1", "customer_id": "late", "issued": "2025-02-01", "due": "2025-03-01", "amount": 600.0},
+        {"id": "I2", "customer_id": "small", "issued": "2025-02-01", "due": "2025-03-01", "amount": 400.0},
+        {"id": "I3", "customer_id": "filed", "issued": "2025-06-01", "due": "2025-07-01", "amount": 600.0},
+        {"id": "I4", "customer_id": "fine", "issued": "2025-06-01", "due": "2025-07-01", "amount": 600.0},
+    ]
+    events = [{"customer_id": "filed", "date": "2025-06-20", "kind": "insolvency_filing"}]
+    p = Portfolio.from_records(customers=customers, invoices=invoices, events=events, as_of=AS_OF)
+    assert p.in_default().tolist() == [True, False, True, False]  # 600 > 500 at 121 days; 400 is not material
+    assert p.features()["in_default"].tolist() == [1.0, 0.0, 1.0, 0.0]
+    strict = riskkit.DefaultDefinition(absolute=100.0, events=())
+    assert p.in_default(definition=strict).tolist() == [True, True, False, False]
+    assert p.in_default(as_of="2025-05-30").tolist() == [False, False, False, False]  # 90 days exactly: not yet
+    with pytest.raises(riskkit.ValidationError, match="relative"):
+        riskkit.DefaultDefinition(relative=2.0)
+    with pytest.raises(riskkit.ValidationError, match="not a known event kind"):
+        riskkit.DefaultDefinition(events=("bankrupt",))

@@ -10,6 +10,10 @@ Hand-built books are observed on 2025-06-30. The limits book:
 * C3 (BB): negative net worth (-50,000), working capital 5,000.
 * C4 (AAA): a new customer, first invoice 73 days ago (2.4 months), 24,000 invoiced.
 * C5 (no grade): nothing at all.
+
+The tests of the limit methods switch the limit review off (``methods_only``:
+no rounding, no purchases floor, no cap on the cut) so each method's figure is
+the limit; tests/test_limits_fit.py covers the review rules.
 """
 
 from __future__ import annotations
@@ -88,6 +92,14 @@ def scores_for(grades: list[str], ids: list[str]) -> ScoreResult:
     return ScoreResult(score=score, pd=score, grade=grades, customer_ids=ids)
 
 
+#: The limit review switched off: the methods' figures are the limits.
+REVIEW_OFF = {"limit_rounding": 0.0, "floor_grade": "", "max_cut": 1.0}
+
+
+def methods_only(**kwargs: object) -> CreditPolicy:
+    return CreditPolicy(**{**REVIEW_OFF, **kwargs})
+
+
 LIMIT_IDS = ["C1", "C2", "C3", "C4", "C5"]
 LIMIT_GRADES = ["A", "BBB", "BB", "AAA", ""]
 
@@ -110,12 +122,12 @@ def row(rec: Recommendations, cid: str) -> dict:
 
 
 def test_net_worth_method(book: Portfolio, scores: ScoreResult) -> None:
-    rec = CreditPolicy(methods=["net_worth"]).recommend(book, scores)
+    rec = methods_only(methods=["net_worth"]).recommend(book, scores)
     c1 = row(rec, "C1")
     assert c1["limit"] == pytest.approx(40000.0)  # 10 % (A) x (500,000 - 100,000)
     assert c1["binding_method"] == "net_worth"
     assert c1["reason"] == (
-        "net worth: 10% (A) x tangible net worth 400,000 = 40,000 (only method that applies)"
+        "fall 50,000 -> 40,000: net worth: 10% (A) x tangible net worth 400,000 = 40,000 (only method that applies)"
     )
     # loss-making C2: 7.5 % (BBB) x 0.5 x 200,000
     c2 = row(rec, "C2")
@@ -126,40 +138,42 @@ def test_net_worth_method(book: Portfolio, scores: ScoreResult) -> None:
 
 
 def test_net_worth_k_by_grade(book: Portfolio) -> None:
-    policy = CreditPolicy(methods=["net_worth"], net_worth_k={"AA": 0.12})
+    policy = methods_only(methods=["net_worth"], net_worth_k={"AA": 0.12})
     for grade, k in [("AAA", 0.15), ("AA", 0.12), ("A", 0.10), ("BBB", 0.075), ("BB", 0.05), ("B", 0.0)]:
         rec = policy.recommend(book, scores_for([grade, "A", "A", "A", ""], LIMIT_IDS))
         assert rec.limit[0] == pytest.approx(k * 400000.0)
 
 
 def test_nonpositive_net_worth_and_working_capital(book: Portfolio, scores: ScoreResult) -> None:
-    zero = CreditPolicy(methods=["net_worth", "working_capital"]).recommend(book, scores)
+    zero = methods_only(methods=["net_worth", "working_capital"]).recommend(book, scores)
     c3 = row(zero, "C3")
     assert c3["limit_net_worth"] == 0.0 and c3["limit"] == 0.0 and c3["binding_method"] == "net_worth"
-    assert c3["reason"].startswith("net worth: tangible net worth -50,000 <= 0 -> 0")
+    assert c3["reason"].startswith("hold 0 (none on file): net worth: tangible net worth -50,000 <= 0 -> 0")
     assert row(zero, "C2")["limit_working_capital"] == 0.0  # working capital -30,000
     assert row(zero, "C2")["binding_method"] == "working_capital"
 
-    skip = CreditPolicy(methods=["net_worth", "working_capital"], nonpositive_base="skip").recommend(book, scores)
+    skip = methods_only(methods=["net_worth", "working_capital"], nonpositive_base="skip").recommend(book, scores)
     assert math.isnan(row(skip, "C3")["limit_net_worth"])
     assert row(skip, "C3")["limit"] == pytest.approx(500.0)  # only working capital: 10 % x 5,000
     assert row(skip, "C2")["limit"] == pytest.approx(7500.0)  # only net worth
 
 
 def test_working_capital_method(book: Portfolio, scores: ScoreResult) -> None:
-    rec = CreditPolicy(methods=["working_capital"], working_capital_share=0.2).recommend(book, scores)
+    rec = methods_only(methods=["working_capital"], working_capital_share=0.2).recommend(book, scores)
     assert rec.limit[0] == pytest.approx(40000.0)  # 20 % x (300,000 - 100,000)
     assert rec.reason[0] == (
-        "working capital: 20% x working capital 200,000 = 40,000 (only method that applies)"
+        "fall 50,000 -> 40,000: working capital: 20% x working capital 200,000 = 40,000 (only method that applies)"
     )
-    assert CreditPolicy(methods=["working_capital"]).recommend(book, scores).limit[0] == pytest.approx(20000.0)
+    assert methods_only(methods=["working_capital"]).recommend(book, scores).limit[0] == pytest.approx(20000.0)
 
 
 def test_sales_method(book: Portfolio, scores: ScoreResult) -> None:
-    rec = CreditPolicy(methods=["sales"]).recommend(book, scores)
+    rec = methods_only(methods=["sales"]).recommend(book, scores)
     # 120,000 invoiced in the last 365 days / 12 = 10,000 a month; A: 60 days = 2 months x 0.8
     assert rec.limit[0] == pytest.approx(16000.0)
-    assert rec.reason[0] == "sales-based: 10,000 avg monthly x 2 months x 0.8 (A) = 16,000 (only method that applies)"
+    assert rec.reason[0] == (
+        "fall 50,000 -> 16,000: sales-based: 10,000 avg monthly x 2 months x 0.8 (A) = 16,000 (only method that applies)"
+    )
     assert rec.history_months[0] == pytest.approx(425 / (365 / 12))
     # C4 has traded 2.4 months: 24,000 / 2.4 = 10,000 a month; capped at AA: 2 months x 1.0
     assert rec.limit[3] == pytest.approx(20000.0)
@@ -173,47 +187,50 @@ def test_sales_method(book: Portfolio, scores: ScoreResult) -> None:
     [("AAA", 90, 2.0), ("AA", 60, 1.0), ("A", 60, 0.8), ("BBB", 45, 0.6), ("BB", 30, 0.0), ("B", 0, 0.0), ("C", 0, 0.0)],
 )
 def test_sales_method_by_grade(book: Portfolio, grade: str, terms: int, coefficient: float) -> None:
-    rec = CreditPolicy(methods=["sales"]).recommend(book, scores_for([grade, "A", "A", "A", ""], LIMIT_IDS))
+    rec = methods_only(methods=["sales"]).recommend(book, scores_for([grade, "A", "A", "A", ""], LIMIT_IDS))
     assert rec.limit[0] == pytest.approx(10000.0 * terms / 30 * coefficient)
 
 
 def test_trade_reference_method(book: Portfolio, scores: ScoreResult) -> None:
-    policy = CreditPolicy(methods=["trade_reference"])
+    policy = methods_only(methods=["trade_reference"])
     rec = policy.recommend(book, scores, trade_references={"C1": 30000.0})
     assert rec.limit.tolist() == [30000.0, 0.0, 0.0, 0.0, 0.0]
-    assert rec.reason[0] == "trade reference: 30,000 (only method that applies)"
+    assert rec.reason[0] == "fall 50,000 -> 30,000: trade reference: 30,000 (only method that applies)"
     assert rec.binding_method.tolist() == ["trade_reference", "none", "none", "none", "none"]
-    half = CreditPolicy(methods=["trade_reference"], trade_reference_factor=0.5)
+    half = methods_only(methods=["trade_reference"], trade_reference_factor=0.5)
     arr = half.recommend(book, scores, trade_references=[30000.0, NAN, NAN, 8000.0, NAN])
     assert arr.limit.tolist() == [15000.0, 0.0, 0.0, 4000.0, 0.0]
-    assert arr.reason[0].startswith("trade reference: 0.5 x 30,000 = 15,000")
+    assert arr.reason[0].startswith("fall 50,000 -> 15,000: trade reference: 0.5 x 30,000 = 15,000")
     # optional: without references the method simply does not apply
     assert np.isnan(CreditPolicy().recommend(book, scores).method_limits["trade_reference"]).all()
 
 
 def test_concentration_cap(book: Portfolio, scores: ScoreResult) -> None:
-    policy = CreditPolicy(seller_annual_revenue=120000.0)  # 10 % -> cap 12,000
+    policy = methods_only(seller_annual_revenue=120000.0)  # 10 % -> cap 12,000
     rec = policy.recommend(book, scores)
     assert rec.limit[0] == pytest.approx(12000.0) and rec.binding_method[0] == "concentration"
-    assert rec.reason[0].startswith("concentration cap: 10% of seller revenue 120,000 = 12,000; uncapped: sales-based")
+    assert rec.bound_by[0] == "concentration"
+    assert rec.reason[0].startswith(
+        "fall 50,000 -> 12,000: concentration cap: 10% of seller revenue 120,000 = 12,000; uncapped: sales-based"
+    )
     assert rec.limit[3] == pytest.approx(12000.0)  # C4: 20,000 capped
     assert rec.binding_method[4] == "none" and rec.limit[4] == 0.0
     assert (rec.method_limits["concentration"] == 12000.0).all()
-    share = CreditPolicy(seller_annual_revenue=120000.0, concentration_share=0.5).recommend(book, scores)
+    share = methods_only(seller_annual_revenue=120000.0, concentration_share=0.5).recommend(book, scores)
     assert share.limit[0] == pytest.approx(16000.0) and share.binding_method[0] == "sales"
     # None: not applied
     assert np.isnan(CreditPolicy().recommend(book, scores).method_limits["concentration"]).all()
 
 
 def test_concentration_cap_binds_under_max(book: Portfolio, scores: ScoreResult) -> None:
-    rec = CreditPolicy(combine="max", seller_annual_revenue=300000.0).recommend(book, scores)
+    rec = methods_only(combine="max", seller_annual_revenue=300000.0).recommend(book, scores)
     assert rec.limit[0] == pytest.approx(30000.0) and rec.binding_method[0] == "concentration"
 
 
 def test_limit_rounding_is_down(book: Portfolio, scores: ScoreResult) -> None:
-    rec = CreditPolicy(limit_rounding=5000.0).recommend(book, scores)
+    rec = methods_only(limit_rounding=5000.0).recommend(book, scores)
     assert rec.limit[0] == 15000.0  # 16,000 rounded down
-    assert rec.reason[0].endswith("-> 15,000 (rounded down to a multiple of 5,000)")
+    assert rec.reason[0].endswith("-> rounded down to 15,000 (a multiple of 5,000)")
 
 
 # ------------------------------------------------------------------ combination rules
@@ -235,27 +252,28 @@ def test_limit_rounding_is_down(book: Portfolio, scores: ScoreResult) -> None:
 def test_combination_rules(
     book: Portfolio, scores: ScoreResult, combine: str, refs: dict | None, limit: float, method: str, note: str
 ) -> None:
-    rec = CreditPolicy(combine=combine).recommend(book, scores, trade_references=refs)
+    rec = methods_only(combine=combine).recommend(book, scores, trade_references=refs)
     assert rec.limit[0] == pytest.approx(limit)
     assert rec.binding_method[0] == method
     assert rec.reason[0].endswith(note)
 
 
 def test_methods_subset_and_order(book: Portfolio, scores: ScoreResult) -> None:
-    rec = CreditPolicy(methods=["working_capital", "net_worth"]).recommend(book, scores)
+    rec = methods_only(methods=["working_capital", "net_worth"]).recommend(book, scores)
     assert set(rec.method_limits) == {"working_capital", "net_worth", "concentration"}
     assert rec.limit[0] == pytest.approx(20000.0)
     # a tie binds the method listed first
-    tie = CreditPolicy(methods=["net_worth", "working_capital"], net_worth_k={"A": 0.05})
+    tie = methods_only(methods=["net_worth", "working_capital"], net_worth_k={"A": 0.05})
     assert tie.recommend(book, scores).binding_method[0] == "net_worth"
-    tie2 = CreditPolicy(methods=["working_capital", "net_worth"], net_worth_k={"A": 0.05})
+    tie2 = methods_only(methods=["working_capital", "net_worth"], net_worth_k={"A": 0.05})
     assert tie2.recommend(book, scores).binding_method[0] == "working_capital"
 
 
 def test_no_method_applies(book: Portfolio, scores: ScoreResult) -> None:
     rec = CreditPolicy().recommend(book, scores)
-    assert rec.limit[4] == 0.0 and rec.binding_method[4] == "none"
-    assert rec.reason[4].startswith("no limit method applies (no statement with equity")
+    assert rec.limit[4] == 0.0 and rec.binding_method[4] == "none" and rec.bound_by[4] == "none"
+    assert rec.direction[4] == "hold"
+    assert rec.reason[4].startswith("hold 0 (none on file): no limit method applies (no statement with equity")
 
 
 # ------------------------------------------------------------------ terms, conditions, new customers
@@ -284,7 +302,7 @@ def test_terms_and_conditions_by_grade(book: Portfolio, grade: str, terms: int, 
 
 
 def test_custom_terms_and_conditions(book: Portfolio) -> None:
-    policy = CreditPolicy(terms_days={"BBB": 30}, conditions={"BBB": "guarantee"})
+    policy = methods_only(terms_days={"BBB": 30}, conditions={"BBB": "guarantee"})
     rec = policy.recommend(book, scores_for(["BBB", "A", "A", "A", ""], LIMIT_IDS))
     assert (rec.terms_days[0], rec.conditions[0], rec.payment_terms[0]) == (30, "guarantee", "net 30")
     assert rec.limit[0] == pytest.approx(10000.0 * 1 * 0.6)  # the sales method uses the grade's terms
@@ -309,7 +327,7 @@ def test_new_customer_grade_cap(book: Portfolio, scores: ScoreResult) -> None:
 
 
 def test_new_customer_months_parameter(book: Portfolio, scores: ScoreResult) -> None:
-    short = CreditPolicy(new_customer_months=2).recommend(book, scores)  # 2.4 months is no longer new
+    short = methods_only(new_customer_months=2).recommend(book, scores)  # 2.4 months is no longer new
     assert not short.new_customer[3] and short.policy_grade[3] == "AAA"
     assert short.limit[3] == pytest.approx(10000.0 * 3 * 2.0)
     off = CreditPolicy(new_customer_months=0).recommend(book, scores)
@@ -323,7 +341,10 @@ def test_new_customer_months_parameter(book: Portfolio, scores: ScoreResult) -> 
 def test_current_limit_and_change(book: Portfolio, scores: ScoreResult) -> None:
     rec = CreditPolicy().recommend(book, scores)
     assert rec.current_limit[0] == 50000.0
-    assert rec.change[0] == pytest.approx(16000.0 - 50000.0)
+    # C1 (A): methods 16,000; purchases floor max(10,000 x 30 / 30, exposure within terms 15,000)
+    # + 10,000 = 25,000, as much as the cap on the cut (50 % of 50,000): the floor is named
+    assert rec.limit[0] == 25000.0 and rec.bound_by[0] == "floor" and rec.direction[0] == "fall"
+    assert rec.change[0] == pytest.approx(25000.0 - 50000.0)
     assert np.isnan(rec.current_limit[1]) and np.isnan(rec.change[1])
 
 
@@ -338,14 +359,19 @@ def test_recommendations_container(book: Portfolio, scores: ScoreResult) -> None
     rec = CreditPolicy(version="v7").recommend(book, scores)
     assert len(rec) == 5 and rec.policy_version == "v7"
     records = rec.to_records()
-    assert records[0]["customer_id"] == "C1" and records[0]["limit"] == pytest.approx(16000.0)
+    assert records[0]["customer_id"] == "C1" and records[0]["limit"] == pytest.approx(25000.0)
     assert {"limit_net_worth", "limit_sales", "limit_concentration", "reason"} <= set(records[0])
+    assert {"direction", "bound_by", "method_limit", "floor", "cut_cap", "in_default"} <= set(records[0])
+    assert records[0]["method_limit"] == pytest.approx(16000.0)
     df = rec.to_pandas()
     assert df.index.name == "customer_id" and df.loc["C4", "policy_grade"] == "AA"
     assert df.shape[0] == 5
     html = rec._repr_html_()
-    assert "<table>" in html and "C1" in html and "16,000" in html
-    assert repr(rec).startswith("Recommendations(5 customers, total limit 36,000")
+    assert "<table>" in html and "C1" in html and "25,000" in html and "limit changes by grade" in html
+    # C1 25,000 (floor, a fall from 50,000); C4 a rise to 20,000 from none on file: sales-based
+    # 10,000 a month x 2 months x 1.0 (AA), as much as its floor 10,000 x 30 / 30 + 10,000 (all paid)
+    assert repr(rec).startswith("Recommendations(5 customers, total limit 45,000 (on file 50,000): 1 rise, 3 hold, 1 fall")
+    assert "grade" in repr(rec).splitlines()[1] and repr(rec).splitlines()[-1].startswith("all")
     with pytest.raises(ValueError):
         rec.limit[0] = 1.0  # read-only
 
@@ -418,15 +444,17 @@ def test_step_static_limit_without_a_limit_on_file() -> None:
 
 
 def test_step_static_limit_recommended_and_lower(book: Portfolio, scores: ScoreResult) -> None:
-    # C1: limit on file 50,000, recommended 16,000, exposure 10,000 open invoice + 5,000 open orders
+    # C1: limit on file 50,000, recommended 25,000, exposure 10,000 open invoice + 5,000 open orders
     rec = CreditPolicy(checks={"static_limit": {"limit": "recommended"}})
-    d = rec.check_order(book, "C1", 1000.0, scores=scores, now=NOW)
+    d = rec.check_order(book, "C1", 10000.0, scores=scores, now=NOW)
     s = step(d, "static_limit")
-    assert s.passed and s.limit == pytest.approx(16000.0) and s.value == pytest.approx(16000.0)
+    assert s.passed and s.limit == pytest.approx(25000.0) and s.value == pytest.approx(25000.0)
     assert d.limit_source == "recommended" and s.reason.endswith("(recommended)")
-    assert not step(rec.check_order(book, "C1", 1000.01, scores=scores, now=NOW), "static_limit").passed
+    assert not step(rec.check_order(book, "C1", 10000.01, scores=scores, now=NOW), "static_limit").passed
     lower = CreditPolicy(checks={"static_limit": {"limit": "lower"}}, seller_annual_revenue=1e9)
-    assert step(lower.check_order(book, "C1", 0.0, scores=scores, now=NOW), "static_limit").limit == pytest.approx(16000.0)
+    assert step(lower.check_order(book, "C1", 0.0, scores=scores, now=NOW), "static_limit").limit == pytest.approx(25000.0)
+    only = methods_only(checks={"static_limit": {"limit": "recommended"}})
+    assert step(only.check_order(book, "C1", 0.0, scores=scores, now=NOW), "static_limit").limit == pytest.approx(16000.0)
     current = CreditPolicy().check_order(book, "C1", 30000.0, scores=scores, now=NOW)
     assert step(current, "static_limit").passed and current.credit_limit == 50000.0
     with pytest.raises(ValidationError, match="pass scores="):
@@ -752,8 +780,12 @@ def test_custom_grades_need_every_value() -> None:
     with pytest.raises(ValidationError, match=r"net_worth_k: no value for grades \['X'"):
         CreditPolicy(grades=["X", "Y"], new_customer_max_grade="X")
     full = {g: 0.0 for g in ("X", "Y")}
-    p = CreditPolicy(grades=["X", "Y"], new_customer_max_grade="X", net_worth_k=full, sales_coefficient=full,
+    with pytest.raises(ValidationError, match=r"floor_grade: must be one of the grades 'X', 'Y'"):
+        CreditPolicy(grades=["X", "Y"], new_customer_max_grade="X", net_worth_k=full, sales_coefficient=full,
                      terms_days={"X": 30, "Y": 0}, conditions={"X": "none", "Y": "prepayment"})
+    p = CreditPolicy(grades=["X", "Y"], new_customer_max_grade="X", net_worth_k=full, sales_coefficient=full,
+                     terms_days={"X": 30, "Y": 0}, conditions={"X": "none", "Y": "prepayment"},
+                     floor_grade="X", max_cut_exempt_grade="Y")
     assert p.grades == ("X", "Y")
 
 
@@ -905,10 +937,14 @@ def test_recommend_on_the_synthetic_book() -> None:
     assert (rec.policy_grade == rec.grade)[~rec.new_customer].all()
     assert rec.terms_days.tolist() == [policy.terms_days[g] for g in rec.policy_grade.tolist()]
     assert rec.conditions.tolist() == [policy.conditions[g] for g in rec.policy_grade.tolist()]
-    # a binding method's own figure is the limit, unless the cap bound it
+    # a binding method's own figure is the methods' limit, unless the cap bound it
     for m in LIMIT_METHODS:
         sel = rec.binding_method == m
-        np.testing.assert_allclose(rec.limit[sel], rec.method_limits[m][sel])
+        np.testing.assert_allclose(rec.method_limit[sel], rec.method_limits[m][sel])
+    # and the limit itself without the review
+    plain = methods_only(seller_annual_revenue=20_000_000.0, concentration_share=0.01).recommend(portfolio, scores)
+    np.testing.assert_allclose(plain.limit, rec.method_limit)
+    assert set(plain.bound_by.tolist()) <= {"method", "concentration", "none", "default"}
     np.testing.assert_allclose(rec.change, rec.limit - rec.current_limit)
     df = rec.to_pandas()
     assert df.shape[0] == 500 and "limit_sales" in df.columns
@@ -940,11 +976,16 @@ signed = st.one_of(money, money.map(lambda x: -x))
 def random_books(draw: st.DrawFn) -> tuple[Portfolio, ScoreResult, np.ndarray]:
     n = draw(st.integers(1, 5))
     ids = [f"R{i}" for i in range(n)]
-    invoices, statements = [], []
+    invoices, statements, exposures = [], [], []
     for cid in ids:
         for j in range(draw(st.integers(0, 4))):
             issued = add_days(AS_OF, -draw(st.integers(0, 700)))
-            invoices.append(invoice(f"{cid}-{j}", cid, issued, add_days(issued, 30), draw(money)))
+            terms, amount = draw(st.sampled_from([0, 30, 60])), draw(money)
+            if draw(st.booleans()) and j:  # a credit note
+                amount = -amount
+            invoices.append(invoice(f"{cid}-{j}", cid, issued, add_days(issued, 0 if amount < 0 else terms), amount))
+        if draw(st.booleans()):
+            exposures.append({"customer_id": cid, "credit_limit": draw(money), "open_orders": draw(money)})
         if draw(st.booleans()):
             statements.append({
                 "customer_id": cid, "period_end": "2024-12-31", "equity": draw(signed),
@@ -952,7 +993,8 @@ def random_books(draw: st.DrawFn) -> tuple[Portfolio, ScoreResult, np.ndarray]:
                 "current_liabilities": draw(money), "net_income": draw(signed),
             })
     book = Portfolio.from_records(
-        customers=[{"id": c} for c in ids], invoices=invoices or None, statements=statements or None, as_of=AS_OF
+        customers=[{"id": c} for c in ids], invoices=invoices or None, statements=statements or None,
+        exposures=exposures or None, as_of=AS_OF,
     )
     grades = draw(st.lists(st.sampled_from([*GRADES, ""]), min_size=n, max_size=n))
     refs = np.array(draw(st.lists(st.one_of(st.just(NAN), money), min_size=n, max_size=n)))
@@ -970,8 +1012,13 @@ random_policies = st.builds(
     concentration_share=st.floats(0.001, 1),
     seller_annual_revenue=st.one_of(st.none(), st.floats(1, 1e10)),
     nonpositive_base=st.sampled_from(["zero", "skip"]),
-    limit_rounding=st.sampled_from([0.0, 1.0, 1000.0]),
+    limit_rounding=st.sampled_from([0.0, 1.0, 1000.0, 0.25]),
     new_customer_months=st.floats(0, 36),
+    floor_grade=st.sampled_from(["", "AAA", "BBB", "B", "D"]),
+    floor_headroom_months=st.floats(0, 3),
+    floor_exposure=st.booleans(),
+    max_cut=st.floats(0, 1),
+    max_cut_exempt_grade=st.sampled_from(["AAA", "CCC", "D"]),
 )
 
 
@@ -984,14 +1031,28 @@ def test_property_limits_are_between_zero_and_the_cap(
     rec = policy.recommend(book, scores, trade_references=refs)
     assert np.isfinite(rec.limit).all()
     assert (rec.limit >= 0).all()
+    cap = math.inf
     if policy.seller_annual_revenue is not None:
-        assert (rec.limit <= policy.concentration_share * policy.seller_annual_revenue).all()
+        cap = policy.concentration_share * policy.seller_annual_revenue
+        assert (rec.limit <= cap).all()
+    unit = policy.limit_rounding
+    if unit:
+        assert np.allclose(rec.limit / unit, np.round(rec.limit / unit), rtol=0, atol=1e-6)
     applicable = np.column_stack([rec.method_limits[m] for m in policy.methods])
     some = ~np.isnan(applicable).all(axis=1)
-    assert (rec.limit[~some] == 0).all()
+    guarantee = np.fmax(np.nan_to_num(rec.floor), np.nan_to_num(rec.cut_cap))
+    assert (rec.limit[~some & (guarantee == 0)] == 0).all()
     with np.errstate(invalid="ignore"):
         top = np.nanmax(np.where(np.isnan(applicable), -np.inf, applicable), axis=1)
-    assert (rec.limit[some] <= top[some] + 1e-6 * np.maximum(1, top[some])).all()  # never above every method
+    ceiling = np.maximum(np.maximum(top, 0.0), guarantee)
+    # never above every rule's figure (but for rounding up to keep a guarantee), nor below a guarantee
+    assert (rec.limit <= ceiling + unit + 1e-6 * np.maximum(1, ceiling)).all()
+    kept = np.minimum(guarantee, cap)
+    assert (rec.limit >= np.floor(kept / unit + 1e-9) * unit if unit else rec.limit >= kept - 1e-6 * kept).all()
+    if math.isinf(cap):
+        assert (rec.limit >= guarantee - 1e-6 * np.maximum(1, guarantee)).all()
+    np.testing.assert_array_equal(rec.floor[~np.isnan(rec.floor)] >= 0, True)
+    assert set(rec.direction.tolist()) <= {"rise", "hold", "fall"}
     assert len(rec.reason) == len(book)
 
 

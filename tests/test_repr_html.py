@@ -136,7 +136,7 @@ def test_score_result(scores):
     html = scores._repr_html_()
     t = parse(html)
     assert t.captions == ["riskkit.ScoreResult"]
-    assert t.headers[0] == ["customer_id", "score", "pd", "grade", "reasons"]
+    assert t.headers[0] == ["customer_id", "score", "pd", "grade", "override", "reasons"]
     assert t.rows[0][0] == NASTY
     assert "&lt;b&gt;" in html
     assert t.rows[0][3] == str(scores.grade[0])
@@ -173,7 +173,7 @@ def test_five_c_card():
     card = riskkit.scorecards.five_c()
     t = parse(card._repr_html_())
     assert t.headers[0] == ["feature", "bin", "points"]
-    assert {r[0] for r in t.rows} == set(card.feature_names)
+    assert {r[0] for r in t.rows} == set(card.card.names)  # the points' features (overrides read more)
 
 
 def test_fitted_scorecard_shows_woe_iv_and_points():

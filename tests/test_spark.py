@@ -30,8 +30,8 @@ def _expected(features, reasons):
 
 
 def test_output_schema():
-    assert output_schema() == "customer_id string, score double, pd double, grade string"
-    assert output_schema(reasons=2).split(", ")[4:] == [
+    assert output_schema() == "customer_id string, score double, pd double, grade string, override string"
+    assert output_schema(reasons=2).split(", ")[5:] == [
         "reason_1 string",
         "reason_1_value string",
         "reason_1_points double",

@@ -43,6 +43,8 @@ def t_risk() -> Iterator[None]:
 
 
 SIGNALS = ["t_risk", "overdue_days"]
+#: This six-customer book tests alerts and their order; the alert budget has its own tests below.
+ALL = 1.0
 
 
 def invoice(iid: str, cid: str, due: str, amount: float, paid_on: str | None = None) -> dict:
@@ -85,7 +87,7 @@ def alerts(wl: signals.Watchlist) -> list[tuple[str, str, str]]:
 
 
 def test_alerts_and_their_action_order() -> None:
-    wl = signals.evaluate(book(), signals=SIGNALS)
+    wl = signals.evaluate(book(), signals=SIGNALS, alert_budget=ALL)
     assert alerts(wl) == [
         # critical customers with two alerts: E (most overdue), then A and F (equal amounts) by id
         ("E", "overdue_days", "critical"), ("E", "t_risk", "critical"),
@@ -111,7 +113,7 @@ def test_alerts_and_their_action_order() -> None:
 
 
 def test_customer_summaries() -> None:
-    wl = signals.evaluate(book(), signals=SIGNALS)
+    wl = signals.evaluate(book(), signals=SIGNALS, alert_budget=ALL)
     rows = wl.customers()
     assert [r["customer_id"] for r in rows] == ["E", "A", "F", "C", "B", "D"]
     assert [r["worst_severity"] for r in rows] == ["critical"] * 4 + ["warning"] * 2
@@ -246,14 +248,14 @@ def test_previous_from_a_portfolio_with_other_customers() -> None:
 
 
 def test_filters() -> None:
-    wl = signals.evaluate(book(), signals=SIGNALS)
+    wl = signals.evaluate(book(), signals=SIGNALS, alert_budget=ALL)
     crit = wl.at_least("critical")
     assert {s for _, _, s in alerts(crit)} == {"critical"} and len(crit) == 7
     assert [r["customer_id"] for r in crit.customers()] == ["E", "A", "F", "C"]
     warn = wl.at_least("warning")
     assert ("B", "overdue_days", "watch") not in alerts(warn) and len(warn) == 9
-    # B lost an alert: with one warning alert it now ties D, and D has more overdue
-    assert [r["customer_id"] for r in warn.customers()][-2:] == ["D", "B"]
+    # customers keep their level and score: B (a warning and a watch) still before D (one warning)
+    assert [r["customer_id"] for r in warn.customers()][-2:] == ["B", "D"]
     assert alerts(wl.for_customer("B")) == [("B", "t_risk", "warning"), ("B", "overdue_days", "watch")]
     assert len(signals.evaluate(book(), signals=["overdue_days"]).for_customer("C")) == 0
     with pytest.raises(ValidationError, match="unknown customer id 'Z'"):
@@ -279,7 +281,7 @@ def test_a_watchlist_is_immutable() -> None:
 
 def test_records_pandas_html_and_repr() -> None:
     pd = pytest.importorskip("pandas")
-    wl = signals.evaluate(book(), signals=SIGNALS)
+    wl = signals.evaluate(book(), signals=SIGNALS, alert_budget=ALL)
     df = wl.to_pandas()
     assert list(df.columns) == ["customer_id", "signal", "category", "severity", "value", "threshold",
                                 "window_days", "evidence", "status"]
@@ -289,9 +291,9 @@ def test_records_pandas_html_and_repr() -> None:
     html = wl._repr_html_()
     assert html.startswith("<table>") and "riskkit.signals.Watchlist" in html and "10 alerts on 6 customers" in html
     assert repr(wl) == ("Watchlist(as_of=2025-06-30, 2 signals, 10 alerts on 6 customers: critical 7, warning 2, "
-                        "watch 1)")
-    later = signals.evaluate(book(), signals=SIGNALS, previous=wl)
-    assert repr(later).endswith("watch 1; resolved 0)")
+                        "watch 1; levels: critical 4, warning 2)")
+    later = signals.evaluate(book(), signals=SIGNALS, previous=wl, alert_budget=ALL)
+    assert repr(later).endswith("warning 2; resolved 0)")
     assert set(wl.timings) == set(SIGNALS)
     with pytest.raises(ValidationError, match="unknown watchlist column 'nope'"):
         wl.column("nope")
@@ -353,17 +355,56 @@ def _portfolio(spec: list[tuple]) -> riskkit.Portfolio:
 @given(st.lists(customer_st, min_size=1, max_size=7))
 def test_batch_equals_one_customer_at_a_time_and_the_order_holds(spec) -> None:
     override = {"t_risk": {"by": "industry", "segments": {"construction": {"warning": 6.0}}}}
-    wl = signals.evaluate(_portfolio(spec), signals=SIGNALS, thresholds=override)
+    wl = signals.evaluate(_portfolio(spec), signals=SIGNALS, thresholds=override, alert_budget=ALL)
     expected = set()
     for i, one in enumerate(spec):
-        single = signals.evaluate(_portfolio([one]), signals=SIGNALS, thresholds=override)
+        single = signals.evaluate(_portfolio([one]), signals=SIGNALS, thresholds=override, alert_budget=ALL)
         expected |= {(f"K{i:02d}", r["signal"], r["severity"], r["value"]) for r in single.to_records()}
     got = {(r["customer_id"], r["signal"], r["severity"], r["value"]) for r in wl.to_records()}
     assert got == expected
     # customers' rows are contiguous and in action order
     rank = {s: i for i, s in enumerate(signals.SEVERITIES)}
     rows = wl.customers()
-    keys = [(-rank[r["worst_severity"]], -r["alerts"], -r["overdue_amount"], r["customer_id"]) for r in rows]
+    keys = [(-rank[r["level"]], -r["score"], -rank[r["worst_severity"]], -r["alerts"], -r["overdue_amount"],
+             r["customer_id"]) for r in rows]
     assert keys == sorted(keys)
     seen = [r["customer_id"] for r in wl.to_records()]
     assert [c for k, c in enumerate(seen) if k == 0 or seen[k - 1] != c] == [r["customer_id"] for r in rows]
+
+
+# --- levels, the alert budget, customers in default -------------------------------------------------
+
+
+def test_the_alert_budget_keeps_the_highest_scores_at_warning() -> None:
+    wl = signals.evaluate(book(), signals=SIGNALS, alert_budget=0.5)  # 3 of 6 customers may be at warning+
+    assert list(wl.flagged("warning")) == ["E", "A", "F"]  # two critical alerts each; E owes the most
+    assert [wl.level(c) for c in "EAFCBD"] == ["critical"] * 3 + ["watch"] * 3
+    assert wl.alert_budget == 0.5
+    assert [r["customer_id"] for r in wl.at_level("warning").customers()] == ["E", "A", "F"]
+    default = signals.evaluate(book(), signals=SIGNALS)  # 15% of 6: nobody
+    assert default.alert_budget == 0.15 and len(default.flagged("warning")) == 0
+    assert len(default) == 10  # the alerts themselves are all there, each with its own severity
+    with pytest.raises(ValidationError, match="alert_budget must be a share"):
+        signals.evaluate(book(), signals=SIGNALS, alert_budget=0.0)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(customer_st, min_size=1, max_size=12), st.sampled_from([0.1, 0.15, 0.3, 0.5]))
+def test_never_more_than_the_budget_at_warning_or_worse(spec, budget) -> None:
+    p = _portfolio(spec)
+    wl = signals.evaluate(p, signals=SIGNALS, alert_budget=budget)
+    eligible = p.n_customers - len(wl.in_default)
+    assert len(wl.flagged("warning")) <= budget * eligible + 1e-9
+
+
+def test_customers_in_default_are_listed_apart() -> None:
+    p = riskkit.Portfolio.from_records(
+        customers=[{"id": "X"}, {"id": "Y"}],
+        invoices=[invoice("I1", "X", "2025-01-31", 5000.0), invoice("I2", "Y", "2025-05-20", 5000.0)],
+        as_of=AS_OF,
+    )
+    wl = signals.evaluate(p, signals=["overdue_days"], alert_budget=ALL)
+    assert wl.in_default == ("X",)  # 150 days past due on 5,000: a collections case, not a warning
+    assert [r["customer_id"] for r in wl.customers()] == ["Y"]
+    assert wl.level("X") == "" and wl.level("Y") == "critical"
+    assert repr(wl).endswith("in default 1)")

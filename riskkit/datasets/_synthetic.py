@@ -46,6 +46,45 @@ deteriorates late or silently, and some customers who never default go through
 slow patches, so detection is not trivial. From the default date on, the
 customer neither orders nor pays.
 
+Regimes
+-------
+Rules and models tuned on this book learn its habits (sound customers pay within
+days of the due date, order evenly, keep to their limit, are on 30-90 day terms;
+defaulters warn months ahead). ``regime`` (one of :data:`REGIMES`) draws a book
+that breaks one of those habits, to judge them on. A regime changes behaviour
+only: the customers (industry, region, debtor type, risk), who defaults and when
+are the same as in the default book for a seed, so the default rate is too; the
+regime's own draws come from a separate random stream. Every regime has the same
+tables and columns, follows the same point-in-time rules, and is deterministic.
+
+* ``"default"``: the book described above, unchanged bit for bit.
+* ``"late_payers"``: a third of the customers, whatever their risk, pay 20-45 days
+  late by habit (each its own, stable, with noise of 3-8 days) and take no
+  discounts; their payment index is 45-60 and their DBT to match, and they default
+  no more often than the rest. A defaulter among them deteriorates from its own
+  habit, 60-120 days later still by its default (80-165 days late), ordering less.
+  Breaks fixed days-past-due, WADL and payment-index levels.
+* ``"seasonal"``: the volume of orders (and so of invoices) follows
+  ``exp(k cos(phase)) / I0(k)`` with ``k`` in 1.4-2.0 per customer: peaks 2.6-3.2x
+  the yearly mean and troughs at 6-16% of it, the peak in the industry's month (give
+  or take half a month); count and size of orders each carry the square root.
+  Breaks "orders of the last 3 months < 50% of the 3 before", which fires on sound
+  customers every trough; a defaulter's fall shows against the same months a year
+  before.
+* ``"sudden"``: 35% of the defaulters (fraud, the insolvency of a large customer of
+  theirs) pay, order and report as usual until 7-29 days before their default:
+  their deterioration window is that short and their statements do not weaken. The
+  others deteriorate as in the default book. Breaks "defaulters warn months ahead".
+* ``"growth"``: 28% of the customers, at least 15 months in the book, double or
+  triple their purchases within the last year (order count and size each grow by
+  the square root), on a credit limit set on last year's purchases, and report
+  revenue growing to match. Breaks fixed utilisation and order-jump levels.
+* ``"mixed_terms"``: terms of 14 (25%), 30 (35%), 60 (20%), 90 (12%) or 120 days
+  (8%); government, large institutions and most of the biggest tenth of buyers
+  get 60-120 days. Customers on 14-day terms pay on their own payment run, 8-25
+  days past due. Limits follow the terms. Overdue days and DSO differ by terms,
+  not by risk, which breaks fixed overdue-days and DSO levels.
+
 Point in time
 -------------
 Nothing dated after ``as_of`` is in the tables: payments made later leave the
@@ -64,10 +103,13 @@ import numpy.typing as npt
 
 from riskkit.errors import ValidationError
 
-__all__ = ["DEFAULT_AS_OF", "generate"]
+__all__ = ["DEFAULT_AS_OF", "REGIMES", "generate"]
 
 #: The ``as_of`` used when none is given: fixed so that a seed always gives the same book.
 DEFAULT_AS_OF = np.datetime64("2025-12-31", "D")
+
+#: The kinds of book the generator draws (see "Regimes" in the module docstring).
+REGIMES = ("default", "late_payers", "seasonal", "sudden", "growth", "mixed_terms")
 
 Tables = dict[str, dict[str, np.ndarray]]
 IntArray = npt.NDArray[np.int64]
@@ -390,11 +432,83 @@ class _Book:
             )
             * 1000
         )
+        # set by the regimes (see _apply_regime); None keeps the default book's behaviour
+        self.season_k: FloatArray | None = None
+        self.statement_growth: FloatArray | None = None
 
     @property
     def cutoff(self) -> IntArray:
         """Last day a customer orders, receives goods or pays: its default date, or never."""
         return self.default_day
+
+
+def _check_regime(regime: Any) -> str:
+    if not isinstance(regime, str) or regime not in REGIMES:
+        raise ValidationError(
+            f"regime={regime!r} is not a regime; give one of {', '.join(map(repr, REGIMES))}",
+            field="regime",
+            value=regime,
+        )
+    return regime
+
+
+def _regime_rng(seed: Any, regime: str) -> np.random.Generator:
+    """A stream of its own for a regime's draws, so the book's own draws stay as they are."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(REGIMES.index(regime),)))
+
+
+def _apply_regime(b: _Book, regime: str, rng: np.random.Generator) -> None:
+    """Change a drawn book's behaviour to ``regime``; customers and defaults stay the same."""
+    n, today = b.n, b.today
+    if regime == "late_payers":
+        # a third pay 20-45 days late by habit, whatever their risk; a defaulter among
+        # them drifts from its own habit, 60-120 days further
+        habitual = rng.random(n) < 1 / 3
+        b.late_mean = np.where(habitual, rng.uniform(20.0, 45.0, size=n), b.late_mean)
+        b.late_sd = np.where(habitual, rng.uniform(3.0, 8.0, size=n), b.late_sd)
+        b.discount_taker = b.discount_taker & ~habitual
+    elif regime == "seasonal":
+        # volume exp(k cos(phase)) / I0(k): peaks 2.6-3.2x the yearly mean, troughs 6-16% of
+        # it; the peak month is the industry's, give or take half a month per customer
+        b.season_k = rng.uniform(1.4, 2.0, size=n)
+        b.season_peak = b.season_peak + rng.uniform(-0.5, 0.5, size=n) / 12.0
+    elif regime == "sudden":
+        # 35% of the defaulters (fraud, a large customer's insolvency) behave and report as
+        # usual until 7-29 days before their default
+        idx = np.flatnonzero(b.defaulted)
+        chosen = rng.choice(idx, size=round(0.35 * idx.size), replace=False)
+        lead = rng.integers(7, 30, size=chosen.size)
+        b.distress_start = b.distress_start.copy()
+        b.distress_start[chosen] = b.default_day[chosen] - lead
+        b.financial_weakness = b.financial_weakness.copy()
+        b.financial_weakness[chosen] = 0.0
+    elif regime == "growth":
+        # 28% of the customers, long enough in the book, double or triple their purchases
+        # in a year on a limit set on last year's purchases
+        fast = rng.random(n) < 0.28
+        factor = rng.uniform(2.0, 3.0, size=n)  # purchases now / a year ago
+        # order count and order size both follow the trend: each grows by sqrt(factor)
+        b.trend = np.where(fast, 0.5 * np.log(factor), b.trend)
+        start = today - rng.integers(455, 731, size=n)
+        b.history_start = np.where(fast, np.minimum(b.history_start, start), b.history_start)
+        b.established = np.minimum(b.established, b.history_start - 30)
+        b.credit_limit = np.where(
+            fast, np.ceil(b.credit_limit / factor / 1000) * 1000, b.credit_limit
+        )
+        b.statement_growth = np.where(fast, 0.7 * np.log(factor), np.nan)
+    elif regime == "mixed_terms":
+        # terms of 14-120 days; government, large institutions and the biggest buyers get
+        # long ones; short-term customers pay on their monthly payment run, past due
+        short = rng.choice([14, 30, 60, 90, 120], size=n, p=[0.25, 0.35, 0.20, 0.12, 0.08])
+        long = rng.choice([60, 90, 120], size=n, p=[0.2, 0.4, 0.4])
+        big = b.monthly_sales >= np.quantile(b.monthly_sales, 0.9)
+        use_long = b.slow_payer_type | (big & (rng.random(n) < 0.6))
+        terms = np.where(use_long, long, short).astype(np.int64)
+        b.late_mean = b.late_mean + np.where(terms == 14, rng.uniform(8.0, 25.0, size=n), 0.0)
+        b.credit_limit = (
+            np.ceil(b.credit_limit * (terms / 30.0 + 1.0) / (b.terms / 30.0 + 1.0) / 1000) * 1000
+        )
+        b.terms = terms
 
 
 def _customers(rng: np.random.Generator, b: _Book) -> dict[str, np.ndarray]:
@@ -435,7 +549,16 @@ def _trade(
     slot_start = b.history_start[s_owner] + np.round(s_pos * _MONTH).astype(np.int64)
     mid = slot_start + 15
     year_frac = mid / _YEAR
-    season = 1.0 + b.season_amp[s_owner] * np.cos(2 * np.pi * (year_frac - b.season_peak[s_owner]))
+    if b.season_k is None:
+        season = 1.0 + b.season_amp[s_owner] * np.cos(
+            2 * np.pi * (year_frac - b.season_peak[s_owner])
+        )
+    else:
+        # order count and order size each carry the square root of the seasonal volume
+        sharp = b.season_k[s_owner]
+        phase = 2 * np.pi * (year_frac - b.season_peak[s_owner])
+        volume = np.exp(sharp * np.cos(phase)) / np.i0(sharp)
+        season = np.sqrt(volume)
     growth = np.exp(b.trend[s_owner] * (mid - today) / _YEAR)
     p = _progress(mid, b.distress_start[s_owner], b.default_day[s_owner])
     style = b.order_style[s_owner]
@@ -601,6 +724,8 @@ def _statements(rng: np.random.Generator, b: _Book, as_of: np.datetime64) -> dic
     annual_purchases = b.monthly_sales * 12
     revenue0 = annual_purchases * rng.uniform(3.0, 40.0, size=n)
     growth = rng.normal(0.04, 0.06, size=n)
+    if b.statement_growth is not None:
+        growth = np.where(np.isnan(b.statement_growth), growth, b.statement_growth)
     turnover = rng.lognormal(np.log(1.2), 0.3, size=n)
     ca_share = rng.uniform(0.3, 0.75, size=n)
     leverage0 = 0.45 + 0.06 * b.risk + rng.normal(0.0, 0.1, size=n)
@@ -751,7 +876,7 @@ def _events(rng: np.random.Generator, b: _Book) -> dict[str, np.ndarray]:
 
 
 def generate(
-    n_customers: int = 1000, seed: int = 0, as_of: Any = None
+    n_customers: int = 1000, seed: int = 0, as_of: Any = None, *, regime: str = "default"
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, np.ndarray]]:
     """Draw a synthetic B2B credit book and the outcome of every customer.
 
@@ -766,6 +891,9 @@ def generate(
     as_of : datetime.date, numpy.datetime64 or str, optional
         The date the book is observed on (ISO ``'YYYY-MM-DD'`` text accepted).
         Defaults to the fixed date 2025-12-31, never to today.
+    regime : str, default "default"
+        One of :data:`REGIMES`: the kind of book (see the module docstring).
+        ``"default"`` draws exactly the book drawn before regimes existed.
 
     Returns
     -------
@@ -785,12 +913,13 @@ def generate(
     Raises
     ------
     ValidationError
-        If ``n_customers`` is not an integer >= 1 or ``as_of`` is not a date.
+        If ``n_customers`` is not an integer >= 1, ``as_of`` is not a date or
+        ``regime`` is not one of :data:`REGIMES`.
 
     Notes
     -----
     The module docstring describes what is simulated. Everything is vectorized;
-    ``generate(50_000)`` takes a couple of seconds.
+    ``generate(50_000)`` takes a couple of seconds, whatever the regime.
 
     Examples
     --------
@@ -807,9 +936,12 @@ def generate(
     """
     n = _check_count(n_customers)
     as_of_day = _resolve_as_of(as_of)
+    regime = _check_regime(regime)
     today = int(as_of_day.astype(np.int64))
     rng = np.random.default_rng(seed)
     book = _Book(rng, n, today)
+    if regime != "default":
+        _apply_regime(book, regime, _regime_rng(seed, regime))
 
     customers = _customers(rng, book)
     ids = customers["id"]

@@ -8,6 +8,9 @@ it fires for, with a severity (``info``, ``watch``, ``warning``,
 - :func:`evaluate` runs signals over a portfolio and returns a :class:`Watchlist`.
 - :func:`backtest` replays them over history and reports hit rate, false
   alarms, precision and lead time.
+- :func:`calibrate` chooses thresholds, signal weights and level cutoffs on
+  the book's own history (:class:`Calibration`), so the watchlist keeps to
+  an alert budget.
 - :func:`register`, :func:`available`, :func:`get`, :func:`refresh`: the
   registry, with third-party signals discovered through the entry-point group
   ``riskkit.signals``.
@@ -29,6 +32,7 @@ from riskkit.signals._base import (
     resolve_thresholds,
     severity_of,
 )
+from riskkit.signals._calibrate import Calibration, calibrate
 from riskkit.signals._registry import available, builtin, get, refresh, register, source, unregister
 from riskkit.signals._watchlist import STATUSES, Watchlist, evaluate
 
@@ -37,6 +41,7 @@ __all__ = [
     "SEVERITIES",
     "STATUSES",
     "BacktestReport",
+    "Calibration",
     "CaughtAhead",
     "SignalHits",
     "ThresholdSignal",
@@ -44,6 +49,7 @@ __all__ = [
     "available",
     "backtest",
     "builtin",
+    "calibrate",
     "evaluate",
     "get",
     "hits_from_values",

@@ -21,6 +21,7 @@ import numpy as np
 
 from riskkit.errors import ValidationError
 from riskkit.signals._base import SEVERITIES, SEVERITY_RANK, SignalHits, resolve_thresholds
+from riskkit.signals._levels import DEFAULT_BUDGET, check_budget, levels, scores
 from riskkit.signals._registry import available, source
 
 if TYPE_CHECKING:
@@ -128,6 +129,8 @@ def evaluate(
     signals: str | Iterable[str] | None = None,
     thresholds: Mapping[str, Any] | None = None,
     previous: Watchlist | None = None,
+    calibration: Any = None,
+    alert_budget: float | None = None,
 ) -> Watchlist:
     """Run early-warning signals over a portfolio at one date and list what fired, sorted for action.
 
@@ -153,6 +156,18 @@ def evaluate(
         ``new`` or ``persisting`` (matched on customer id and signal), and
         the previous alerts of signals evaluated both times that no longer
         fire are listed in :attr:`Watchlist.resolved`.
+    calibration : riskkit.signals.Calibration, optional
+        Thresholds, signal weights and level cutoffs chosen on this book by
+        :func:`riskkit.signals.calibrate`; ``thresholds`` given here override
+        the calibrated ones.
+    alert_budget : float, optional
+        The share of customers not in default that may be at warning or
+        worse (default: the calibration's, else 0.15); see
+        :mod:`riskkit.signals._levels`.
+
+    Customers in default (feature ``in_default``) are collections cases,
+    not warnings: their alerts are left out and their ids listed in
+    :attr:`Watchlist.in_default`.
 
     Returns
     -------
@@ -183,6 +198,18 @@ def evaluate(
     """
     when = portfolio.resolve_as_of(as_of)
     names, objects = select_signals(signals)
+    if calibration is not None:
+        from riskkit.signals._calibrate import Calibration
+
+        if not isinstance(calibration, Calibration):
+            raise ValidationError(
+                f"calibration must be a riskkit.signals.Calibration, got {type(calibration).__name__}",
+                field="calibration",
+            )
+        thresholds = calibration.merged_thresholds(names, thresholds)
+    budget = check_budget(
+        alert_budget if alert_budget is not None else calibration.alert_budget if calibration else DEFAULT_BUDGET
+    )
     resolved = resolve_all(portfolio, names, objects, thresholds)
     if previous is not None:
         if not isinstance(previous, Watchlist):
@@ -202,10 +229,10 @@ def evaluate(
 
     sizes = [len(h) for h in parts]
     customer = np.concatenate([h.customer for h in parts]) if parts else np.empty(0, np.intp)
-    overdue = np.empty(0)
-    if customer.size:
-        # the customer's open overdue amount orders customers of equal severity and alert count
-        overdue = np.nan_to_num(np.asarray(portfolio.features(when)["overdue_amount"], dtype=np.float64))[customer]
+    features = portfolio.features(when)
+    # the customer's open overdue amount orders customers of equal level and score
+    overdue_all = np.nan_to_num(np.asarray(features["overdue_amount"], dtype=np.float64))
+    overdue = overdue_all[customer]
     cols = _Columns(
         customer=customer,
         sig=np.repeat(np.arange(len(names), dtype=np.intp), sizes),
@@ -220,14 +247,37 @@ def evaluate(
     categories = tuple(str(s.category) for s in objects)
     day = when.astype(object)
     ids = portfolio.customer_ids
+    # customers in default are collections cases, listed apart; the others get a level within the budget
+    in_default = np.asarray(features["in_default"]) > 0
+    cols = cols.take(np.flatnonzero(~in_default[cols.customer]))
+    weights = np.array([calibration.weights.get(name, 1.0) if calibration else 1.0 for name in names])
+    score, worst = scores(cols.customer, cols.sig, cols.severity, weights, portfolio.n_customers)
+    level = levels(score, worst, ~in_default, budget, calibration.cutoffs if calibration else None, overdue_all)
+    state = _State(level, score, tuple(ids[in_default].tolist()), budget)
     resolved_wl = None
     if previous is not None:
         cols, resolved_wl = _compare(cols, names, ids, previous, day)
-    return Watchlist._build(day, names, categories, ids, cols, resolved_wl, timings)
+    return Watchlist._build(day, names, categories, ids, cols, resolved_wl, timings, state)
 
 
 def _cat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.empty(0, dtype)
+
+
+class _State:
+    """Per customer of the portfolio: its level (severity rank, -1 none) and score; who is in default."""
+
+    __slots__ = ("budget", "in_default", "level", "score")
+
+    def __init__(self, level: np.ndarray, score: np.ndarray, in_default: tuple[str, ...], budget: float) -> None:
+        level.setflags(write=False)
+        score.setflags(write=False)
+        self.level, self.score, self.in_default, self.budget = level, score, in_default, budget
+
+    @classmethod
+    def plain(cls, n: int) -> _State:
+        """No levels (a watchlist of resolved alerts)."""
+        return cls(np.full(n, -1, dtype=np.int8), np.zeros(n), (), DEFAULT_BUDGET)
 
 
 class _Columns:
@@ -283,7 +333,8 @@ def _compare(cols: _Columns, names: tuple[str, ...], ids: np.ndarray, previous: 
     gone = comparable & ~np.isin(prev_keys, keys)
     old = previous._cols.take(np.flatnonzero(gone))
     old.status = np.full(len(old), _RESOLVED, dtype=np.int8)
-    resolved = Watchlist._build(day, previous.signals, previous._categories, prev_ids, old, None, {})
+    resolved = Watchlist._build(day, previous.signals, previous._categories, prev_ids, old, None, {},
+                                _State.plain(prev_ids.size))
     return cols, resolved
 
 
@@ -293,10 +344,10 @@ def _compare(cols: _Columns, names: tuple[str, ...], ids: np.ndarray, previous: 
 class Watchlist:
     """The alerts of one evaluation, one row per (customer, signal) that fired, sorted for action.
 
-    Made by :func:`evaluate`. Rows are ordered by the customer's worst
-    severity (critical first), then its number of alerts, then its open
-    overdue amount (largest first), then its id; a customer's alerts by
-    severity, then signal name. Columns: ``customer_id``, ``signal``,
+    Made by :func:`evaluate`. Rows are ordered by the customer's warning
+    level (critical first; see :mod:`riskkit.signals._levels`), then its
+    score, worst severity, number of alerts and open overdue amount (largest
+    first), then its id; a customer's alerts by severity, then signal name. Columns: ``customer_id``, ``signal``,
     ``category``, ``severity``, ``value``, ``threshold``, ``window_days``,
     ``evidence`` and ``status`` (one of :data:`STATUSES`). Immutable; the
     filters return new watchlists.
@@ -315,7 +366,7 @@ class Watchlist:
         first signal to need shared point-in-time data pays for computing it).
     """
 
-    __slots__ = ("_cache", "_categories", "_cols", "_ids", "_starts", "as_of", "resolved", "signals",
+    __slots__ = ("_cache", "_categories", "_cols", "_ids", "_starts", "_state", "as_of", "resolved", "signals",
                  "timings")
 
     as_of: _dt.date
@@ -326,6 +377,7 @@ class Watchlist:
     _ids: np.ndarray  # the portfolio's customer ids (customer codes index it)
     _cols: _Columns  # the alerts, sorted for action
     _starts: np.ndarray  # where each customer's rows start
+    _state: _State  # per customer: level, score; who is in default
     _cache: dict[str, Any]
 
     def __init__(self) -> None:
@@ -333,10 +385,11 @@ class Watchlist:
 
     @classmethod
     def _build(cls, as_of: _dt.date, signals: tuple[str, ...], categories: tuple[str, ...], ids: np.ndarray,
-               cols: _Columns, resolved: Watchlist | None, timings: Mapping[str, float]) -> Watchlist:
+               cols: _Columns, resolved: Watchlist | None, timings: Mapping[str, float],
+               state: _State) -> Watchlist:
         self = object.__new__(cls)
         rank = np.argsort(np.argsort(np.array(signals, dtype=object), kind="stable"), kind="stable")
-        order, starts = _action_order(cols, ids, rank)
+        order, starts = _action_order(cols, ids, rank, state)
         sorted_cols = cols.take(order)
         for name in _Columns.__slots__:
             getattr(sorted_cols, name).setflags(write=False)
@@ -347,6 +400,7 @@ class Watchlist:
         setattr_(self, "_ids", ids)
         setattr_(self, "_cols", sorted_cols)
         setattr_(self, "_starts", starts)
+        setattr_(self, "_state", state)
         setattr_(self, "resolved", resolved)
         setattr_(self, "timings", MappingProxyType(dict(timings)))
         setattr_(self, "_cache", {})
@@ -414,7 +468,9 @@ class Watchlist:
     def customers(self) -> list[dict[str, Any]]:
         """One summary row per customer with alerts, in action order.
 
-        Keys: ``customer_id``, ``worst_severity``, ``alerts`` (count),
+        Keys: ``customer_id``, ``level`` (the customer's warning level, see
+        :mod:`riskkit.signals._levels`), ``score`` (its signals weighed),
+        ``worst_severity``, ``alerts`` (count),
         ``new_alerts`` (count of ``new`` ones), ``overdue_amount`` (open and
         overdue at ``as_of``) and ``summary``, one line such as
         ``"critical: overdue_days 45 (overdue invoices: INV1, INV2); warning: new_lawsuit"``:
@@ -437,6 +493,9 @@ class Watchlist:
         counts = (ends - starts).tolist()
         new = np.add.reduceat((c.status == _NEW).astype(np.int64), starts).tolist()
         overdue = c.overdue[starts].tolist()
+        first = c.customer[starts]
+        level = [SEVERITIES[r] if r >= 0 else "" for r in self._state.level[first].tolist()]
+        score = self._state.score[first].tolist()
         names = self.signals
         sig, sev, val, ev = c.sig.tolist(), c.severity.tolist(), c.value.tolist(), c.evidence.tolist()
         rows = []
@@ -454,8 +513,9 @@ class Watchlist:
                 else:
                     items.append(names[sig[r]])
             groups.append(f"{SEVERITIES[current]}: {', '.join(items)}")
-            rows.append({"customer_id": ids[k], "worst_severity": worst[k], "alerts": counts[k],
-                         "new_alerts": new[k], "overdue_amount": overdue[k], "summary": "; ".join(groups)})
+            rows.append({"customer_id": ids[k], "level": level[k], "score": score[k], "worst_severity": worst[k],
+                         "alerts": counts[k], "new_alerts": new[k], "overdue_amount": overdue[k],
+                         "summary": "; ".join(groups)})
         return rows
 
     def for_customer(self, customer_id: str) -> Watchlist:
@@ -482,7 +542,45 @@ class Watchlist:
 
     def _subset(self, mask: np.ndarray, resolved: Watchlist | None = None) -> Watchlist:
         return Watchlist._build(self.as_of, self.signals, self._categories, self._ids,
-                                self._cols.take(np.flatnonzero(mask)), resolved, self.timings)
+                                self._cols.take(np.flatnonzero(mask)), resolved, self.timings, self._state)
+
+    # --- levels -----------------------------------------------------------------------
+
+    @property
+    def in_default(self) -> tuple[str, ...]:
+        """Ids of the customers in default at ``as_of``: collections cases, whose alerts are left out."""
+        return self._state.in_default
+
+    @property
+    def alert_budget(self) -> float:
+        """The share of customers not in default allowed at warning or worse."""
+        return self._state.budget
+
+    def level(self, customer_id: str) -> str:
+        """A customer's warning level (a severity, ``""`` when nothing fired or it is in default)."""
+        where = np.flatnonzero(self._ids == customer_id)
+        if where.size == 0:
+            raise ValidationError(f"unknown customer id {customer_id!r}", field="customer_id", value=customer_id)
+        rank = int(self._state.level[where[0]])
+        return SEVERITIES[rank] if rank >= 0 else ""
+
+    def flagged(self, severity: str = "warning") -> np.ndarray:
+        """Ids of the customers whose level is ``severity`` or worse, in action order."""
+        if severity not in SEVERITY_RANK:
+            raise ValidationError(f"unknown severity {severity!r}; severities: {', '.join(SEVERITIES)}",
+                                  field="severity", value=severity)
+        first = self._cols.customer[self._starts] if self._starts.size else np.empty(0, np.intp)
+        keep = self._state.level[first] >= SEVERITY_RANK[severity]
+        out = self._ids[first[keep]]
+        out.setflags(write=False)
+        return out
+
+    def at_level(self, severity: str) -> Watchlist:
+        """The alerts of the customers whose level is ``severity`` or worse, in action order."""
+        if severity not in SEVERITY_RANK:
+            raise ValidationError(f"unknown severity {severity!r}; severities: {', '.join(SEVERITIES)}",
+                                  field="severity", value=severity)
+        return self._subset(self._state.level[self._cols.customer] >= SEVERITY_RANK[severity])
 
     # --- display ----------------------------------------------------------------------
 
@@ -490,11 +588,18 @@ class Watchlist:
         counts = np.bincount(self._cols.severity, minlength=len(SEVERITIES)).tolist()
         return ", ".join(f"{s} {n}" for s, n in reversed(list(zip(SEVERITIES, counts, strict=True))) if n)
 
+    def _level_counts(self) -> str:
+        first = self._cols.customer[self._starts] if self._starts.size else np.empty(0, np.intp)
+        counts = np.bincount(self._state.level[first][self._state.level[first] >= 0], minlength=len(SEVERITIES))
+        return ", ".join(f"{s} {n}" for s, n in reversed(list(zip(SEVERITIES, counts.tolist(), strict=True))) if n)
+
     def __repr__(self) -> str:
         counts = self._counts()
         head = (f"Watchlist(as_of={self.as_of}, {len(self.signals)} signals, {len(self)} alerts "
                 f"on {self.n_customers} customers")
-        tail = f"; resolved {len(self.resolved)}" if self.resolved is not None else ""
+        tail = f"; levels: {self._level_counts()}" if self._starts.size else ""
+        tail += f"; in default {len(self.in_default)}" if self.in_default else ""
+        tail += f"; resolved {len(self.resolved)}" if self.resolved is not None else ""
         return head + (f": {counts}" if counts else "") + tail + ")"
 
     def _repr_html_(self, max_rows: int = 20) -> str:
@@ -510,8 +615,13 @@ class Watchlist:
         return html_table(list(shown), rows, caption="riskkit.signals.Watchlist", footer=footer)
 
 
-def _action_order(cols: _Columns, ids: np.ndarray, signal_rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row order for action, and where each customer's rows start in it."""
+def _action_order(cols: _Columns, ids: np.ndarray, signal_rank: np.ndarray,
+                  state: _State) -> tuple[np.ndarray, np.ndarray]:
+    """Row order for action, and where each customer's rows start in it.
+
+    Customers by level (worst first), score, worst alert, number of alerts,
+    open overdue amount, then id; a customer's alerts by severity, then signal.
+    """
     n = len(cols)
     if n == 0:
         return np.empty(0, np.intp), np.empty(0, np.intp)
@@ -523,7 +633,9 @@ def _action_order(cols: _Columns, ids: np.ndarray, signal_rank: np.ndarray) -> t
     overdue[inverse] = cols.overdue
     id_rank = np.empty(customers.size, dtype=np.intp)
     id_rank[np.argsort(ids[customers], kind="stable")] = np.arange(customers.size)
-    customer_order = np.lexsort((id_rank, -overdue, -count, -worst.astype(np.int64)))
+    level = state.level[customers].astype(np.int64)
+    score = state.score[customers]
+    customer_order = np.lexsort((id_rank, -overdue, -count, -worst.astype(np.int64), -score, -level))
     position = np.empty(customers.size, dtype=np.intp)
     position[customer_order] = np.arange(customers.size)
     row_position = position[inverse]
