@@ -26,6 +26,7 @@ over the events.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -139,6 +140,8 @@ class Ledger:
         self.cleared = group_cumsum(clear, starts)
         self.first_event = np.searchsorted(self.owner, np.arange(n_docs))
         self._starts = starts
+        self._recent: dict[np.datetime64, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()
         # unapplied payments (cash on account)
         loose = np.flatnonzero(pay["invoice"] < 0)
         self.cash_customer = pay["customer"][loose]
@@ -154,6 +157,22 @@ class Ledger:
         return cleared, count > 0
 
     def open_at(self, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cached :meth:`_open_at` (features ask for the same few dates several times)."""
+        key = when.astype("datetime64[D]")
+        with self._lock:
+            hit = self._recent.get(key)
+        if hit is not None:
+            return hit
+        result = self._open_at(key)
+        for arr in result:
+            arr.setflags(write=False)
+        with self._lock:
+            self._recent[key] = result
+            while len(self._recent) > 8:
+                self._recent.pop(next(iter(self._recent)))
+        return result
+
+    def _open_at(self, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At ``when``: per document (issued, open invoice amount), per customer the net of every other item.
 
         The open amount is the reporting-currency amount still owed on each

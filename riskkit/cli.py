@@ -121,9 +121,12 @@ def _demo(args: argparse.Namespace) -> int:
     )
     grades, counts = np.unique(result.grade, return_counts=True)
     order = np.argsort([_GRADE_ORDER.get(str(g), 99) for g in grades])
-    print("1. Grades (5C card): " + ", ".join(f"{grades[i]} {counts[i]}" for i in order) + "\n")
+    in_default = np.asarray(ff["in_default"]) > 0
+    print("1. Grades (5C card): " + ", ".join(f"{grades[i]} {counts[i]}" for i in order))
+    print(f"   {int(in_default.sum())} customers are in default (90+ days past due on a material amount, or "
+          "insolvency): grade D, collections cases (section 5).\n")
 
-    shown = riskiest(result.score, ff, args.top)
+    shown = riskiest(np.where(in_default, np.inf, result.score), ff, args.top)
     rec_rows = {r["customer_id"]: r for r in recs.to_records()}
     rows = []
     for i in shown:
@@ -137,7 +140,7 @@ def _demo(args: argparse.Namespace) -> int:
         rows.append([*row, str(outcomes.default_date[i]) if outcomes.defaulted[i] else ""])
     headers = ["customer", "score", "grade", "pd", *(h for _, h, _ in DEMO_COLUMNS), "main reason",
                "limit now", "new limit", "terms", "default date"]
-    print(f"2. The {len(rows)} riskiest customers, with the recommended credit limit and terms:")
+    print(f"2. The {len(rows)} riskiest customers not in default, with the recommended credit limit and terms:")
     print(text_table(headers, rows, digits=1))
     as_of = np.datetime64(portfolio.as_of, "D")
     defaulted, when = outcomes.defaulted == 1, outcomes.default_date
@@ -150,16 +153,29 @@ def _demo(args: argparse.Namespace) -> int:
             f"{auc(later, result.pd[performing]):.3f} (no training)."
         )
 
-    print(f"\n3. Watchlist: {watch!r}")
+    changes = recs.changes_by_grade()
+    print("\n3. Limit review by grade (limits on file against the recommended ones):")
+    print(text_table(
+        ["grade", "customers", "rise", "hold", "fall", "on file", "recommended"],
+        [[c["grade"], c["n"], c["rise"], c["hold"], c["fall"], float(c["total_now"]), float(c["total_recommended"])]
+         for c in changes],
+        digits=0,
+    ))
+
+    flagged = watch.flagged("warning")
+    eligible = portfolio.n_customers - len(watch.in_default)
+    print(f"\n4. Watchlist: {len(flagged)} of the {eligible} customers not in default at warning or worse "
+          f"(budget {watch.alert_budget:.0%}); {watch.n_customers} with any alert, {len(watch)} alerts "
+          f"from {len(watch.signals)} signals")
     top = watch.customers()[: args.top]
     print(text_table(
-        ["customer", "worst", "alerts", "overdue", "summary"],
-        [[r["customer_id"], r["worst_severity"], r["alerts"], float(r["overdue_amount"]), _short(r["summary"], 90)]
+        ["customer", "level", "alerts", "overdue", "summary"],
+        [[r["customer_id"], r["level"], r["alerts"], float(r["overdue_amount"]), _short(r["summary"], 90)]
          for r in top],
         digits=0,
     ))
 
-    print(f"\n4. Collections worklist: {work!r}")
+    print(f"\n5. Collections worklist: {work!r}")
     head = work.head(args.top).to_records()
     print(text_table(
         ["customer", "stage", "next action", "overdue", "dpd", "grade", "if they order again"],

@@ -22,8 +22,9 @@ def test_demo_prints_riskiest_customers(capsys: pytest.CaptureFixture[str]) -> N
     # header, rule, five rows (then the AUC line)
     table = out.split("recommended credit limit and terms:\n", 1)[1].split("\n\n", 1)[0]
     assert len([line for line in table.splitlines() if not line.startswith("   ")]) == 7
-    assert "3. Watchlist" in out and "4. Collections worklist" in out
-    worklist = out.split("4. Collections worklist", 1)[1]
+    assert "3. Limit review by grade" in out and "4. Watchlist" in out and "5. Collections worklist" in out
+    assert "at warning or worse (budget 15%)" in out and "customers are in default" in out
+    worklist = out.split("5. Collections worklist", 1)[1]
     assert "if they order again" in worklist
 
 

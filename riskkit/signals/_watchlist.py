@@ -162,8 +162,9 @@ def evaluate(
         the calibrated ones.
     alert_budget : float, optional
         The share of customers not in default that may be at warning or
-        worse (default: the calibration's, else 0.15); see
-        :mod:`riskkit.signals._levels`.
+        worse (default 0.15; with a calibration, twice its budget: its
+        cutoffs already keep the false alarms within it, and the customers
+        about to default need room too); see :mod:`riskkit.signals._levels`.
 
     Customers in default (feature ``in_default``) are collections cases,
     not warnings: their alerts are left out and their ids listed in
@@ -207,9 +208,14 @@ def evaluate(
                 field="calibration",
             )
         thresholds = calibration.merged_thresholds(names, thresholds)
-    budget = check_budget(
-        alert_budget if alert_budget is not None else calibration.alert_budget if calibration else DEFAULT_BUDGET
-    )
+    if alert_budget is not None:
+        budget = check_budget(alert_budget)
+    elif calibration is not None:
+        # the calibrated cutoffs keep the false alarms within the calibration's budget; the cap only
+        # stops a drifting book from flooding (the customers about to default need room too)
+        budget = min(1.0, 2 * calibration.alert_budget)
+    else:
+        budget = DEFAULT_BUDGET
     resolved = resolve_all(portfolio, names, objects, thresholds)
     if previous is not None:
         if not isinstance(previous, Watchlist):
