@@ -129,15 +129,29 @@ class CardFeature:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> CardFeature:
-        return cls(
-            name=d["name"],
-            kind=d["kind"],
-            points=d["points"],
-            splits=d.get("splits", []),
-            categories=tuple(tuple(g) for g in d.get("categories", [])),
-            special_codes=tuple(float(c) for c in d.get("special_codes", [])),
-        )
+    def from_dict(cls, d: Mapping[str, Any], where: str = "feature") -> CardFeature:
+        """Inverse of :meth:`to_dict`, every value checked as JSON (errors name the key path ``where``)."""
+        from riskkit.persistence import decode_floats, decode_mapping, decode_text, decode_texts
+
+        kind = d.get("kind") if isinstance(d, Mapping) else None
+        shape = ("splits",) if kind == NUMERIC else ("categories",)
+        decode_mapping(d, where, ("name", "kind", "points", *shape), ("special_codes",))
+        name = decode_text(d["name"], f"{where}.name")
+        if kind not in (NUMERIC, CATEGORICAL):
+            raise FormatError(f"{where}.kind: expected 'numeric' or 'categorical', got {kind!r}")
+        points = decode_floats(d["points"], f"{where}.points", finite=True)
+        splits = decode_floats(d["splits"], f"{where}.splits", finite=True) if kind == NUMERIC else []
+        groups = d.get("categories", [])
+        if not isinstance(groups, list):
+            raise FormatError(f"{where}.categories: expected a list of lists of texts")
+        categories = tuple(tuple(decode_texts(g, f"{where}.categories[{i}]")) for i, g in enumerate(groups))
+        codes = decode_floats(d.get("special_codes", []), f"{where}.special_codes", finite=True)
+        try:
+            return cls(
+                name=name, kind=kind, points=points, splits=splits, categories=categories, special_codes=tuple(codes)
+            )
+        except ValidationError as exc:
+            raise FormatError(f"{where}: {exc}") from None
 
 
 @attrs.frozen(eq=False, slots=False)
@@ -199,25 +213,54 @@ class Card:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Card:
+    def from_dict(cls, d: Mapping[str, Any], where: str = "card") -> Card:
+        """Inverse of :meth:`to_dict`; a :class:`FormatError` naming the key path (``where``) for any bad value."""
+        from riskkit.persistence import decode_mapping
+
+        decode_mapping(d, where, ("features", "scaling", "master_scale"), ("unknown",))
+        features = d["features"]
+        if not isinstance(features, list):
+            raise FormatError(f"{where}.features: expected a list")
+        parts = tuple(CardFeature.from_dict(f, f"{where}.features[{i}]") for i, f in enumerate(features))
+        key = "scaling"
         try:
-            return cls(
-                features=tuple(CardFeature.from_dict(f) for f in d["features"]),
-                scaling=Scaling.from_dict(d["scaling"]),
-                master_scale=MasterScale.from_dict(d["master_scale"]),
-                unknown=d.get("unknown", "error"),
-            )
+            scaling = Scaling.from_dict(d["scaling"])
+            key = "master_scale"
+            scale = MasterScale.from_dict(d["master_scale"])
+            key = "unknown"
+            return cls(features=parts, scaling=scaling, master_scale=scale, unknown=d.get("unknown", "error"))
+        except ValidationError as exc:
+            if key == "unknown" and exc.field != "unknown":
+                key = "features"  # the card's own checks: each feature listed once
+            sub = f".{exc.field}" if exc.field and exc.field not in (key, "unknown") else ""
+            raise FormatError(f"{where}.{key}{sub}: {exc}") from None
         except (KeyError, TypeError, AttributeError) as exc:
-            raise FormatError(f"malformed scorecard: {type(exc).__name__}: {exc}") from None
+            raise FormatError(f"{where}.{key}: malformed: {type(exc).__name__}: {exc}") from None
 
 
 # --- the hand-written (expert) format ---------------------------------------------------
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(f"{where} must be a finite number, got {value!r}")
-    return float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # a Python int beyond float64
+        raise ValidationError(f"{where} must be a finite number, got an integer too large for a float") from None
+    if not math.isfinite(out):
+        raise ValidationError(f"{where} must be a finite number, got {value!r}")
+    return out
+
+
+def _level(v: Any, where: str) -> Any:
+    """A hand-written category: text, or an int as its decimal text (other values are refused by the card)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        try:
+            return str(v)
+        except ValueError:  # beyond Python's int-to-text limit
+            raise ValidationError(f"{where}: an integer of over 4,300 digits is not a category") from None
+    return v
 
 
 def expert_feature(spec: Mapping[str, Any], index: int) -> CardFeature:
@@ -272,7 +315,7 @@ def expert_feature(spec: Mapping[str, Any], index: int) -> CardFeature:
     for j, b in enumerate(bins):
         if not isinstance(b, Mapping) or set(b) != {"values", "points"} or not isinstance(b["values"], list):
             raise ValidationError(f"{where}: bins[{j}] must be {{'values': [...], 'points': n}}")
-        groups.append(tuple(str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in b["values"]))
+        groups.append(tuple(_level(v, f"{where}: bins[{j}].values") for v in b["values"]))
         points.append(_number(b["points"], f"{where}: bins[{j}].points"))
     return CardFeature(name, kind, [*points, missing, missing], categories=tuple(groups))
 

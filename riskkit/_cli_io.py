@@ -12,6 +12,16 @@ Tables are written as CSV, JSON lines, a JSON array or Parquet (with pyarrow)
 by the output's extension; any other extension is refused before any work is
 done (:func:`check_output`), never written as CSV under another name. Money
 columns are rounded to cents as they are written (:func:`cents`).
+
+Text cells of a CSV output that a spreadsheet would run as a formula (they
+begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: CWE-1236,
+formula injection from customer names and ids) are written with a leading
+single quote (:func:`defuse`) unless the writer is given ``raw=True``
+(``--raw-cells``); numbers are never changed, JSON and Parquet never.
+
+A SIGTERM while the command line runs (:func:`terminate_as_exception`) unwinds
+like a SIGINT, so the temporary file of an unfinished output is removed and
+an existing output stays as it was.
 """
 
 from __future__ import annotations
@@ -22,8 +32,10 @@ import json
 import math
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
@@ -37,17 +49,21 @@ __all__ = [
     "FORMATS",
     "TABLE_FORMATS",
     "Progress",
+    "Terminated",
     "atomic_open",
     "atomic_path",
     "cell",
     "cents",
     "check_output",
+    "check_writable",
     "column_texts",
+    "defuse",
     "infer_columns",
     "is_missing",
     "parse_numeric",
     "read_table",
     "read_table_ex",
+    "terminate_as_exception",
     "write_columns",
     "write_csv",
     "write_json",
@@ -159,7 +175,13 @@ def _read_parquet(path: str) -> tuple[dict[str, np.ndarray], int]:
         raise ValidationError(
             f"reading {path!r} needs pyarrow (pip install pyarrow); or convert it to CSV or JSON lines"
         ) from None
-    table = pq.read_table(path)
+    try:
+        table = pq.read_table(path)
+    except OSError as exc:
+        raise ValidationError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    except Exception as exc:  # pyarrow's ArrowInvalid ... : not Parquet, or a damaged file
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValidationError(f"{path!r} is not a readable Parquet file: {first}") from None
     columns = {}
     for name in table.column_names:
         col = np.empty(table.num_rows, dtype=object)
@@ -275,21 +297,79 @@ def cell(value: Any) -> str:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
-    """A temporary path beside ``path`` to write to; on success it replaces ``path``, on error it is removed."""
-    target = os.path.abspath(os.fspath(path))
+    """A temporary path beside ``path`` to write to; on success it replaces ``path``, on error it is removed.
+
+    The temporary file is removed on any exception, a KeyboardInterrupt (SIGINT)
+    and a :class:`Terminated` (SIGTERM under :func:`terminate_as_exception`)
+    included. A file-system failure (the target is a folder, the folder is not
+    writable, the disk is full ...) is a ValidationError naming ``path``.
+    """
+    name = os.fspath(path)
+    target = os.path.abspath(name)
     folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
-        raise ValidationError(f"cannot write {os.fspath(path)!r}: the folder {folder!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-    os.close(fd)
+    check_writable(name)
+    tmp: str | None = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+        os.close(fd)
         os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; give the file the mode open() would
         yield tmp
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        tmp = None
+    except OSError as exc:
+        raise ValidationError(f"cannot write {name!r}: {exc.strerror or exc}", value=name) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise a ValidationError naming ``path`` when it cannot be written: a folder, or a folder riskkit cannot write in.
+
+    The folder not existing is an error too. A check, not a promise: the write
+    itself still reports a full disk or a folder that changed meanwhile.
+    """
+    name = os.fspath(path)
+    target = os.path.abspath(name)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise ValidationError(f"cannot write {name!r}: the folder {folder!r} does not exist", value=name)
+    if os.path.isdir(target):
+        raise ValidationError(f"cannot write {name!r}: it is a folder, not a file", value=name)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValidationError(f"cannot write {name!r}: no permission to create files in {folder!r}", value=name)
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM under :func:`terminate_as_exception` (like KeyboardInterrupt)."""
+
+
+@contextlib.contextmanager
+def terminate_as_exception() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` in the main thread instead of killing the process.
+
+    So ``finally`` blocks and :func:`atomic_path` clean up as on Ctrl-C. A
+    second SIGTERM during that clean-up is ignored. Outside the main thread
+    (where signal handlers cannot be set) the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):  # pragma: no cover - no signals here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -310,16 +390,45 @@ def _file_mode(target: str) -> int:
         return 0o666 & ~umask
 
 
-def write_csv(path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a CSV atomically; returns the number of data rows."""
+#: How a text cell that a spreadsheet would run as a formula begins (CWE-1236).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(text: str) -> str:
+    """``text`` with a leading single quote when a spreadsheet would read it as a formula.
+
+    >>> defuse("=SUM(A1)"), defuse("-cmd"), defuse("Acme")
+    ("'=SUM(A1)", "'-cmd", 'Acme')
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_csv(
+    path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]], *, raw: bool = False
+) -> int:
+    """Write a CSV atomically; returns the number of data rows.
+
+    Text cells that a spreadsheet would run as a formula get a leading ``'``
+    (:func:`defuse`) unless ``raw``; numbers are written as they are.
+    """
     n = 0
     with atomic_open(path, newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(header)
+        writer.writerow(_header(header, raw))
         for row in rows:
-            writer.writerow([cell(v) for v in row])
+            writer.writerow([_text_cell(v, raw) for v in row])
             n += 1
     return n
+
+
+def _text_cell(value: Any, raw: bool) -> str:
+    if isinstance(value, str):
+        return value if raw else defuse(value)
+    return cell(value)
+
+
+def _header(header: Sequence[str], raw: bool) -> list[str]:
+    return [_text_cell(h, raw) for h in header]
 
 
 def _json_value(value: Any) -> Any:
@@ -368,8 +477,12 @@ def write_objects(path: str | os.PathLike[str], records: Iterable[Mapping[str, A
     return write_jsonl(path, records)
 
 
-def column_texts(col: Any) -> list[str]:
-    """A whole column as CSV text (see :func:`cell`), float columns converted without a per-cell call."""
+def column_texts(col: Any, *, raw: bool = True) -> list[str]:
+    """A whole column as CSV text (see :func:`cell`), float columns converted without a per-cell call.
+
+    With ``raw=False`` a text cell a spreadsheet would run as a formula gets a
+    leading ``'`` (:func:`defuse`); numbers, in a numeric column or not, never.
+    """
     arr = np.asarray(col) if not isinstance(col, list) else None
     if arr is not None and arr.ndim == 1 and arr.dtype.kind == "f":
         values = arr.astype(np.float64)
@@ -378,10 +491,12 @@ def column_texts(col: Any) -> list[str]:
         out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
         out[np.isnan(values)] = ""
         return list(out.tolist())
-    if arr is not None and arr.ndim == 1 and arr.dtype.kind in "iuU":
+    if arr is not None and arr.ndim == 1 and arr.dtype.kind in "iu":
         return list(arr.astype(str).tolist())
     values = col.tolist() if arr is not None else col
-    return [v if type(v) is str else cell(v) for v in values]
+    if raw:
+        return [v if type(v) is str else cell(v) for v in values]
+    return [_text_cell(v, False) for v in values]
 
 
 # --- output formats and money ----------------------------------------------------
@@ -487,14 +602,20 @@ def _round_money(header: Sequence[str], columns: Sequence[Any], money: Iterable[
 
 
 def write_columns(
-    path: str | os.PathLike[str], header: Sequence[str], columns: Sequence[Any], *, money: Iterable[str] = ()
+    path: str | os.PathLike[str],
+    header: Sequence[str],
+    columns: Sequence[Any],
+    *,
+    money: Iterable[str] = (),
+    raw: bool = False,
 ) -> int:
     """Columns (arrays or lists of equal length) as CSV, JSON lines, a JSON array or Parquet, by extension.
 
     ``.csv``; ``.jsonl``/``.ndjson`` (an object per line); ``.json`` (an
     array of objects); ``.parquet`` (needs pyarrow). The columns named in
-    ``money`` are rounded to cents as they are written. Returns the number of
-    rows.
+    ``money`` are rounded to cents as they are written. In a CSV, text cells
+    a spreadsheet would run as a formula get a leading ``'`` unless ``raw``
+    (:func:`defuse`). Returns the number of rows.
 
     Raises
     ------
@@ -509,22 +630,27 @@ def write_columns(
         lists = [c.tolist() if isinstance(c, np.ndarray) else list(c) for c in columns]
         records = (dict(zip(header, row, strict=True)) for row in zip(*lists, strict=True))
         return write_json(path, records) if ext == ".json" else write_jsonl(path, records)
-    texts = [column_texts(c) for c in columns]
+    texts = [column_texts(c, raw=raw) for c in columns]
     n = len(texts[0]) if texts else 0
     with atomic_open(path, newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(header)
+        writer.writerow(_header(header, raw))
         writer.writerows(zip(*texts, strict=True))
     return n
 
 
 def write_records(
-    path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]], *, money: Iterable[str] = ()
+    path: str | os.PathLike[str],
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    money: Iterable[str] = (),
+    raw: bool = False,
 ) -> int:
     """Rows in the format of ``path``'s extension, as :func:`write_columns`; returns the number of rows."""
     rows = list(rows)
     columns = [_objects(row[j] for row in rows) for j in range(len(header))]
-    return write_columns(path, header, columns, money=money)
+    return write_columns(path, header, columns, money=money, raw=raw)
 
 
 def _write_parquet(path: str | os.PathLike[str], header: Sequence[str], columns: Sequence[Any]) -> int:

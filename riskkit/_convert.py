@@ -21,14 +21,32 @@ class _Reject(Exception):
 
 DATE_FORMS = "a date (datetime.date, numpy.datetime64 or 'YYYY-MM-DD')"
 
+#: The days a date may be: those of :class:`datetime.date`, years 1 to 9999. Year 0, negative years
+#: and years beyond 9999 (which numpy can hold) are refused on every path with the same reason.
+FIRST_DAY = np.datetime64("0001-01-01", "D")
+LAST_DAY = np.datetime64("9999-12-31", "D")
+OUT_OF_RANGE = f"is outside the years 1 to 9999; expected {DATE_FORMS}"
+NOT_A_DATE = f"is not a valid date; expected {DATE_FORMS}"
+TOO_LARGE = "is too large for a number; expected a finite number (at most about 1.8e308 in magnitude)"
+
 
 def show(value: Any) -> str:
     """Render a value for an error message: dates as ISO text, everything else as repr."""
     if isinstance(value, _dt.date | np.datetime64 | np.timedelta64):
         return str(value)  # .item() would turn nanosecond values into bare ints
     if isinstance(value, np.generic):
-        return repr(value.item())
-    return repr(value)
+        value = value.item()
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for its decimal text (sys.get_int_max_str_digits)
+        if isinstance(value, int):
+            return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+        return f"<a {type(value).__name__} that cannot be shown>"
+    except Exception:  # a user object whose repr fails must not hide the error being reported
+        return f"<a {type(value).__name__} that cannot be shown>"
+    if isinstance(value, int) and len(text) > 60:  # 10**400: the order of magnitude says it all
+        return f"{text[:12]}...{text[-4:]} (an integer of {len(text.lstrip('-'))} digits)"
+    return text
 
 
 def is_missing(value: Any) -> bool:
@@ -46,7 +64,12 @@ def is_missing(value: Any) -> bool:
 
 
 def to_date(value: Any) -> np.datetime64:
-    """Convert one value to ``datetime64[D]``; a time of day other than midnight is refused."""
+    """Convert one value to ``datetime64[D]``; a time of day other than midnight is refused.
+
+    Text must be ``YYYY-MM-DD`` with ASCII digits (surrounding whitespace is
+    ignored); year 0, signed years and days outside the years 1 to 9999 are
+    refused, whatever the value's type.
+    """
     if isinstance(value, _dt.datetime):
         if value.time() != _dt.time(0) or value.tzinfo is not None:
             raise _Reject(f"has a time of day or time zone; expected {DATE_FORMS}")
@@ -56,19 +79,33 @@ def to_date(value: Any) -> np.datetime64:
     if isinstance(value, np.datetime64):
         if np.datetime_data(value.dtype)[0] in ("Y", "M", "W"):
             raise _Reject(f"is a year, month or week, not a day; expected {DATE_FORMS}")
+        if np.isnat(value):
+            raise _Reject(f"is NaT (not a time); expected {DATE_FORMS}")
         day = value.astype("datetime64[D]")
         if day != value:
             raise _Reject(f"has a time of day; expected {DATE_FORMS}")
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise _Reject(OUT_OF_RANGE)
         return day
     if isinstance(value, str):
         text = value.strip()
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        if is_iso_text(text):
             try:
                 return np.datetime64(_dt.date.fromisoformat(text), "D")
             except ValueError:
                 pass
-        raise _Reject(f"is not a valid date; expected {DATE_FORMS}")
+        raise _Reject(NOT_A_DATE)
     raise _Reject(f"is of type {type(value).__name__}; expected {DATE_FORMS}")
+
+
+def is_iso_text(text: str) -> bool:
+    """True for ``YYYY-MM-DD`` written with ASCII digits (the day itself is not checked)."""
+    return (
+        len(text) == 10
+        and text[4] == "-"
+        and text[7] == "-"
+        and all(c in "0123456789" for c in text[:4] + text[5:7] + text[8:])
+    )
 
 
 def to_number(value: Any, *, nonnegative: bool) -> float:
@@ -76,7 +113,10 @@ def to_number(value: Any, *, nonnegative: bool) -> float:
     # numpy registers timedelta64 as an integer type; a duration is not an amount
     if isinstance(value, bool | np.bool_ | np.timedelta64) or not isinstance(value, numbers.Real):
         raise _Reject(f"is of type {type(value).__name__}; expected a real number")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int (or Fraction) beyond float64
+        raise _Reject(TOO_LARGE) from None
     if not math.isfinite(x):
         raise _Reject("is not finite; expected a finite number")
     if nonnegative and x < 0:
@@ -89,7 +129,10 @@ def to_text(value: Any, *, allow_int: bool = False) -> str:
     if isinstance(value, str):
         return value
     if allow_int and isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
-        return str(int(value))
+        try:
+            return str(int(value))
+        except ValueError:  # beyond sys.get_int_max_str_digits
+            raise _Reject("is an integer too long to be an id; expected text or an integer") from None
     raise _Reject(f"is of type {type(value).__name__}; expected text" + (" or an integer" if allow_int else ""))
 
 

@@ -330,8 +330,9 @@ def _read_text(name: str, encoding: str, table: str | None) -> str:
     try:
         with open(name, "rb") as fh:
             data = fh.read()
-    except OSError as exc:
-        raise ValidationError(f"{where}cannot read {name!r}: {exc.strerror or exc}", table=table) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValidationError(f"{where}cannot read {name!r}: {reason}", table=table) from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -16,13 +16,13 @@ matched to invoices, and the payment tolerance applied, in document currency.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from riskkit import _schema
-from riskkit._convert import _Reject, to_currency, to_date, to_number
+from riskkit._convert import _Reject, show, to_currency, to_date, to_number
 from riskkit.errors import ValidationError
 
 __all__ = ["Rates", "convert"]
@@ -42,16 +42,16 @@ def _code(value: Any, where: str) -> str:
     try:
         return to_currency(value) if isinstance(value, str) else to_currency("")
     except _Reject as exc:
-        raise ValidationError(f"{where} ({value!r}) {exc}", field="currency", value=value) from None
+        raise ValidationError(f"{where} ({show(value)}) {exc}", field="currency", value=value) from None
 
 
 def _rate(value: Any, where: str) -> float:
     try:
         rate = to_number(value, nonnegative=True)
     except _Reject as exc:
-        raise ValidationError(f"{where} ({value!r}) {exc}", field="rates", value=value) from None
+        raise ValidationError(f"{where} ({show(value)}) {exc}", field="rates", value=value) from None
     if not rate > 0 or not math.isfinite(rate):
-        raise ValidationError(f"{where} ({value!r}) must be a finite number > 0", field="rates", value=value)
+        raise ValidationError(f"{where} ({show(value)}) must be a finite number > 0", field="rates", value=value)
     return rate
 
 
@@ -91,7 +91,7 @@ class Rates:
         else:
             for key, value in rates.items():
                 code = _code(key, "rates: currency")
-                self._fixed[code] = _rate(value, f"rates[{key!r}]")
+                self._fixed[code] = _rate(value, f"rates[{show(key)}]")
         for code in (*self._fixed, *self._dated):
             if code == reporting:
                 fixed = self._fixed.get(code)
@@ -101,7 +101,17 @@ class Rates:
                     )
 
     def _read_table(self, rates: Mapping[str, Any]) -> None:
-        dates, codes, values = (list(rates[k]) for k in ("date", "currency", "rate"))
+        columns = []
+        for key in ("date", "currency", "rate"):
+            column = rates[key]
+            if isinstance(column, str | bytes | Mapping) or not isinstance(column, Iterable):
+                raise ValidationError(
+                    f"rates: column {key!r} must be a list or array with one value per rate, "
+                    f"got {type(column).__name__}",
+                    field="rates",
+                )
+            columns.append(list(column))
+        dates, codes, values = columns
         if not len(dates) == len(codes) == len(values):
             raise ValidationError("rates: the date, currency and rate columns differ in length", field="rates")
         per: dict[str, dict[np.datetime64, float]] = {}
@@ -109,7 +119,7 @@ class Rates:
             try:
                 day = to_date(d)
             except _Reject as exc:
-                raise ValidationError(f"rates row {i}: date ({d!r}) {exc}", field="rates", row=i) from None
+                raise ValidationError(f"rates row {i}: date ({show(d)}) {exc}", field="rates", row=i) from None
             code = _code(c, f"rates row {i}: currency")
             rate = _rate(v, f"rates row {i}: rate")
             if day in per.setdefault(code, {}):
@@ -186,8 +196,10 @@ def convert(tables: dict[str, dict[str, np.ndarray]], currency: str | None, rate
     names, or ``""`` when it names none).
     """
     if currency is not None and not isinstance(currency, str):
-        raise ValidationError(f"currency must be a currency code such as 'EUR', got {currency!r}", field="currency")
+        raise ValidationError(f"currency must be a currency code such as 'EUR', got {show(currency)}", field="currency")
     reporting = _reporting(tables, currency)
+    if rates is not None and not isinstance(rates, Mapping):
+        Rates(rates, reporting or "")  # raises, saying what rates= accepts
     if not reporting:
         if rates is not None and len(rates):
             raise ValidationError("rates= needs currency= (the reporting currency)", field="rates")
@@ -213,7 +225,29 @@ def convert(tables: dict[str, dict[str, np.ndarray]], currency: str | None, rate
         for col in _schema.AMOUNT_COLUMNS[name]:
             if name in ("invoices", "payments"):
                 t[f"doc_{col}"] = t[col]
-            t[col] = t[col] * rate
+            given = t[col]
+            t[col] = given * rate
+            _refuse_overflow(name, col, t, given, rate, reporting)
         if name in ("invoices", "payments"):
             t["rate"] = rate
     return reporting
+
+
+def _refuse_overflow(
+    table: str, column: str, t: Mapping[str, np.ndarray], given: np.ndarray, rate: np.ndarray, reporting: str
+) -> None:
+    """A finite amount that its rate takes beyond float64 is an error naming its row."""
+    over = np.flatnonzero(np.isinf(t[column]) & np.isfinite(given))
+    if not over.size:
+        return
+    i = int(over[0])
+    row = int(t["__row__"][i]) if "__row__" in t else i
+    raise ValidationError(
+        f"{table} row {row}: field {column!r} ({float(given[i])!r} {t['currency'][i]}) is too large for a number "
+        f"once converted to {reporting} at rate {float(rate[i])!r}; expected amounts below about 1.8e308 "
+        "in the reporting currency",
+        table=table,
+        row=row,
+        field=column,
+        value=float(given[i]),
+    )

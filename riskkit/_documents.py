@@ -27,8 +27,11 @@ def read_text(text_or_path: str | os.PathLike[str], looks_like: str, what: str) 
 
 def load_json(text_or_path: str | os.PathLike[str], what: str) -> Any:
     """Parse a JSON document; malformed JSON is a :class:`~riskkit.FormatError` naming ``what``."""
+    from riskkit.persistence import parse_json
+
     try:
-        return json.loads(read_text(text_or_path, "{", what))
+        # refuses deep nesting, huge integers, NaN/Infinity and a BOM-less mess as FormatError
+        return parse_json(read_text(text_or_path, "{", what), what)
     except json.JSONDecodeError as exc:
         raise FormatError(f"{what} JSON is malformed: {exc}") from None
 

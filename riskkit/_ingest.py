@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 
 from riskkit import _currency, _schema
-from riskkit._convert import _Reject, show
+from riskkit._convert import FIRST_DAY, LAST_DAY, _Reject, show
 from riskkit.errors import SchemaError, ValidationError
 
 Columns = dict[str, np.ndarray]
@@ -122,8 +122,8 @@ def _scalar(v: Any) -> Any:
             return None
         # datetime64[ns].astype(object) is an int; go through microseconds to get a datetime
         unit = np.datetime_data(v.dtype)[0]
-        if unit in ("Y", "M", "W"):
-            return v  # shown as '2025-01', not as the day it would be truncated to
+        if unit in ("Y", "M", "W") or not FIRST_DAY <= v.astype("datetime64[D]") <= LAST_DAY:
+            return v  # shown as '2025-01' (not the day it would be truncated to), or a day Python cannot hold
         return v.astype(object) if unit == "D" else v.astype("datetime64[us]").astype(object)
     if isinstance(v, np.timedelta64):
         return v
@@ -184,7 +184,10 @@ def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarra
         raw.dtype == object
         and all(issubclass(t, _NUMERIC_TYPES) and not issubclass(t, bool | np.timedelta64) for t in _types(raw))
     ):
-        values = raw.astype(np.float64)
+        try:
+            values = raw.astype(np.float64)
+        except (OverflowError, TypeError, ValueError):
+            return None  # an int beyond float64 (or an odd subclass): element by element names the rows
     else:
         return None
     missing = np.isnan(values)
@@ -199,7 +202,7 @@ def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarra
     reasons[inf] = "is not finite; expected a finite number"
     bad |= inf
     if column.kind == "money":
-        neg = values < 0
+        neg = (values < 0) & ~inf  # -inf is "not finite", as element by element
         reasons[neg] = "is negative; expected a number >= 0"
         bad |= neg
     return values, bad, list(reasons[bad])
@@ -211,7 +214,7 @@ def _convert_dates(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray,
             return None
         values = raw.astype("datetime64[D]")
         timed = (values != raw) & ~np.isnat(raw)
-        if timed.any():
+        if timed.any() or _out_of_range(values):
             return None
     elif raw.dtype.kind == "U" or raw.dtype == object:
         types = _types(raw) if raw.dtype == object else {str}
@@ -220,16 +223,18 @@ def _convert_dates(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray,
         elif types <= {str, type(None)}:
             none = raw == None  # noqa: E711 - elementwise
             text = np.where(none, "", raw).astype("U")
-            lengths = np.char.str_len(text)
+            # Python's lengths: numpy's unicode dtype drops trailing NULs ("2025-01-01\x00" is no date)
+            lengths = np.char.str_len(text) if raw.dtype.kind == "U" else np.fromiter(
+                (0 if v is None else len(v) for v in raw.tolist()), dtype=np.int64, count=raw.size)
             # "" is not a date (as in the records); only None stands for a missing one
-            shaped = none | (
-                (lengths == 10) & (np.char.find(text, "-", 4, 5) == 4) & (np.char.find(text, "-", 7, 8) == 7)
-            )
+            shaped = none | _iso_shaped(text, lengths)
             if not shaped.all():
                 return None
             try:
                 values = text.astype("datetime64[D]")
             except ValueError:
+                return None
+            if _out_of_range(values):
                 return None
         else:
             return None
@@ -240,6 +245,31 @@ def _convert_dates(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray,
     if not column.optional:
         bad = missing
     return values, bad, ["is missing; it is required"] * int(bad.sum())
+
+
+def _iso_shaped(text: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``YYYY-MM-DD`` with ASCII digits and a year from 0001, as :func:`riskkit._convert.to_date` reads text.
+
+    numpy alone would also read year 0 and signed years (``+002-01-01``),
+    which the element-by-element path refuses.
+    """
+    shaped = lengths == 10
+    if not shaped.any():
+        return shaped
+    cells = text if shaped.all() and text.dtype == np.dtype("U10") else text[shaped].astype("U10")
+    codes = cells.view(np.uint32).reshape(-1, 10)
+    ok = (codes[:, 4] == ord("-")) & (codes[:, 7] == ord("-"))
+    for part in (codes[:, :4], codes[:, 5:7], codes[:, 8:]):
+        ok &= ((part >= ord("0")) & (part <= ord("9"))).all(axis=1)
+    ok &= (codes[:, :4] != ord("0")).any(axis=1)  # year 0000
+    shaped[np.flatnonzero(shaped)] = ok
+    return shaped
+
+
+def _out_of_range(days: np.ndarray) -> bool:
+    """True when a day is outside the years 1 to 9999 (the element-by-element path names it)."""
+    filled = days[~np.isnat(days)]
+    return bool(filled.size) and bool(((filled < FIRST_DAY) | (filled > LAST_DAY)).any())
 
 
 def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
@@ -346,6 +376,51 @@ def convert_column(column: _schema.Column, raw: Any, n: int) -> tuple[np.ndarray
     return (*result, arr)
 
 
+_COLUMN_FORMS = "a one-dimensional numpy array, list or tuple with one value per row"
+
+
+def _as_column(table: str, name: str, values: Any) -> np.ndarray:
+    """One input column as a one-dimensional array; anything else is refused naming the table and column.
+
+    Arrays, lists, tuples and array-likes (pandas Series, ``range``, ...)
+    are columns. A scalar, text, a mapping, a set (no order), an iterator
+    (read once, no length) and ``None`` are not: a column left out is
+    written by leaving its key out.
+    """
+    if isinstance(values, np.ndarray):
+        arr = values
+    elif isinstance(values, list | tuple):
+        arr = _object_array(values)
+    elif values is None or isinstance(values, str | bytes | bytearray | Mapping | set | frozenset) or not (
+        hasattr(values, "__array__") or isinstance(values, Sequence)
+    ):
+        hint = (
+            "; leave the column out to give no values" if values is None
+            else "; materialise it first, e.g. list(...)" if isinstance(values, Iterator)
+            else ""
+        )
+        raise ValidationError(
+            f"{table}: column {name!r} must be {_COLUMN_FORMS}, got {type(values).__name__}{hint}",
+            table=table,
+            field=name,
+        )
+    else:
+        try:
+            arr = np.asarray(values)
+        except Exception as exc:  # an array-like that numpy cannot read
+            raise ValidationError(
+                f"{table}: column {name!r} must be {_COLUMN_FORMS}; numpy cannot read the "
+                f"{type(values).__name__} given ({type(exc).__name__}: {exc})",
+                table=table,
+                field=name,
+            ) from None
+    if arr.ndim != 1:
+        raise ValidationError(
+            f"{table}: column {name!r} must be {_COLUMN_FORMS}, got shape {arr.shape}", table=table, field=name
+        )
+    return arr
+
+
 def _absent(column: _schema.Column, n: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """An optional column not given: every row takes the default (NaT for dates)."""
     kind = column.kind
@@ -389,7 +464,8 @@ def _read_table(
             f"{table.name}: unknown column(s) {', '.join(map(repr, unknown))}; accepted columns: "
             f"{', '.join(table.names)} (pass unknown_columns='ignore' to skip extra columns)"
         )
-    lengths = {c: len(data[c]) for c in names if c in table.names}
+    given = {c: _as_column(table.name, c, data[c]) for c in names if c in table.names}
+    lengths = {c: a.size for c, a in given.items()}
     if data and not lengths:
         raise SchemaError(f"{table.name}: none of the accepted columns given: {', '.join(table.names)}")
     if len(set(lengths.values())) > 1:
@@ -410,14 +486,19 @@ def _read_table(
     raws: Columns = {}
     bad_masks: Masks = {}
     for column in table.columns:
-        v, bad, reasons, raw = convert_column(column, data.get(column.name), n)
+        v, bad, reasons, raw = convert_column(column, given.get(column.name), n)
         values[column.name] = v
         raws[column.name] = raw
         bad_masks[column.name] = (bad, reasons)
     if rows_given is None:
         values["__row__"] = np.arange(n, dtype=np.int64)
     else:
-        values["__row__"] = np.asarray(rows_given, dtype=np.int64)
+        try:
+            values["__row__"] = np.asarray(rows_given, dtype=np.int64)
+        except (TypeError, ValueError, OverflowError):
+            raise ValidationError(
+                f"{table.name}: __row__ must hold the input row number (an integer) of each row", table=table.name
+            ) from None
         if values["__row__"].shape != (n,):
             raise ValidationError(f"{table.name}: __row__ has {values['__row__'].size} values for {n} rows")
     values["__bad__"] = np.zeros(n, dtype=bool)
@@ -518,21 +599,23 @@ class Ingest:
         tolerance: float = 1.0,
     ) -> None:
         if errors not in ("raise", "collect"):
-            raise ValidationError(f"errors must be 'raise' or 'collect', got {errors!r}", field="errors")
+            raise ValidationError(f"errors must be 'raise' or 'collect', got {show(errors)}", field="errors")
         if unknown_columns not in ("error", "ignore"):
             raise ValidationError(
-                f"unknown_columns must be 'error' or 'ignore', got {unknown_columns!r}", field="unknown_columns"
+                f"unknown_columns must be 'error' or 'ignore', got {show(unknown_columns)}", field="unknown_columns"
             )
         self.errors = errors
         self.unknown_columns = unknown_columns
         self.collector = _Collector()
         self.currency = "" if currency is None else currency
         self.rates = rates
-        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float | np.integer | np.floating) or not (
-            0 <= float(tolerance) < float("inf")
-        ):
+        try:
+            finite = 0 <= float(tolerance) < float("inf")
+        except (TypeError, ValueError, OverflowError):
+            finite = False
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float | np.integer | np.floating) or not finite:
             raise ValidationError(
-                f"tolerance must be a finite number >= 0 (document currency), got {tolerance!r}", field="tolerance"
+                f"tolerance must be a finite number >= 0 (document currency), got {show(tolerance)}", field="tolerance"
             )
         self.tolerance = float(tolerance)
         self.problems: dict[str, list[tuple[int, str]]] = {}

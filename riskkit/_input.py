@@ -9,10 +9,25 @@ Numeric columns become float64 (NaN = missing, +/-inf kept); categorical
 columns become object arrays of str with ``None`` for missing. Nothing is
 coerced silently: text in a numeric column, or a number in a categorical
 column that is not an integer, is an error naming the feature and the row.
+
+One customer may be given as a mapping of name to single value (what
+``row.to_dict()`` of a pandas row gives), read exactly as a batch of one row:
+
+* ``decimal.Decimal`` is a number, converted to the nearest float; a Decimal
+  or int too large for a float64 is an error naming the feature (never made
+  infinite);
+* ``None``, NaN, ``pandas.NA`` and ``NaT`` are missing, in numeric and
+  categorical features alike;
+* a bool in a **categorical** feature is refused (a
+  :class:`~riskkit.ValidationError` naming the feature), in a batch and for a
+  single customer alike: ``True`` is neither the level ``"1"`` nor ``"True"``;
+  give the level's text. In a numeric feature a bool is 1.0 or 0.0.
 """
 
 from __future__ import annotations
 
+import decimal
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -92,6 +107,20 @@ def _raw_columns(X: Any, owner: str) -> tuple[dict[str, Any] | list[Any], int, n
         ids = None if type(index).__name__ == "RangeIndex" else np.asarray(index, dtype=object)
         return {str(c): X[c] for c in X.columns}, len(X), ids
     if isinstance(X, Mapping):
+        single = [str(k) for k, v in X.items() if is_scalar(v) or not hasattr(v, "__len__") or np.ndim(v) == 0]
+        if single and len(single) < len(X):
+            columns = [str(k) for k in X if str(k) not in single]
+            raise ValidationError(
+                f"{owner}: X mixes single values ({', '.join(map(repr, single[:5]))}) with columns "
+                f"({', '.join(map(repr, columns[:5]))}); give one value per feature (one customer) or "
+                "one column per feature",
+                field=single[0],
+            )
+        if single:
+            raise DataTypeError(
+                f"{owner}: feature {single[0]!r} holds a {type(X[single[0]]).__name__}, which is neither a "
+                "number, text nor a column"
+            )
         lengths = {str(k): len(v) for k, v in X.items()}
         if len(set(lengths.values())) > 1:
             raise ValidationError(
@@ -222,18 +251,66 @@ def numeric(arr: np.ndarray, name: str) -> np.ndarray:
         raise DataTypeError(f"feature {name!r} has dtype {arr.dtype}; expected numbers")
     out = np.empty(arr.shape[0], dtype=np.float64)
     for i, v in enumerate(arr):
-        if v is None:
-            out[i] = np.nan
-        elif isinstance(v, str):
-            raise ValidationError(
-                f"feature {name!r} row {i}: {v!r} is text; expected a number", field=name, row=i, value=v
-            )
-        else:
-            try:
-                out[i] = float(v)
-            except TypeError as exc:
-                raise DataTypeError(f"feature {name!r} row {i}: {exc}") from None
+        out[i] = number(v, name, i)
     return out
+
+
+def is_na(v: Any) -> bool:
+    """Whether a single value stands for missing: None, NaN (float, numpy or Decimal), pandas NA or NaT."""
+    if v is None:
+        return True
+    if isinstance(v, float | np.floating):
+        return bool(v != v)
+    if isinstance(v, decimal.Decimal):
+        return v.is_nan()
+    return type(v).__name__ in {"NAType", "NaTType"}
+
+
+def number(v: Any, name: str, row: int | None = None) -> float:
+    """One value of a numeric feature as a float: NaN for missing, errors naming the feature (and row).
+
+    ``decimal.Decimal`` is read exactly as ``float(d)`` (the nearest float);
+    an integer or a Decimal too large for a float is refused, never made
+    infinite; ``None``, NaN, ``pandas.NA`` and ``NaT`` are missing. Text,
+    complex numbers and other objects are refused.
+    """
+    at = f"feature {name!r}" + ("" if row is None else f" row {row}")
+    if is_na(v):
+        return math.nan
+    if isinstance(v, str | bytes):
+        raise ValidationError(f"{at}: {v!r} is text; expected a number", field=name, row=row, value=v)
+    if isinstance(v, complex | np.complexfloating):
+        raise ValidationError(f"{at}: Complex data not supported; expected real numbers", field=name, row=row)
+    if isinstance(v, float | np.floating):
+        return float(v)
+    if isinstance(v, bool | np.bool_ | int | np.integer | decimal.Decimal | numbers.Real):
+        try:
+            out = float(v)
+        except (OverflowError, ValueError, decimal.InvalidOperation):
+            out = math.inf if not isinstance(v, decimal.Decimal) or not v.is_nan() else math.nan
+        # a finite number that is too large for a float (a huge int or Decimal) is refused, not made infinite
+        if math.isinf(out) and not (isinstance(v, decimal.Decimal) and v.is_infinite()):
+            raise ValidationError(
+                f"{at}: {_short(v)} is too large for a float64 (at most about 1.8e308)",
+                field=name,
+                row=row,
+                value=v,
+            )
+        return out
+    kind = type(v).__name__
+    raise DataTypeError(
+        f"{at}: a {kind} is not a number; the argument must be a real number (not a string or a {kind}), "
+        "or None for missing; expected a number"
+    )
+
+
+def _short(v: Any) -> str:
+    """A value for an error message, shortened (an int of 5,000 digits cannot even be printed)."""
+    try:
+        text = repr(v)
+    except ValueError:
+        return f"an integer of about {v.bit_length() * 0.30103:.0f} digits"
+    return text if len(text) <= 60 else text[:30] + "..." + text[-10:]
 
 
 def categorical(arr: np.ndarray, name: str, *, lazy: bool = False) -> np.ndarray:
@@ -244,6 +321,10 @@ def categorical(arr: np.ndarray, name: str, *, lazy: bool = False) -> np.ndarray
         return np.array([str(int(v)) for v in arr], dtype=object)
     if arr.dtype.kind == "f":
         return np.array([_category(v, name, i) for i, v in enumerate(arr)], dtype=object)
+    if arr.dtype.kind == "b":
+        if arr.size:
+            _category(arr[0].item(), name, 0)  # raises the bool error, as for a single value
+        return arr.astype(object)
     if arr.dtype != object:
         raise DataTypeError(f"feature {name!r} has dtype {arr.dtype}; expected text categories")
     if lazy or all(type(v) is str for v in arr):
@@ -260,16 +341,40 @@ def category_of(v: Any, name: str, row: int) -> str | None:
 
 
 def _category(v: Any, name: str, row: int) -> str | None:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
+    """The category of one raw value.
+
+    Text is itself; None, NaN, pandas NA and NaT are missing; a whole number
+    (int, numpy integer, integral float or Decimal) is its decimal text. A
+    bool is refused in a categorical feature, in a batch and for a single
+    customer alike: ``True`` is not the level ``"1"`` nor ``"True"``; write the
+    level's text.
+    """
     if isinstance(v, str):
         return v
-    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
-        return str(int(v))
-    if isinstance(v, numbers.Real) and float(v).is_integer():
-        return str(int(float(v)))
-    if type(v).__name__ in {"NAType", "NaTType"}:
+    if is_na(v):
         return None
+    if isinstance(v, bool | np.bool_):
+        raise ValidationError(
+            f"feature {name!r} row {row}: {v!r} is a bool, which a categorical feature does not take; "
+            "give the level as text (e.g. '1' or 'True')",
+            field=name,
+            row=row,
+            value=v,
+        )
+    try:
+        if isinstance(v, numbers.Integral):
+            return str(int(v))
+        if isinstance(v, numbers.Real | decimal.Decimal):
+            x = v if isinstance(v, decimal.Decimal) else float(v)
+            finite = x.is_finite() if isinstance(x, decimal.Decimal) else math.isfinite(x)
+            if finite and x == int(x):
+                return str(int(x))
+    except (ValueError, OverflowError, decimal.InvalidOperation):  # beyond Python's int-to-text limit
+        raise ValidationError(
+            f"feature {name!r} row {row}: {_short(v)} is too long a number to be a category",
+            field=name,
+            row=row,
+        ) from None
     raise ValidationError(
         f"feature {name!r} row {row}: {v!r} ({type(v).__name__}) is not a category; expected text or an integer",
         field=name,
@@ -290,33 +395,43 @@ def infer_kind(col: Any) -> str:
     return NUMERIC
 
 
-_SCALARS = (str, bytes, int, float, bool, np.generic, type(None))
+_SCALARS = (str, bytes, numbers.Number, np.generic, type(None), decimal.Decimal)
+
+
+def is_scalar(v: Any) -> bool:
+    """A single value (not a column): text, a number (Decimal too), None, pandas NA or NaT."""
+    return isinstance(v, _SCALARS) or type(v).__name__ in {"NAType", "NaTType", "Timestamp", "Timedelta"}
 
 
 def is_single_row(X: Any) -> bool:
-    """True for a mapping of feature name to one plain value (a customer scored on its own)."""
-    return isinstance(X, Mapping) and bool(X) and all(isinstance(v, _SCALARS) for v in X.values())
+    """True for a mapping of feature name to one plain value (a customer scored on its own).
+
+    ``row.to_dict()`` of a pandas row qualifies: its values may be Decimal, ``pd.NA`` or numpy scalars.
+    """
+    return isinstance(X, Mapping) and bool(X) and all(is_scalar(v) for v in X.values())
 
 
 def as_one_row(X: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """A customer given as name -> single value, as a one-row mapping of arrays (text and None as objects)."""
     return {
-        str(k): np.array([v], dtype=object) if v is None or isinstance(v, str | bytes) else np.array([v])
+        str(k): np.array([v]) if isinstance(v, bool | int | float | np.generic) and not _huge(v)
+        else np.array([v], dtype=object)
         for k, v in X.items()
     }
 
 
+def _huge(v: Any) -> bool:
+    """An int numpy cannot hold as int64 (kept as an object, so the numeric check names it)."""
+    return isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**63
+
+
 def scalar(value: Any, name: str, kind: str) -> Any:
-    """Validate one value of a single-row input: a float for numeric features, raw for categorical ones."""
+    """Validate one value of a single-row input as a batch reads it.
+
+    Numeric features: a float (see :func:`number`). Categorical features: the
+    value as given, once checked to stand for a category (see :func:`category_of`).
+    """
     if kind != NUMERIC:
+        _category(value, name, 0)
         return value
-    if value is None:
-        return float("nan")
-    if isinstance(value, str | bytes):
-        raise ValidationError(f"feature {name!r}: {value!r} is text; expected a number", field=name, value=value)
-    if isinstance(value, complex | np.complexfloating):
-        raise ValidationError(f"feature {name!r}: Complex data not supported; expected real numbers", field=name)
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise DataTypeError(f"feature {name!r}: {exc}") from None
+    return number(value, name, 0)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from riskkit.errors import FormatError
-from riskkit.persistence import decode_float, register
+from riskkit.errors import FormatError, ValidationError
+from riskkit.persistence import (
+    decode_bool,
+    decode_float,
+    decode_floats,
+    decode_mapping,
+    decode_texts,
+    register,
+)
 
 
 def _classes_to_body(classes: np.ndarray) -> dict[str, Any]:
@@ -15,11 +23,75 @@ def _classes_to_body(classes: np.ndarray) -> dict[str, Any]:
     return {"dtype": dtype, "values": classes.tolist()}
 
 
-def _classes_from_body(d: dict[str, Any]) -> np.ndarray:
+def _classes_from_body(d: Any, where: str = "body.classes") -> np.ndarray:
+    """The two class labels, checked: a known dtype, two distinct sorted values of that type."""
+    decode_mapping(d, where, ("dtype", "values"))
     dtype = d["dtype"]
     if not isinstance(dtype, str) or (dtype != "object" and dtype[1:2] not in set("biufU")):
-        raise FormatError(f"unsupported class label dtype {dtype!r}")
-    return np.array(d["values"], dtype=object if dtype == "object" else np.dtype(dtype))
+        raise FormatError(f"{where}.dtype: unsupported class label dtype {dtype!r}")
+    values = d["values"]
+    if not isinstance(values, list) or len(values) != 2:
+        raise FormatError(f"{where}.values: expected the two class labels, got {values!r:.80}")
+    kind = "O" if dtype == "object" else dtype[1]
+    for i, v in enumerate(values):
+        ok = {
+            "b": isinstance(v, bool),
+            "i": isinstance(v, int) and not isinstance(v, bool),
+            "u": isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+            "f": isinstance(v, float) and math.isfinite(v),
+            "U": isinstance(v, str),
+        }.get(kind, isinstance(v, str | int | float | bool) and not (isinstance(v, float) and not math.isfinite(v)))
+        if not ok:
+            raise FormatError(f"{where}.values[{i}]: {v!r:.80} is not a label of dtype {dtype}")
+    try:
+        arr = np.array(values, dtype=object if dtype == "object" else np.dtype(dtype))
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise FormatError(f"{where}: {exc}") from None
+    if arr.dtype != object and arr.tolist() != values:
+        raise FormatError(f"{where}.values: {values!r:.80} do not fit the dtype {dtype}")
+    try:
+        ordered = bool(arr[0] < arr[1])
+    except TypeError:
+        ordered = False
+    if not ordered:
+        raise FormatError(f"{where}.values: expected two distinct labels in increasing order, got {values!r:.80}")
+    return arr
+
+
+def params_from_body(cls: type, params: Any, where: str = "body.params") -> Any:
+    """``cls(**params)`` with its parameters checked as ``fit`` checks them; errors name the parameter."""
+    import inspect
+
+    accepted = list(inspect.signature(cls).parameters)
+    decode_mapping(params, where, accepted)  # every parameter, as save writes them: no silent default
+    obj = cls(**params)
+    try:
+        obj._validate_params()
+        from riskkit._training import master_scale_from, scaling_params
+
+        scaling_params(obj)
+    except ValidationError as exc:
+        raise FormatError(f"{where}.{exc.field or ''}: {exc}") from None
+    try:
+        master_scale_from(obj.master_scale)
+    except ValidationError as exc:
+        raise FormatError(f"{where}.master_scale: {exc}") from None
+    return obj
+
+
+def names_from_body(body: dict[str, Any], where: str = "body") -> tuple[tuple[str, ...], dict[str, str], bool]:
+    """feature_names (unique texts), kinds (one per name) and named (a JSON boolean)."""
+    names = tuple(decode_texts(body["feature_names"], f"{where}.feature_names"))
+    if not names:
+        raise FormatError(f"{where}.feature_names: a model needs at least one feature")
+    kinds = body["kinds"]
+    if not isinstance(kinds, list) or len(kinds) != len(names):
+        raise FormatError(f"{where}.kinds: expected one kind per feature ({len(names)})")
+    for i, k in enumerate(kinds):
+        if k not in ("numeric", "categorical"):
+            raise FormatError(f"{where}.kinds[{i}]: expected 'numeric' or 'categorical', got {k!r:.80}")
+    named = decode_bool(body["named"], f"{where}.named")
+    return names, dict(zip(names, kinds, strict=True)), named
 
 
 def _master_scale(value: Any) -> Any:
@@ -47,28 +119,51 @@ def _scorecard_to_body(sc: Any) -> dict[str, Any]:
     }
 
 
+_SCORECARD_KEYS = (
+    "params", "card", "binnings", "iv", "selected", "coef", "intercept", "classes", "bad_positive", "named",
+    "feature_names",
+)
+
+
 def _scorecard_from_body(body: dict[str, Any]) -> Any:
     from riskkit._card import Card
     from riskkit.binning import Binning
     from riskkit.scorecard import Scorecard
 
-    sc = Scorecard(**body["params"])
-    sc.card_ = Card.from_dict(body["card"])
-    sc.binnings_ = {name: Binning.from_dict(b) for name, b in body["binnings"].items()}
-    sc.iv_ = {name: decode_float(v, f"iv[{name!r}]") for name, v in body["iv"].items()}
-    sc.selected_features_ = tuple(body["selected"])
-    sc.coef_ = np.array([decode_float(c, "coef") for c in body["coef"]], dtype=np.float64)
-    sc.intercept_ = decode_float(body["intercept"], "intercept")
+    decode_mapping(body, "body", _SCORECARD_KEYS)
+    import inspect
+
+    params = decode_mapping(body["params"], "body.params", list(inspect.signature(Scorecard).parameters))
+    try:
+        sc = Scorecard(**params)
+        sc._validate_params()
+    except (TypeError, OverflowError) as exc:  # an unknown parameter, or an int beyond float range
+        raise FormatError(f"body.params: {type(exc).__name__}: {exc}") from None
+    except ValidationError as exc:
+        raise FormatError(f"body.params.{exc.field or ''}: {exc}") from None
+    sc.card_ = Card.from_dict(body["card"], "body.card")
+    binnings = decode_mapping(body["binnings"], "body.binnings", exact=False)
+    sc.binnings_ = {}
+    for name, b in binnings.items():
+        try:
+            sc.binnings_[name] = Binning.from_dict(b)
+        except (FormatError, KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise FormatError(f"body.binnings.{name}: {type(exc).__name__}: {exc}") from None
+    iv = decode_mapping(body["iv"], "body.iv", exact=False)
+    sc.iv_ = {name: decode_float(v, f"body.iv.{name}") for name, v in iv.items()}
+    sc.selected_features_ = tuple(decode_texts(body["selected"], "body.selected"))
+    sc.coef_ = np.array(decode_floats(body["coef"], "body.coef", finite=True), dtype=np.float64)
+    sc.intercept_ = decode_float(body["intercept"], "body.intercept", finite=True)
     sc.classes_ = _classes_from_body(body["classes"])
-    sc._bad_positive_ = bool(body["bad_positive"])
-    sc._named_ = bool(body["named"])
-    names = tuple(str(n) for n in body["feature_names"])
+    sc._bad_positive_ = decode_bool(body["bad_positive"], "body.bad_positive")
+    sc._named_ = decode_bool(body["named"], "body.named")
+    names = tuple(decode_texts(body["feature_names"], "body.feature_names"))
     sc._feature_names_ = names
     if sc._named_:
         sc.feature_names_in_ = np.asarray(names, dtype=object)
     sc.n_features_in_ = len(names)
     if set(sc.card_.names) - set(names):
-        raise FormatError("the card uses features that are not among feature_names")
+        raise FormatError("body.card: the card uses features that are not among body.feature_names")
     return sc
 
 

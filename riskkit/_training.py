@@ -84,7 +84,9 @@ def training_columns(
         raise ValidationError(
             f"{owner}: 0 sample(s) (shape=(0, {len(values)})) while a minimum of 1 is required."
         )
-    y01, classes, bad_is_positive = binary_target(y, owner, bad_label)
+    from riskkit._target import binary_target as checked_target
+
+    y01, classes, bad_is_positive = checked_target(y, n_rows, owner, bad_label)
     if y01.size != n_rows:
         raise ValidationError(f"{owner}: X has {n_rows} rows but y has {y01.size}")
     if categorical is not None and (isinstance(categorical, str) or not isinstance(categorical, Sequence)):

@@ -47,10 +47,19 @@ Categorical bins
 Optimisation
 ------------
 Numeric values that are neither missing nor special are cut into up to
-``max_n_prebins`` weighted-quantile pre-bins whose split points are actual
-values (the smallest value of the upper pre-bin, so the left-closed rule is
-exact on ties); pre-bins below ``min_prebin_size`` of the weight are merged
-into their smaller neighbour. :func:`riskkit._binning_dp.optimal_partition`
+``max_n_prebins`` pre-bins whose split points are actual values (the smallest
+value of the upper pre-bin, so the left-closed rule is exact on ties). With
+``prebinning="quantile"`` (the default of :func:`fit_numeric`) they are
+weighted quantiles, and pre-bins below ``min_prebin_size`` of the weight are
+merged into their smaller neighbour. With ``prebinning="cart"`` (the default
+of :class:`riskkit.Scorecard`) they are the leaves of a classification tree
+on the target grown best-first: each step makes the split with the largest
+decrease of weighted Gini impurity among the current leaves, every leaf
+keeping at least ``min_prebin_size`` of the weight, until ``max_n_prebins``
+leaves or no split lowers the impurity; so the candidate splits sit where the
+event rate changes rather than at fixed quantiles (ties in the gain go to the
+lower split point, so the result is deterministic).
+:func:`riskkit._binning_dp.optimal_partition`
 then merges contiguous pre-bins into the partition of **maximum total IV**
 (exact dynamic programming) subject to the event-rate trend, a minimum bin
 share ``min_bin_size`` of the non-missing, non-special weight, ``max_n_bins``
@@ -87,6 +96,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import heapq
 import itertools
 import math
 import numbers
@@ -104,6 +114,7 @@ __all__ = [
     "AUTO_SHAPE_MIN_GAIN_ABS",
     "AUTO_SHAPE_MIN_GAIN_REL",
     "DEFAULT_MIN_CATEGORY_SHARE",
+    "PREBINNINGS",
     "TRENDS",
     "Binning",
     "fit_categorical",
@@ -115,6 +126,8 @@ IntArray = npt.NDArray[np.int64]
 
 #: Accepted values of ``monotonic_trend``.
 TRENDS: tuple[str | None, ...] = ("auto", "ascending", "descending", "peak", "valley", None)
+#: Accepted values of ``prebinning`` (:func:`fit_numeric`).
+PREBINNINGS: tuple[str, ...] = ("quantile", "cart")
 #: Levels with a smaller share of the non-missing weight are pooled into one rare group.
 DEFAULT_MIN_CATEGORY_SHARE = 0.01
 #: Under ``"auto"``, a peak or valley must beat the monotonic IV by this relative margin ...
@@ -433,6 +446,7 @@ def fit_numeric(
     min_bin_n_event: float = 1,
     min_bin_n_nonevent: float = 1,
     sample_weight: npt.ArrayLike | None = None,
+    prebinning: str = "quantile",
 ) -> Binning:
     """Optimal IV bins of a numeric feature (see the module docstring for the conventions).
 
@@ -465,6 +479,9 @@ def fit_numeric(
         (their WoE is smoothed, see the module docstring).
     sample_weight : array-like of shape (n,), optional
         Non-negative finite row weights; counts become sums of weights.
+    prebinning : {"quantile", "cart"}, default "quantile"
+        How the pre-bins are cut: weighted quantiles of ``x``, or the leaves
+        of a best-first Gini tree on ``y`` (see the module docstring).
 
     Returns
     -------
@@ -486,6 +503,15 @@ def fit_numeric(
     ('descending', True)
     >>> b.bin_index([17.0, -1.0, np.nan]).tolist() == [0, b.n_bins, b.n_bins + 1]
     True
+
+    Tree pre-bins put the candidate splits where the event rate changes:
+
+    >>> x = np.arange(100.0)
+    >>> y = (x >= 37).astype(int); y[[0, 99]] = [1, 0]
+    >>> fit_numeric(x, y, max_n_prebins=4).splits.tolist()
+    [25.0, 50.0]
+    >>> fit_numeric(x, y, max_n_prebins=4, prebinning="cart").splits.tolist()
+    [37.0]
     """
     name = _check_name(name)
     xv = _numeric_values(x, name)
@@ -499,6 +525,12 @@ def fit_numeric(
     _check_int(max_n_prebins, "max_n_prebins", name, low=2)
     _check_share(min_prebin_size, "min_prebin_size", name)
     _check_share(min_bin_size, "min_bin_size", name)
+    if prebinning not in PREBINNINGS:
+        raise ValidationError(
+            f"feature {name!r}: prebinning must be one of {PREBINNINGS}, got {prebinning!r}",
+            field="prebinning",
+            value=prebinning,
+        )
     constraints = _constraints(max_n_bins, min_bin_n_event, min_bin_n_nonevent, name)
     codes = _special_codes(special_codes, name)
 
@@ -507,7 +539,10 @@ def fit_numeric(
     if codes:
         regular &= ~np.isin(xv, codes)
     xr, wr, er = xv[regular], weight[regular], event[regular]
-    prebin_splits = _prebin_splits(xr, wr, max_n_prebins, min_prebin_size)
+    if prebinning == "cart":
+        prebin_splits = _tree_prebin_splits(xr, wr, er, max_n_prebins, min_prebin_size)
+    else:
+        prebin_splits = _prebin_splits(xr, wr, max_n_prebins, min_prebin_size)
     pre = np.searchsorted(prebin_splits, xr, side="right")
     n_pre = prebin_splits.size + 1
     e_pre, g_pre = _bin_counts(pre, er, wr, n_pre)
@@ -754,6 +789,68 @@ def _prebin_splits(x: FloatArray, w: FloatArray, max_n_prebins: int, min_prebin_
         else:
             del edges[k + 1]
     return uniq[edges[1:-1]].astype(np.float64)
+
+
+def _tree_prebin_splits(
+    x: FloatArray, w: FloatArray, e: FloatArray, max_n_prebins: int, min_prebin_size: float
+) -> FloatArray:
+    """Pre-bin split points from a best-first Gini tree on the target: actual values of ``x``, finite.
+
+    Each step splits the leaf whose best split lowers the weighted Gini
+    impurity ``2 * W * p * (1 - p)`` the most; a split point is the smallest
+    value of its upper part, and both parts keep at least ``min_prebin_size``
+    of the total weight. Stops at ``max_n_prebins`` leaves or when no
+    admissible split lowers the impurity.
+    """
+    if x.size == 0:
+        return np.zeros(0)
+    uniq, inverse = np.unique(x, return_inverse=True)
+    uw = np.bincount(inverse, weights=w, minlength=uniq.size).astype(np.float64, copy=False)
+    ue = np.bincount(inverse, weights=w * e, minlength=uniq.size).astype(np.float64, copy=False)
+    cw = np.concatenate(([0.0], np.cumsum(uw)))
+    ce = np.concatenate(([0.0], np.cumsum(ue)))
+    min_leaf = min_prebin_size * float(cw[-1]) * (1.0 - 1e-9)
+    splittable = np.isfinite(uniq)  # +inf can only share the top pre-bin
+
+    def impurity(weight: FloatArray, events: FloatArray) -> FloatArray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(weight > 0, events / weight, 0.0)
+        return 2.0 * weight * rate * (1.0 - rate)
+
+    def best_split(lo: int, hi: int) -> tuple[float, int] | None:
+        """Largest impurity decrease over cut positions ``lo < t < hi`` of the unique values."""
+        if hi - lo < 2:
+            return None
+        t = np.arange(lo + 1, hi)
+        lw, le = cw[t] - cw[lo], ce[t] - ce[lo]
+        rw, re = cw[hi] - cw[t], ce[hi] - ce[t]
+        ok = (lw >= min_leaf) & (rw >= min_leaf) & splittable[t]
+        if not ok.any():
+            return None
+        parent = impurity(np.array([cw[hi] - cw[lo]]), np.array([ce[hi] - ce[lo]]))[0]
+        gain = np.where(ok, parent - impurity(lw, le) - impurity(rw, re), -np.inf)
+        floor = 1e-12 * max(parent, 1e-300)  # gains within rounding error of each other are a tie
+        best = float(gain.max())
+        if not best > floor:  # a "gain" of rounding error is no split
+            return None
+        k = int(np.flatnonzero(gain >= best - floor)[0])  # the lowest cut on a tie
+        return float(gain[k]), int(t[k])
+
+    candidates: list[tuple[float, int, int, int]] = []  # (-gain, lo, hi, cut), best first
+    cuts: list[int] = []
+
+    def consider(lo: int, hi: int) -> None:
+        found = best_split(lo, hi)
+        if found is not None:
+            heapq.heappush(candidates, (-found[0], lo, hi, found[1]))
+
+    consider(0, uniq.size)
+    while candidates and len(cuts) + 1 < max_n_prebins:
+        _, lo, hi, cut = heapq.heappop(candidates)
+        cuts.append(cut)
+        consider(lo, cut)
+        consider(cut, hi)
+    return uniq[np.sort(np.asarray(cuts, dtype=np.int64))].astype(np.float64)
 
 
 def _bin_counts(

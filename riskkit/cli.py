@@ -11,24 +11,46 @@ Exit codes
 0
     Success.
 1
-    A riskkit error (unreadable file, a model that cannot score the input
-    ...), reported on stderr as one line naming what was wrong. A portfolio
-    that cannot be loaded (a required column missing, every customer or
-    every invoice rejected) is one too: nothing is written, no output and no
-    rejects, so a failed load never looks like a partial success.
+    Bad input or a riskkit error (an unreadable or damaged file, an
+    ``--out`` that is a folder or in a folder riskkit cannot write, a model
+    that cannot score the input ...), reported on stderr as one line naming
+    the file and what was wrong. A portfolio that cannot be loaded (a
+    required column missing, every customer or every invoice rejected) is one
+    too: nothing is written, no output and no rejects, so a failed load never
+    looks like a partial success.
 2
     A usage error (argparse), found before any work is done: a bad option,
     ``--profile`` with table options, an ``--out`` or ``--rejects`` name with
-    an extension riskkit cannot write (``.xlsx`` ...).
+    an extension riskkit cannot write (``.xlsx`` ...), an output that is one
+    of the inputs (``--out`` equal to ``--data``, ``--rejects`` equal to
+    ``--customers`` ..., compared as resolved real paths) or ``--out`` equal
+    to ``--rejects``.
 3
     Input rows were rejected: a value that is not a number in a numeric
-    column, a category the model does not know, a bad portfolio row. Every
-    good row is still processed and written; the rejected ones go to
-    ``--rejects`` (CSV, JSON lines or JSON by its extension: row, column,
-    value, reason; portfolio commands add the table) or are summarised on
-    stderr. A required column missing from a data file (``--data``,
+    column, a number the model refuses (``inf`` for a logistic model), a
+    category the model does not know, a bad portfolio row. Every good row is
+    still processed and written; the rejected ones go to ``--rejects`` (CSV,
+    JSON lines or JSON by its extension: row, column, value, reason;
+    portfolio commands add the table) or are summarised on stderr. A
+    required column missing from a data file (``--data``,
     ``--orders-to-check``, ``--outcomes``) rejects every row: nothing but the
     rejects is written and the message names the column.
+70
+    An internal error (EX_SOFTWARE): a bug in riskkit. One line asks for a
+    bug report with the riskkit version; the traceback is printed only with
+    the global ``--debug`` option (``riskkit --debug score ...``).
+130, 143
+    Interrupted by SIGINT (Ctrl-C) or terminated by SIGTERM: an output being
+    written is not left behind (no temporary file) and an existing output
+    stays as it was.
+
+Outputs
+-------
+CSV outputs neutralise text cells a spreadsheet would run as a formula
+(CWE-1236): a cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return (a customer named ``=HYPERLINK(...)``) is written with a
+leading single quote; numbers are never changed. ``--raw-cells`` writes the
+text as it is. The HTML report escapes every text it shows.
 
 ERP exports
 -----------
@@ -53,6 +75,7 @@ Examples
     riskkit demo --customers 5000 --top 20 --seed 7
     riskkit fit --data german.csv --target creditability --bad-value bad --out card.json
     riskkit score --model card.json --data applicants.csv --out scores.csv --rejects rejects.csv --reasons 3
+    riskkit score --model card.json --data applicants.csv --unknown worst --out scores.csv
     riskkit report --customers customers.csv --invoices invoices.csv --out report.html
     riskkit features --customers kunden.csv --invoices rechnungen.csv --delimiter auto --decimal , \\
         --date-format %d.%m.%Y --encoding cp1252 --out features.csv
@@ -62,6 +85,8 @@ Examples
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import textwrap
 import time
@@ -192,8 +217,19 @@ _GRADE_ORDER = {g: i for i, g in enumerate(("AAA", "AA", "A", "BBB", "BB", "B", 
 
 # --- shared by the file commands ------------------------------------------------
 
+#: Exit code of a successful run.
+EXIT_OK = 0
+#: Exit code of bad input or a riskkit error (one line on stderr).
+EXIT_ERROR = 1
+#: Exit code of a usage error (argparse's).
+EXIT_USAGE = 2
 #: Exit code when some input rows were rejected (the good ones are still processed).
 EXIT_REJECTED = 3
+#: Exit code of an internal error, a bug in riskkit (EX_SOFTWARE of sysexits.h).
+EXIT_INTERNAL = 70
+#: Exit codes after SIGINT and SIGTERM (128 + the signal number).
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 #: Rows scored per block (progress is reported per block).
 _BLOCK = 50_000
@@ -212,20 +248,58 @@ def _write_rejects(args: argparse.Namespace, rejects: list[dict[str, Any]], *, w
 
     if not rejects:
         if getattr(args, "rejects", None):
-            _cli_io.write_records(args.rejects, _reject_header(with_table), [])
+            _cli_io.write_records(args.rejects, _reject_header(with_table), [], raw=_raw(args))
         return
     header = _reject_header(with_table)
     if getattr(args, "rejects", None):
-        _cli_io.write_records(args.rejects, header, ([r.get(h) for h in header] for r in rejects))
+        _cli_io.write_records(
+            args.rejects, header, ([r.get(h) for h in header] for r in rejects), raw=_raw(args)
+        )
         print(f"riskkit: {len(rejects)} row(s) rejected; see {args.rejects}", file=sys.stderr)
         return
     print(f"riskkit: {len(rejects)} row(s) rejected (pass --rejects FILE for the full list):", file=sys.stderr)
     for r in rejects[:10]:
         where = f"{r['table']} row {r['row']}" if with_table else f"row {r['row']}"
         column = f" column {r['column']!r}" if r.get("column") else ""
-        print(f"  {where}{column}: {r['reason']}", file=sys.stderr)
+        print(f"  {where}{column}: {_one_line(str(r['reason']))}", file=sys.stderr)
     if len(rejects) > 10:
         print(f"  ... and {len(rejects) - 10} more", file=sys.stderr)
+
+
+def _raw(args: argparse.Namespace) -> bool:
+    """``--raw-cells``: CSV text cells as they are, formulas not neutralised."""
+    return bool(getattr(args, "raw_cells", False))
+
+
+def _one_line(text: str) -> str:
+    """A message on one line (line breaks from a library or a file's content become spaces)."""
+    return re.sub(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*", " ", text).strip()
+
+
+#: Library hints (keyword arguments) and the command line's own remedy for each.
+_HINTS = (
+    (re.compile(r"Pass unknown='missing' or 'worst' to score it anyway\."),
+     "Pass --unknown missing or --unknown worst to score it anyway."),
+    (re.compile(r"pass encoding= with the file's encoding, e\.g\. encoding='latin-1' or encoding='cp1252'"),
+     "pass --encoding with the file's encoding, e.g. --encoding latin-1 or --encoding cp1252"),
+    (re.compile(r"pass delimiter=(\S+)"), r"pass --delimiter \1"),
+    (re.compile(r"pass unknown_columns='ignore' to skip extra columns"),
+     "remove them, or describe the file in a load profile (--profile), which reads only the columns it maps"),
+)
+_PROFILE_HINTS = (
+    (re.compile(r"Pass unknown='missing' or 'worst' to score it anyway\."),
+     "Pass --unknown missing or --unknown worst to score it anyway."),
+    (re.compile(r"pass encoding= with the file's encoding, e\.g\. encoding='latin-1' or encoding='cp1252'"),
+     "set the table's encoding in the load profile, e.g. encoding = \"cp1252\""),
+    (re.compile(r"pass delimiter=(\S+)"), r"set the table's delimiter in the load profile (\1)"),
+)
+
+
+def _cli_hint(text: str, args: argparse.Namespace | None = None) -> str:
+    """A library message with its hints naming the command line's options instead of keyword arguments."""
+    for pattern, remedy in _PROFILE_HINTS if getattr(args, "profile", None) else _HINTS:
+        text = pattern.sub(remedy, text)
+    return text
 
 
 def _reject_header(with_table: bool) -> list[str]:
@@ -249,9 +323,28 @@ def _load_portfolio(args: argparse.Namespace) -> Any:
             _say(args, f"riskkit: the profile's where filters skipped {counts} row(s)")
     else:
         tables = {name: getattr(args, name) for name in _TABLE_OPTIONS if getattr(args, name, None)}
-        portfolio = Portfolio.from_csv(**tables, as_of=args.as_of, errors="collect", **_csv_format(args))
+        try:
+            portfolio = Portfolio.from_csv(**tables, as_of=args.as_of, errors="collect", **_csv_format(args))
+        except RiskkitError as exc:
+            raise _name_the_file(exc, tables) from None
     _check_as_of(args, portfolio)
     return portfolio
+
+
+def _name_the_file(exc: RiskkitError, tables: dict[str, str]) -> RiskkitError:
+    """A table's error naming the option and file it came from (the library names only the table)."""
+    from riskkit.errors import ValidationError
+
+    text = str(exc)
+    if any(os.fspath(path) in text for path in tables.values()):
+        return exc
+    table = getattr(exc, "table", None)
+    if table not in tables:
+        match = re.match(r"(\w+)\b", text)
+        table = match.group(1) if match and match.group(1) in tables else None
+    if table is None:
+        return exc
+    return ValidationError(f"--{table} {os.fspath(tables[table])!r}: {text}", table=table)
 
 
 #: How far ``--as-of`` may lie after the latest date in the data without --allow-future-as-of.
@@ -340,6 +433,16 @@ def _load_model(name: str) -> Any:
     return load(name)
 
 
+def _score_features(scorer: Any, model: str, features: Any, reasons: int = 0) -> Any:
+    """A portfolio's features scored; a model that cannot score them is an error naming --model."""
+    from riskkit.errors import ValidationError
+
+    try:
+        return scorer.score(features, reasons=reasons)
+    except RiskkitError as exc:
+        raise ValidationError(f"--model {model!r} cannot score the portfolio's features: {exc}") from None
+
+
 def _model_kinds(scorer: Any) -> dict[str, str]:
     """Each input column the scorer needs -> "numeric" or "categorical"."""
     card = getattr(scorer, "card_", None) or getattr(scorer, "card", None)
@@ -356,10 +459,8 @@ def _model_kinds(scorer: Any) -> dict[str, str]:
 
 
 def _reason_text(exc: Exception) -> str:
-    """An error message without the row number of the probe it came from."""
-    import re
-
-    return re.sub(r" row \d+", "", str(exc), count=1)
+    """An error message without the row number of the probe it came from, on one line, with the CLI's hint."""
+    return _one_line(_cli_hint(re.sub(r" row \d+", "", str(exc), count=1)))
 
 
 def _unknown_categories(
@@ -395,13 +496,113 @@ def _unknown_categories(
                 break
             except ValidationError as exc:
                 if exc.field != name or exc.row is None or not 0 <= exc.row < len(values):
-                    raise
+                    break  # not about this column's values: the rows are found one by one (_score_rows)
                 refused[values.pop(exc.row)] = _reason_text(exc)
         if refused:
-            hit = np.fromiter((v in refused for v in col.tolist()), dtype=bool, count=n_rows) & good
+            hit = np.fromiter((_hashable(v) and v in refused for v in col.tolist()), dtype=bool, count=n_rows)
+            hit &= good
             rows = np.flatnonzero(hit)
             found.append((name, rows, [refused[col[r]] for r in rows.tolist()]))
     return found
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _refused_numbers(
+    scorer: Any, kinds: dict[str, str], columns: dict[str, np.ndarray], good: np.ndarray
+) -> list[tuple[str, np.ndarray, list[str]]]:
+    """Non-finite numbers (``inf``, ``-inf``) the scorer refuses: (column, rows, reasons) per column.
+
+    Each distinct non-finite value of a numeric column is scored on its own
+    (every other feature missing); a refused one rejects every row holding it.
+    """
+    from riskkit.errors import ValidationError
+
+    found = []
+    for name, kind in kinds.items():
+        if kind != "numeric":
+            continue
+        col = columns[name]
+        infinite = np.isinf(col) & good
+        if not infinite.any():
+            continue
+        hit = np.zeros(col.size, dtype=bool)
+        reasons = np.empty(col.size, dtype=object)
+        for value in np.unique(col[infinite]).tolist():
+            probe: dict[str, np.ndarray] = {}
+            for other, other_kind in kinds.items():
+                if other == name:
+                    probe[other] = np.array([value])
+                elif other_kind == "numeric":
+                    probe[other] = np.full(1, np.nan)
+                else:
+                    probe[other] = np.full(1, None, dtype=object)
+            try:
+                scorer.score(probe)
+            except ValidationError as exc:
+                if exc.field != name:
+                    continue  # not about this value: the rows are found one by one (_score_rows)
+                where = infinite & (col == value)
+                hit |= where
+                reasons[where] = _reason_text(exc)
+        if hit.any():
+            rows = np.flatnonzero(hit)
+            found.append((name, rows, reasons[rows].tolist()))
+    return found
+
+
+def _score_rows(
+    scorer: Any,
+    kinds: dict[str, str],
+    columns: dict[str, np.ndarray],
+    raw: dict[str, np.ndarray],
+    good: np.ndarray,
+    bad_rows: list[tuple[int, str, Any, str]],
+    args: argparse.Namespace,
+) -> Any:
+    """Score the good rows; a row with a value the scorer refuses is rejected (``good`` and ``bad_rows`` updated).
+
+    Every bad value gets the same rule: an unknown category, a number the
+    scorer refuses (``inf`` for a logistic model) or any other value the
+    scorer names by row and column is moved to ``bad_rows`` with its reason
+    and the other rows are scored. The common all-good input is scored once;
+    the distinct bad values are found with small probes, anything else row by
+    row. An error that names no row (a broken model) is raised.
+    """
+    from riskkit.errors import ValidationError
+
+    probed = False
+    for _ in range(good.size + 2):
+        rows = np.flatnonzero(good)
+        try:
+            return _score_blocks(scorer, columns, rows, args.reasons, args)
+        except ValidationError as exc:
+            if exc.field not in columns:
+                raise
+            if not probed:
+                probed = True
+                found = _unknown_categories(scorer, kinds, columns, good) + _refused_numbers(scorer, kinds, columns, good)
+                if found:
+                    for name, where, reasons in found:
+                        good[where] = False
+                        col = raw[name]
+                        bad_rows.extend((r, name, col[r], why) for r, why in zip(where.tolist(), reasons, strict=True))
+                    continue
+            block = getattr(exc, "block_rows", None)
+            if block is None or not isinstance(exc.row, int | np.integer) or not 0 <= exc.row < block.size:
+                raise
+            r = int(block[exc.row])
+            if not good[r]:
+                raise
+            good[r] = False
+            bad_rows.append((r, str(exc.field), raw[exc.field][r] if exc.field in raw else None, _reason_text(exc)))
+    raise AssertionError("unreachable: every row was rejected and scoring still failed")  # pragma: no cover
 
 
 def _score_blocks(scorer: Any, columns: dict[str, np.ndarray], rows: np.ndarray, k: int, args: argparse.Namespace) -> Any:
@@ -412,7 +613,11 @@ def _score_blocks(scorer: Any, columns: dict[str, np.ndarray], rows: np.ndarray,
     with Progress(rows.size, "scoring", quiet=args.quiet) as bar:
         for start in range(0, max(rows.size, 1), _BLOCK):
             idx = rows[start : start + _BLOCK]
-            parts.append(scorer.score({name: col[idx] for name, col in columns.items()}, reasons=k))
+            try:
+                parts.append(scorer.score({name: col[idx] for name, col in columns.items()}, reasons=k))
+            except RiskkitError as exc:
+                exc.block_rows = idx  # type: ignore[attr-defined]  # which input rows exc.row counts
+                raise
             bar.update(idx.size)
     score = np.concatenate([p.score for p in parts])
     pd = np.concatenate([p.pd for p in parts])
@@ -471,7 +676,7 @@ def _features(args: argparse.Namespace) -> int:
     ff = portfolio.features(args.as_of)
     header, columns = _customer_columns(portfolio)
     columns += [ff[name] for name in ff.names]
-    n = _cli_io.write_columns(args.out, [*header, *ff.names], columns, money=_money_features())
+    n = _cli_io.write_columns(args.out, [*header, *ff.names], columns, money=_money_features(), raw=_raw(args))
     rejects = _portfolio_rejects(portfolio)
     _write_rejects(args, rejects, with_table=True)
     _say(args, f"riskkit: wrote {n} customers x {len(ff.names)} features to {args.out}")
@@ -543,13 +748,14 @@ def _new_model(kind: str) -> Any:
 def _all_rejected(args: argparse.Namespace, missing: Sequence[str], n_rows: int, raw: dict[str, Any]) -> int:
     """A required column is missing: every row is rejected, nothing else is written; exit 3."""
     names = ", ".join(map(repr, missing))
-    reason = f"the input has no column {names}; it has: {', '.join(raw) or 'none'}"
-    print(f"riskkit: error: {reason}", file=sys.stderr)
+    reason = f"the input has no column {names}; it has: {', '.join(map(repr, raw)) or 'none'}"
+    print(f"riskkit: error: {_one_line(reason)}", file=sys.stderr)
     if args.rejects:
         from riskkit import _cli_io
 
         _cli_io.write_records(
-            args.rejects, _reject_header(False), ([r, missing[0], "", reason] for r in range(n_rows))
+            args.rejects, _reject_header(False), ([r, missing[0], "", reason] for r in range(n_rows)),
+            raw=_raw(args),
         )
     return EXIT_REJECTED
 
@@ -558,7 +764,7 @@ def _all_rejected(args: argparse.Namespace, missing: Sequence[str], n_rows: int,
 
 
 def _score(args: argparse.Namespace) -> int:
-    scorer = _load_model(args.model)
+    scorer = _with_unknown(_load_model(args.model), args.unknown, args.model)
     if args.customers or args.profile:
         return _score_portfolio(args, scorer)
     return _score_file(args, scorer)
@@ -577,6 +783,45 @@ def _check_score_args(args: argparse.Namespace) -> None:
         )
 
 
+#: What ``--unknown`` does with a category the model does not know.
+_UNKNOWN = ("error", "missing", "worst")
+
+
+def _with_unknown(scorer: Any, policy: str, model: str) -> Any:
+    """The scorer with its unknown-category policy set to ``policy`` (``--unknown``).
+
+    Scorecards keep the policy on their card (``Card.unknown``); the logistic
+    and tree scorers have an ``unknown`` parameter. Another scorer accepts
+    only ``error`` (the default, reject the row).
+    """
+    import attrs
+
+    from riskkit._card import Card
+    from riskkit.errors import ValidationError
+
+    if policy == "error":
+        return scorer
+    for attr in ("card_", "card"):
+        card = getattr(scorer, attr, None)
+        if isinstance(card, Card):
+            setattr(scorer, attr, attrs.evolve(card, unknown=policy))
+            if hasattr(scorer, "unknown"):
+                scorer.unknown = policy
+            return scorer
+    from riskkit.logistic import LogisticScorer
+    from riskkit.tree import DecisionTreeScorer
+
+    if isinstance(scorer, LogisticScorer | DecisionTreeScorer):
+        scorer.unknown = policy
+        return scorer
+    raise ValidationError(
+        f"--unknown {policy}: the model {model!r} ({type(scorer).__name__}) has no unknown-category policy; "
+        "it can only reject a row with an unknown category (--unknown error, the default)",
+        field="unknown",
+        value=policy,
+    )
+
+
 class _Usage(Exception):
     """Options that argparse cannot check on its own (exit 2)."""
 
@@ -585,7 +830,7 @@ def _score_portfolio(args: argparse.Namespace, scorer: Any) -> int:
     from riskkit import _cli_io
 
     portfolio = _load_portfolio(args)
-    result = scorer.score(portfolio.features(args.as_of), reasons=args.reasons)
+    result = _score_features(scorer, args.model, portfolio.features(args.as_of), reasons=args.reasons)
     scored = argparse.Namespace(
         score=np.asarray(result.score),
         pd=np.asarray(result.pd),
@@ -596,7 +841,7 @@ def _score_portfolio(args: argparse.Namespace, scorer: Any) -> int:
     _, id_columns = _customer_columns(portfolio)
     names = id_columns[1] if len(id_columns) > 1 else None
     header, columns = _score_columns(portfolio.customer_ids.tolist(), scored, args.reasons, names)
-    n = _cli_io.write_columns(args.out, header, columns)
+    n = _cli_io.write_columns(args.out, header, columns, raw=_raw(args))
     rejects = _portfolio_rejects(portfolio)
     _write_rejects(args, rejects, with_table=True)
     _say(args, f"riskkit: scored {n} customers; wrote {args.out}")
@@ -605,7 +850,6 @@ def _score_portfolio(args: argparse.Namespace, scorer: Any) -> int:
 
 def _score_file(args: argparse.Namespace, scorer: Any) -> int:
     from riskkit import _cli_io
-    from riskkit.errors import ValidationError
 
     dialect = _dialect(args)
     raw, n_rows = _cli_io.read_table(args.data, dialect=dialect)
@@ -638,27 +882,18 @@ def _score_file(args: argparse.Namespace, scorer: Any) -> int:
             bad_rows.append((r, "in_default", raw["in_default"][r], "not a number"))
         good &= ~bad
         columns["in_default"] = flags
+    scored = _score_rows(scorer, kinds, columns, raw, good, bad_rows, args)
     rows = np.flatnonzero(good)
-    try:
-        scored = _score_blocks(scorer, columns, rows, args.reasons, args)
-    except ValidationError as exc:
-        if exc.field not in kinds or kinds[exc.field] == "numeric":
-            raise
-        for name, where, reasons in _unknown_categories(scorer, kinds, columns, good):
-            good[where] = False
-            col = raw[name]
-            bad_rows += [(r, name, col[r], why) for r, why in zip(where.tolist(), reasons, strict=True)]
-        rows = np.flatnonzero(good)
-        scored = _score_blocks(scorer, columns, rows, args.reasons, args)
     ids = raw[args.id_column][rows].tolist() if args.id_column else rows.tolist()
     # a name column travels with the id (a features file written by riskkit features has one)
     names = None
     if args.id_column and args.id_column != "name" and "name" in raw and not _cli_io.is_missing(raw["name"]).all():
         names = [_cli_io.cell(v) for v in raw["name"][rows].tolist()]
     header, out_columns = _score_columns(ids, scored, args.reasons, names)
-    n = _cli_io.write_columns(args.out, header, out_columns)
+    n = _cli_io.write_columns(args.out, header, out_columns, raw=_raw(args))
     rejects = [
-        {"row": r, "column": c, "value": v, "reason": why} for r, c, v, why in sorted(bad_rows, key=lambda t: t[:2])
+        {"row": r, "column": c, "value": v, "reason": why}
+        for r, c, v, why in sorted(bad_rows, key=lambda t: (t[0], str(t[1])))
     ]
     _write_rejects(args, rejects)
     _say(args, f"riskkit: scored {n} of {n_rows} rows; wrote {args.out}")
@@ -682,7 +917,7 @@ def _signals(args: argparse.Namespace) -> int:
         header.insert(header.index("customer_id") + 1, "name")
         for r in records:
             r["name"] = names.get(r["customer_id"], "")
-    n = _cli_io.write_records(args.out, header, ([r[h] for h in header] for r in records))
+    n = _cli_io.write_records(args.out, header, ([r[h] for h in header] for r in records), raw=_raw(args))
     rejects = _portfolio_rejects(portfolio)
     _write_rejects(args, rejects, with_table=True)
     _say(args, f"riskkit: {n} alert(s) for {len(watch.customers())} customer(s); wrote {args.out}")
@@ -720,7 +955,7 @@ def _check(args: argparse.Namespace) -> int:
     policy = CreditPolicy.from_json(args.policy) if args.policy else CreditPolicy.default()
     scorer = _load_model(args.model or "5c")
     as_of = args.as_of or portfolio.as_of
-    scores = scorer.score(portfolio.features(as_of))
+    scores = _score_features(scorer, args.model or "5c", portfolio.features(as_of))
     decisions = policy.check_orders(
         portfolio, ids[good].tolist(), amounts[good], as_of=as_of, scores=scores
     ) if good.any() else []
@@ -766,7 +1001,7 @@ def _report(args: argparse.Namespace) -> int:
     portfolio = _load_portfolio(args)
     scorer = _load_model(args.model or "5c")
     as_of = args.as_of or portfolio.as_of
-    result = scorer.score(portfolio.features(as_of), reasons=1)
+    result = _score_features(scorer, args.model or "5c", portfolio.features(as_of), reasons=1)
     watch = signals.evaluate(portfolio, as_of)
     work = collections.worklist(portfolio, result, as_of)
     rejects = _portfolio_rejects(portfolio)
@@ -1017,6 +1252,12 @@ def _add_common(p: argparse.ArgumentParser, *, rejects: bool = True) -> None:
             help="write rejected input rows here (.csv, .jsonl or .json; else a summary on stderr)",
         )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary; errors only")
+    p.add_argument(
+        "--raw-cells", action="store_true",
+        help="write CSV text cells as they are; by default a cell beginning with = + - @ tab or CR gets a leading ' "
+        "so a spreadsheet does not run it as a formula",
+    )
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 # --- option values and the checks made before any work ----------------------------
@@ -1126,14 +1367,71 @@ def _check_outputs(args: argparse.Namespace) -> None:
             raise _Usage(f"argument --{option}: {exc}") from None
 
 
+def _check_writable(args: argparse.Namespace) -> None:
+    """--out and --rejects can be written (not a folder, a folder riskkit may write in): else exit 1, before any work."""
+    from riskkit import _cli_io
+
+    for option in ("out", "rejects"):
+        path = getattr(args, option, None)
+        if path is not None and getattr(args, "out_formats", None) is not None:
+            _cli_io.check_writable(path)
+
+
+def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(option, path) of every file the command reads, a load profile's export files included."""
+    found = [(f"--{name}", getattr(args, name)) for name in ("data", *_TABLE_OPTIONS, "orders_to_check", "outcomes",
+                                                              "policy", "profile") if getattr(args, name, None)]
+    found = [(option.replace("_", "-"), path) for option, path in found]
+    model = getattr(args, "model", None)
+    if model and args.run is not _fit and model.lower() not in ("5c", "five_c"):
+        found.append(("--model", model))
+    if getattr(args, "profile", None):
+        try:
+            from riskkit._profile import read_profile
+
+            profile = read_profile(args.profile)
+        except Exception:  # a bad profile is reported when the portfolio is loaded
+            return found
+        found += [(f"the {name} file of --profile", os.fspath(t.path)) for name, t in profile.tables.items()]
+        if profile.rates_path is not None:
+            found.append(("the rates file of --profile", os.fspath(profile.rates_path)))
+    return found
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: equal resolved real paths, or the same existing file (a hard link)."""
+    try:
+        if os.path.realpath(a) == os.path.realpath(b):
+            return True
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def _check_same_files(args: argparse.Namespace) -> None:
+    """Refuse an output that is one of the inputs, or --out equal to --rejects: before any work (exit 2)."""
+    outputs = [(f"--{name}", getattr(args, name)) for name in ("out", "rejects") if getattr(args, name, None)]
+    for option, path in outputs:
+        for source, given in _inputs(args):
+            if _same_file(path, given):
+                raise _Usage(
+                    f"{option} {path!r} is the same file as {source} {given!r}; riskkit never overwrites its "
+                    f"input: give {option} another file"
+                )
+    if len(outputs) == 2 and _same_file(outputs[0][1], outputs[1][1]):
+        raise _Usage(f"--out and --rejects are the same file {outputs[0][1]!r}; give them different files")
+
+
 _TABLE_FORMATS = (".csv", ".jsonl", ".ndjson", ".json", ".parquet")
 _REJECT_FORMATS = (".csv", ".jsonl", ".ndjson", ".json")
 
 
 _EXIT_CODES = (
-    "exit codes: 0 success; 1 riskkit error (message on stderr; nothing written, also when the portfolio "
-    "cannot be loaded at all); 2 usage error (checked before any work); 3 some input rows were rejected "
-    "(the good rows are still processed and written)"
+    "exit codes: 0 success; 1 bad input or a riskkit error (one line on stderr naming the file; nothing "
+    "written, also when the portfolio cannot be loaded at all); 2 usage error (checked before any work, an "
+    "output that is one of the inputs too); 3 some input rows were rejected (the good rows are still "
+    "processed and written); 70 internal error, a bug in riskkit (please report it; riskkit --debug shows "
+    "the traceback); 130/143 interrupted by SIGINT/SIGTERM (no partial output left)"
 )
 
 
@@ -1194,6 +1492,11 @@ def _add_file_commands(sub: Any) -> None:
     score.add_argument("--data", metavar="FILE", help="rows to score (.csv, .jsonl or .parquet)")
     score.add_argument("--out", required=True, metavar="FILE", help=_TABLE_OUT_HELP.format("scores"))
     score.add_argument("--reasons", type=_non_negative_int, default=0, metavar="K", help="reason codes per row")
+    score.add_argument(
+        "--unknown", choices=_UNKNOWN, default="error",
+        help="a category the model does not know: error = reject the row (default), missing = score it with the "
+        "feature's missing points, worst = with its worst points",
+    )
     score.add_argument(
         "--id-column", metavar="COLUMN",
         help="--data column written as customer_id, with the name column when the data has one "
@@ -1263,8 +1566,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="riskkit",
         description="Identify the credit risk of B2B customers before they stop paying.",
+        epilog=textwrap.fill(_EXIT_CODES, 79, subsequent_indent="  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"riskkit {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true",
+        help="on an internal error (exit 70), print the traceback (for a bug report)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     demo = sub.add_parser(
@@ -1276,6 +1585,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=_positive_int, default=1000, help="number of customers (default 1000)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.add_argument("--top", type=_positive_int, default=15, help="rows to show (default 15)")
+    demo.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     demo.set_defaults(run=_demo)
     _add_file_commands(sub)
     return parser
@@ -1292,21 +1602,71 @@ def _positive_int(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``riskkit`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Entry point of the ``riskkit`` console script; returns the exit code (see the module docstring).
+
+    Usage errors (and ``--help``, ``--version``) exit through argparse's
+    SystemExit; everything else returns a code: no other exception leaves.
+    """
+    from riskkit._cli_io import Terminated, terminate_as_exception
+
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        with terminate_as_exception():
+            return _main(argv)
+    except KeyboardInterrupt:
+        print("riskkit: interrupted; no partial output was left and existing outputs are as they were",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("riskkit: terminated (SIGTERM); no partial output was left and existing outputs are as they were",
+              file=sys.stderr)
+        return EXIT_TERMINATED
+
+
+def _main(argv: list[str]) -> int:
+    parser = build_parser()
+    args: argparse.Namespace | None = None
+    try:
+        args = parser.parse_args(argv)
         _check_portfolio_args(args)
         if args.run is _score:
             _check_score_args(args)
         _check_outputs(args)
+        _check_same_files(args)
+        _check_writable(args)
         return int(args.run(args))
     except _Usage as exc:
         command: argparse.ArgumentParser = getattr(args, "subparser", parser)
-        command.error(str(exc))
+        command.error(_one_line(str(exc)))
     except RiskkitError as exc:
-        print(f"riskkit: error: {exc}", file=sys.stderr)
-        return 1
+        print(f"riskkit: error: {_one_line(_cli_hint(str(exc), args))}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # the file system (a file vanished, a disk full ...): the environment, not a bug
+        where = f"{exc.filename!r}: " if exc.filename is not None else ""
+        print(f"riskkit: error: {where}{_one_line(exc.strerror or str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:
+        return _internal_error(exc, args, argv)
+    raise AssertionError("unreachable")  # pragma: no cover - command.error exits
+
+
+def _internal_error(exc: Exception, args: argparse.Namespace | None, argv: Sequence[str]) -> int:
+    """One line asking for a bug report (the traceback with --debug); exit 70."""
+    debug = bool(getattr(args, "debug", False)) if args is not None else "--debug" in argv
+    if debug:
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    detail = _one_line(f"{type(exc).__name__}: {exc}")
+    if len(detail) > 300:
+        detail = detail[:297] + "..."
+    more = "" if debug else "; run again with riskkit --debug ... for the traceback"
+    print(
+        f"riskkit: internal error ({detail}); this is a bug in riskkit {__version__}: please report it with "
+        f"the command line and this message{more}",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,14 @@ Missing inputs give NaN, never 0: a customer with no statement has NaN
 ratios; a customer with no invoices has ``open_amount`` 0 (nothing is owed)
 but NaN for averages and ratios over invoices.
 
+Amounts too large to add up are an error, never ``inf`` or NaN: when a
+customer's amounts summed per customer (its open items, credits, credit
+sales, payments, orders, exposure) or weighted by days overflow float64
+(beyond about 1.8e308), :func:`compute` raises
+:class:`~riskkit.errors.ValidationError` naming the customer ids and the
+feature. Each amount alone is finite (the ingest refuses others); only their
+sums can overflow.
+
 Examples
 --------
 >>> import riskkit
@@ -31,7 +39,7 @@ import numpy as np
 from riskkit import finance, receivables
 from riskkit._ledger import ledger
 from riskkit._numeric import group_count, group_max, group_sum, safe_divide
-from riskkit.errors import SchemaError
+from riskkit.errors import SchemaError, ValidationError
 from riskkit.frame import FeatureFrame
 
 if TYPE_CHECKING:
@@ -178,7 +186,8 @@ _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
             "collateral_coverage",
             "profile",
             "ratio",
-            "Guarantees and credit insurance (secured_amount) / exposure; NaN when exposure is 0.",
+            "Guarantees and credit insurance (secured_amount) / exposure; NaN when secured_amount is not "
+            "given (unknown) or exposure is 0; 0 only when secured_amount is given as 0.",
         ),
         ("legal_events_12m", "legal", "count", "Events of category 'legal' in the last 365 days."),
         ("broken_promises_90d", "payment", "count", "Broken promises to pay in the last 90 days."),
@@ -454,6 +463,9 @@ def _baseline(
     cols["utilization_change_90d"] = cols["utilization"] - safe_divide(exposure_then, np.where(limit > 0, limit, np.nan))
     # orders against the same months a year before and against the customer's own average quarter
     od = p.orders
+    _refuse_overflow(p, "order_trend_3m", group_sum(
+        np.where(_window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
+        "the sum of their orders of the last 455 days")
     last3 = group_sum(np.where(_window(od["date"], as_of, WINDOW_90D), od["amount"], 0.0), od["customer"], n)
     year_ago = group_sum(np.where(_window(od["date"], as_of, WINDOW_90D, lag=WINDOW_12M), od["amount"], 0.0),
                          od["customer"], n)
@@ -483,8 +495,38 @@ def _in_default(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray],
     return definition.flags(past_due, exposure, events)
 
 
+#: Features checked for overflow once computed: every money feature, the amount-weighted averages and the
+#: DSO family (amount x days products).
+_OVERFLOW_CHECKED = ("dbt_weighted", "wadl_90d", "payment_index", "days_late_90d", "days_late_change",
+                     "payment_index_change", "dbt_change_90d", "dso_90d", "bpdso_90d", "add_90d", "cei_90d")
+
+
+def _refuse_overflow(p: Portfolio, feature: str, values: np.ndarray, what: str = "") -> None:
+    """Raise naming the customers whose ``values`` (a per-customer amount sum) overflowed to +-inf."""
+    bad = np.flatnonzero(np.isinf(values))
+    if not bad.size:
+        return
+    ids = p.customer_ids[bad].tolist()
+    shown = ", ".join(map(repr, ids[:5])) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    raise ValidationError(
+        f"customer(s) {shown}: {feature} cannot be computed: {what or 'the sum of their amounts'} overflows "
+        "(beyond about 1.8e308). Each amount is finite but together they are too large to add up; "
+        "check those customers' amounts (a unit or currency mix-up?)",
+        table="customers",
+        field=feature,
+        value=ids[0],
+    )
+
+
 def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
-    """All catalogue features for every customer of ``p`` at ``as_of``."""
+    """All catalogue features for every customer of ``p`` at ``as_of``.
+
+    Raises
+    ------
+    ValidationError
+        A customer's amounts overflow float64 when summed (see the module
+        documentation); the message names the customers and the feature.
+    """
     n = p.n_customers
     cols: dict[str, np.ndarray] = {}
     inv = p.invoices
@@ -500,6 +542,8 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     is_open = open_ > 0
     overdue = is_open & (dpd > 0)
     open_invoices = group_sum(open_, cust, n)
+    _refuse_overflow(p, "open_amount", open_invoices, "the sum of their open invoices")
+    _refuse_overflow(p, "credit_balance", balance, "the sum of the credits on their account")
     cols["credit_balance"] = -balance
     cols["open_amount"] = open_invoices + balance
     cols["overdue_amount"] = group_sum(np.where(overdue, open_, 0.0), cust, n)
@@ -521,6 +565,8 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cols["wadl_90d"] = receivables.weighted_average_days_late(
         ev["amount"][recent], ev["days_late"][recent], ev["customer"][recent], n
     )
+    _refuse_overflow(p, "payment_index", group_sum(np.where(ev["date"] <= as_of, ev["amount"], 0.0), ev["customer"], n),
+                     "the sum of their payments")
     year = _window(ev["date"], as_of, PAYMENT_INDEX_WINDOW)
     cols["payment_index"] = receivables.payment_index(
         ev["amount"][year], ev["days_late"][year], ev["customer"][year], n
@@ -530,13 +576,17 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
 
     # DSO family over the last 90 days: credit sales net of credit notes; current AR = AR - overdue
     sales = group_sum(np.where(_window(inv["issued"], as_of, WINDOW_90D), inv["amount"], 0.0), cust, n)
+    _refuse_overflow(p, "dso_90d", sales, "the sum of their credit sales of the last 90 days")
     ar_end = cols["open_amount"]
     current_end = ar_end - cols["overdue_amount"]
     cols["dso_90d"] = receivables.dso(ar_end, sales, WINDOW_90D)
     cols["bpdso_90d"] = receivables.best_possible_dso(current_end, sales, WINDOW_90D)
     cols["add_90d"] = receivables.average_days_delinquent(ar_end, current_end, sales, WINDOW_90D)
     _, open_begin, balance_begin = ledger(p).open_at(as_of - np.timedelta64(WINDOW_90D, "D"))
-    ar_begin = group_sum(open_begin, cust, n) + balance_begin
+    open_begin_sum = group_sum(open_begin, cust, n)
+    _refuse_overflow(p, "cei_90d", open_begin_sum, "the sum of their invoices open 90 days before as_of")
+    _refuse_overflow(p, "cei_90d", balance_begin, "the sum of the credits on their account 90 days before as_of")
+    ar_begin = open_begin_sum + balance_begin
     cols["cei_90d"] = receivables.collection_effectiveness_index(ar_begin, sales, ar_end, current_end)
 
     # exposure
@@ -556,6 +606,9 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
 
     # ordering
     od = p.orders
+    _refuse_overflow(p, "order_trend_3m", group_sum(
+        np.where(_window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
+        "the sum of their orders of the last 455 days")
     last3 = group_sum(np.where(_window(od["date"], as_of, 90), od["amount"], 0.0), od["customer"], n)
     prior3 = group_sum(np.where(_window(od["date"], as_of, 90, lag=90), od["amount"], 0.0), od["customer"], n)
     cols["order_trend_3m"] = safe_divide(last3, prior3)
@@ -624,6 +677,9 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     _baseline(p, as_of, cols, issued, open_, dpd, open_begin, ev)
     cols["in_default"] = _in_default(p, as_of, cols, open_, dpd).astype(np.float64)
 
+    for info in _CATALOGUE:
+        if info.unit == "money" or info.name in _OVERFLOW_CHECKED:
+            _refuse_overflow(p, info.name, cols[info.name])
     values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
     for j, info in enumerate(_CATALOGUE):
         values[:, j] = cols[info.name]

@@ -69,9 +69,14 @@ def _to_bounds(value: Any) -> tuple[float, ...]:
     for i, b in enumerate(value):
         if isinstance(b, bool | np.bool_) or not isinstance(b, int | float | np.integer | np.floating):
             raise ValidationError(f"bounds[{i}] must be a number, got {b!r}", field="bounds", value=b)
-        if not math.isfinite(float(b)):
-            raise ValidationError(f"bounds[{i}] must be finite, got {b!r}", field="bounds", value=b)
-        out.append(float(b))
+        try:
+            f = float(b)
+        except OverflowError:  # an int beyond float range
+            f = math.inf
+        if not math.isfinite(f):
+            shown = repr(b) if f != math.inf or not isinstance(b, int) else "an integer too large for a float"
+            raise ValidationError(f"bounds[{i}] must be finite, got {shown}", field="bounds", value=b)
+        out.append(f)
     return tuple(out)
 
 

@@ -72,14 +72,14 @@ from typing import Any
 
 import numpy as np
 
-from riskkit import _input
+from riskkit import _input, _target
 from riskkit._estimator import EstimatorMixin
-from riskkit._scoring import check_reasons
+from riskkit._scoring import check_reasons, top_reasons
 from riskkit._training import master_scale_from as _master_scale
 from riskkit._training import scaling_params, training_columns
 from riskkit.errors import FormatError, ValidationError
 from riskkit.grades import MasterScale
-from riskkit.result import Reasons, ScoreResult
+from riskkit.result import ScoreResult
 from riskkit.result import grade_defaults as grade_defaults_of
 from riskkit.scaling import Scaling
 
@@ -100,13 +100,18 @@ def check_number(
     """Raise a ValidationError naming ``name`` unless ``owner.name`` is a number in the range."""
     v = getattr(owner, name)
     ok = isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
-    ok = ok and math.isfinite(float(v)) and low <= float(v) <= high and not (low_open and float(v) == low)
+    try:
+        f = float(v) if ok else math.nan
+    except OverflowError:  # an int beyond float range
+        f = math.inf
+    ok = ok and math.isfinite(f) and low <= f <= high and not (low_open and f == low)
     if integer:
-        ok = ok and float(v).is_integer()
+        ok = ok and f.is_integer()
     if not ok:
         kind = "a whole number" if integer else "a number"
         interval = f"{'(' if low_open else '['}{low}, {high}]"
-        raise ValidationError(f"{name} must be {kind} in {interval}, got {v!r}", field=name)
+        shown = "an integer too large for a float" if f == math.inf and isinstance(v, int) else repr(v)
+        raise ValidationError(f"{name} must be {kind} in {interval}, got {shown}", field=name)
 
 
 def check_unknown(value: Any) -> None:
@@ -171,22 +176,31 @@ def grade_of(scale: MasterScale, score: np.ndarray, pd: np.ndarray) -> np.ndarra
     return np.asarray(names[index])
 
 
-def top_reasons(names: Sequence[str], columns: Mapping[str, np.ndarray], lost: np.ndarray, k: int) -> Reasons:
-    """The ``k`` features with the most points lost per row (lost <= 0 is no reason)."""
-    n, d = lost.shape
-    k = min(k, d)
-    order = np.argsort(-lost, axis=1, kind="stable")[:, :k]
-    lost_k = np.take_along_axis(lost, order, axis=1)
-    feats = np.array(list(names), dtype=object)[order] if d else np.empty((n, 0), dtype=object)
-    values = np.empty((n, k), dtype=object)
-    for j, name in enumerate(names):
-        rows, slots = np.nonzero(order == j)
-        if rows.size:
-            values[rows, slots] = columns[name][rows]
-    none = ~(lost_k > 0)
-    feats[none] = ""
-    values[none] = None
-    return Reasons(features=feats, values=values, points_lost=np.where(none, 0.0, lost_k))
+def _standardise(col: np.ndarray, nan: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """Mean, standard deviation (ddof=0; 1 for a constant feature) and standardised values (0 where NaN).
+
+    Values of any size (up to +-1.8e308) are standardised without overflow:
+    when the plain computation would overflow, the statistics are computed
+    on the values divided by their largest magnitude, and scaled back.
+    """
+    seen = col[~nan]
+    if not seen.size:
+        return 0.0, 1.0, np.zeros(col.size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(seen.mean())
+        std = float(seen.std())
+        standard = (col - mean) / (std if std > 0 and math.isfinite(std) else 1.0)
+    if not (math.isfinite(mean) and math.isfinite(std) and np.isfinite(standard[~nan]).all()):
+        big = float(np.abs(seen).max())
+        unit = seen / big
+        m, sd = float(unit.mean()), float(unit.std())
+        mean, std = m * big, sd * big
+        if not (sd > 0 and math.isfinite(std)):
+            sd, std = 1.0 / big, 1.0  # constant feature: a unit scale, as for small values
+        standard = (col / big - m) / sd
+    if not (std > 0 and math.isfinite(std)):
+        std = 1.0
+    return mean, std, np.where(nan, 0.0, standard)
 
 
 def params_body(est: Any) -> dict[str, Any]:
@@ -198,12 +212,11 @@ def params_body(est: Any) -> dict[str, Any]:
     return params
 
 
-def floats(values: Any, where: str) -> np.ndarray:
-    from riskkit.persistence import decode_float
+def floats(values: Any, where: str, **checks: bool) -> np.ndarray:
+    """A JSON list of numbers as float64 (see :func:`riskkit.persistence.decode_float`)."""
+    from riskkit.persistence import decode_floats
 
-    if not isinstance(values, list):
-        raise FormatError(f"{where}: expected a list of numbers")
-    return np.array([decode_float(v, where) for v in values], dtype=np.float64)
+    return np.array(decode_floats(values, where, **checks), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- the scorer
@@ -340,6 +353,8 @@ class LogisticScorer(EstimatorMixin):
         scaling = scaling_params(self)
         scale = _master_scale(self.master_scale)
         owner = type(self).__name__
+        # y first, by riskkit's own rules (scikit-learn's errors never escape); then X, with the clean y
+        y = _target.labels(*_target.binary_target(y, None, owner, self.bad_label))
         names, named, columns, kinds, y01, classes, bad_positive = training_columns(
             owner, X, y, self.categorical, self.bad_label
         )
@@ -353,8 +368,18 @@ class LogisticScorer(EstimatorMixin):
 
         from sklearn.linear_model import LogisticRegression
 
+        bad = ~np.isfinite(design).all(axis=0)
+        if bad.any():
+            column = labels[int(np.flatnonzero(bad)[0])]
+            raise ValidationError(
+                f"{owner}: model column {column!r} is not finite after encoding; the feature's values are "
+                "out of range for a logistic regression",
+                field=column,
+            )
         model = LogisticRegression(C=float(self.C), solver="lbfgs", max_iter=1000)
         model.fit(design, y01)
+        if not (np.isfinite(model.coef_).all() and np.isfinite(model.intercept_).all()):
+            raise ValidationError(f"{owner}: the logistic regression did not converge to finite coefficients")
 
         self.scaling_ = scaling
         self.master_scale_ = scale
@@ -406,13 +431,9 @@ class LogisticScorer(EstimatorMixin):
                         value=float(col[row]),
                     )
                 nan = np.isnan(col)
-                seen = col[~nan]
-                mean = float(seen.mean()) if seen.size else 0.0
-                std = float(seen.std()) if seen.size else 0.0
-                if not (std > 0 and math.isfinite(std)):
-                    std = 1.0
+                mean, std, standard = _standardise(col, nan)
                 means[name], scales[name], indicator[name] = mean, std, bool(nan.any())
-                parts.append(np.where(nan, 0.0, (col - mean) / std))
+                parts.append(standard)
                 labels.append(name)
                 if nan.any():
                     parts.append(nan.astype(np.float64))
@@ -604,9 +625,20 @@ class LogisticScorer(EstimatorMixin):
                 value=float(sub[r, j]),
             )
         sub = np.where(nan, self._mean_, sub)
-        z = np.einsum("ij,j->i", sub, self._w_, optimize=False)
-        z += self._b_
-        z += np.einsum("ij,j->i", nan.astype(np.float64), self._ind_, optimize=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.einsum("ij,j->i", sub, self._w_, optimize=False)
+            z += self._b_
+            z += np.einsum("ij,j->i", nan.astype(np.float64), self._ind_, optimize=False)
+        undefined = np.isnan(z)
+        if undefined.any():  # huge values pulling the log-odds to +inf and -inf at once
+            r = int(np.flatnonzero(undefined)[0])
+            names = [self._num_names_[j] for j in np.flatnonzero(np.abs(sub[r] * self._w_) > 1e300).tolist()]
+            raise ValidationError(
+                f"row {int(rows[r])}: the values of {', '.join(map(repr, names)) or 'its features'} are too "
+                "large for the model (their contributions to the log-odds overflow in opposite directions)",
+                field=names[0] if names else None,
+                row=int(rows[r]),
+            )
         return z
 
     def _compute(
@@ -652,8 +684,12 @@ class LogisticScorer(EstimatorMixin):
         where = {name: j for j, name in enumerate(names)}
         for j, name in enumerate(self._num_names_):
             x = D[:, j] if D is not None else columns[name]
-            std = (x - self._mean_[j]) / self._scale_[j]
-            c = -factor * self._num_coef_[j] * std
+            with np.errstate(over="ignore", invalid="ignore"):
+                std = (x - self._mean_[j]) / self._scale_[j]
+                overflow = np.isinf(std) & np.isfinite(x)
+                if overflow.any():  # x - mean beyond float range: the same quotient, in two steps
+                    std[overflow] = x[overflow] / self._scale_[j] - self._mean_[j] / self._scale_[j]
+                c = -factor * self._num_coef_[j] * std
             out[:, where[name]] = np.where(np.isnan(x), -factor * self._ind_[j], c)
         for name, table, c in zip(self._table_names_, self._tables_, codes, strict=True):
             out[:, where[name]] = -factor * table[c]
@@ -806,58 +842,86 @@ def _to_body(obj: LogisticScorer) -> dict[str, Any]:
     return body
 
 
-def _from_body(body: dict[str, Any]) -> LogisticScorer:
-    """Inverse of :func:`_to_body`; does not import scikit-learn."""
-    from riskkit._persist_types import _classes_from_body
-    from riskkit.persistence import decode_float
+_BODY_KEYS = ("params", "feature_names", "named", "kinds", "classes", "bad_positive", "coef", "intercept", "best_points")
 
-    obj = LogisticScorer(**body["params"])
-    obj._validate_params()
-    names = tuple(str(n) for n in body["feature_names"])
-    kinds = body["kinds"]
-    if len(kinds) != len(names) or not set(kinds) <= {_input.NUMERIC, _input.CATEGORICAL}:
-        raise FormatError("LogisticScorer: 'kinds' must give numeric or categorical for every feature")
+
+def _from_body(body: dict[str, Any]) -> LogisticScorer:
+    """Inverse of :func:`_to_body`; does not import scikit-learn.
+
+    Every value is checked as fitting would have made it (JSON booleans,
+    finite numbers, scales > 0, unique levels, one entry per feature), and a
+    bad one is a :class:`FormatError` naming its key path, e.g. ``body.coef[3]``.
+    """
+    from riskkit._persist_types import _classes_from_body, names_from_body, params_from_body
+    from riskkit.persistence import (
+        decode_bool,
+        decode_float,
+        decode_floats,
+        decode_mapping,
+        decode_texts,
+    )
+
+    params = decode_mapping(body, "body", _BODY_KEYS, ("means", "scales", "indicator", "categories", "binnings"))[
+        "params"
+    ]
+    obj = params_from_body(LogisticScorer, params)
+    raw = obj.inputs == "raw"
+    decode_mapping(body, "body", (*_BODY_KEYS, *(("means", "scales", "indicator", "categories") if raw else ("binnings",))))
+    names, kinds, named = names_from_body(body)
     obj.scaling_ = scaling_params(obj)
     obj.master_scale_ = _master_scale(obj.master_scale)
     obj.classes_ = _classes_from_body(body["classes"])
-    obj._bad_positive_ = bool(body["bad_positive"])
-    obj._named_ = bool(body["named"])
+    obj._bad_positive_ = decode_bool(body["bad_positive"], "body.bad_positive")
+    obj._named_ = named
     obj._feature_names_ = names
-    obj._kinds_ = dict(zip(names, kinds, strict=True))
+    obj._kinds_ = kinds
     if obj._named_:
         obj.feature_names_in_ = np.asarray(names, dtype=object)
     obj.n_features_in_ = len(names)
-    obj.coef_ = floats(body["coef"], "coef")
-    obj.intercept_ = decode_float(body["intercept"], "intercept")
-    best = floats(body["best_points"], "best_points")
-    if best.size != len(names):
-        raise FormatError("LogisticScorer: 'best_points' needs one value per feature")
+    obj.coef_ = np.array(decode_floats(body["coef"], "body.coef", finite=True), dtype=np.float64)
+    obj.intercept_ = decode_float(body["intercept"], "body.intercept", finite=True)
+    best = np.array(decode_floats(body["best_points"], "body.best_points", len(names), finite=True))
     obj.best_points_ = dict(zip(names, best.tolist(), strict=True))
     obj._best_ = best
-    if obj.inputs == "raw":
-        numeric = [n for n in names if obj._kinds_[n] == _input.NUMERIC]
-        obj.means_ = {n: decode_float(body["means"][n], f"means[{n!r}]") for n in numeric}
-        obj.scales_ = {n: decode_float(body["scales"][n], f"scales[{n!r}]") for n in numeric}
-        obj._indicator_ = {n: bool(body["indicator"][n]) for n in numeric}
+    numeric = [n for n in names if kinds[n] == _input.NUMERIC]
+    categorical = [n for n in names if kinds[n] == _input.CATEGORICAL]
+    if raw:
+        for key in ("means", "scales", "indicator"):
+            decode_mapping(body[key], f"body.{key}", numeric)
+        decode_mapping(body["categories"], "body.categories", categorical)
+        obj.means_ = {n: decode_float(body["means"][n], f"body.means.{n}", finite=True) for n in numeric}
+        obj.scales_ = {n: decode_float(body["scales"][n], f"body.scales.{n}", positive=True) for n in numeric}
+        obj._indicator_ = {n: decode_bool(body["indicator"][n], f"body.indicator.{n}") for n in numeric}
         obj.categories_ = {
-            n: tuple(None if v is None else str(v) for v in body["categories"][n])
-            for n in names
-            if obj._kinds_[n] == _input.CATEGORICAL
+            n: tuple(decode_texts(body["categories"][n], f"body.categories.{n}", allow_none=True)) for n in categorical
         }
     else:
         from riskkit.binning import Binning
 
-        obj.binnings_ = {n: Binning.from_dict(body["binnings"][n]) for n in names}
+        decode_mapping(body["binnings"], "body.binnings", names)
+        obj.binnings_ = {}
+        for n in names:
+            try:
+                b = Binning.from_dict(body["binnings"][n])
+            except (FormatError, KeyError, TypeError, ValueError, OverflowError) as exc:
+                raise FormatError(f"body.binnings.{n}: {type(exc).__name__}: {exc}") from None
+            if b.kind != kinds[n] or not np.isfinite(np.asarray(b.woe, dtype=np.float64)).all():
+                raise FormatError(f"body.binnings.{n}: a {kinds[n]} binning with finite weights of evidence expected")
+            obj.binnings_[n] = b
     labels = []
     for name in names:
         if obj.inputs == "woe":
             labels.append(f"WoE({name})")
-        elif obj._kinds_[name] == _input.NUMERIC:
+        elif kinds[name] == _input.NUMERIC:
             labels.append(name)
             if obj._indicator_[name]:
                 labels.append(f"{name} is missing")
         else:
             labels.extend(f"{name} = {'(missing)' if v is None else v}" for v in obj.categories_[name])
     obj.columns_ = tuple(labels)
+    if len(labels) != obj.coef_.size:
+        raise FormatError(f"body.coef: the model has {obj.coef_.size} coefficients but its encoding needs {len(labels)}")
     obj._compile()
+    if not (math.isfinite(obj._b_) and np.isfinite(obj._w_).all()):
+        raise FormatError("body.coef: the coefficients, means and scales overflow when combined")
     return obj

@@ -100,23 +100,197 @@ def encode(value: Any) -> Any:
     return value
 
 
-def decode_float(value: Any, where: str) -> float:
-    """Inverse of :func:`encode` for one float."""
+def _show(value: Any) -> str:
+    """A value for a message, shortened (a 5,000-digit int cannot even be printed in full)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {value.bit_length() * 0.30103:.0f} digits"
+    text = repr(value) if isinstance(value, str | int | float | bool | type(None)) else type(value).__name__
+    return text if len(text) <= 60 else text[:40] + "..."
+
+
+def decode_float(
+    value: Any, where: str, *, finite: bool = False, positive: bool = False, nonnegative: bool = False
+) -> float:
+    """Inverse of :func:`encode` for one float; ``where`` is the key path named by the error.
+
+    ``finite`` refuses NaN and infinities (written as ``"nan"``, ``"inf"`` or
+    an overflowing literal such as ``1e999``), ``positive`` anything <= 0,
+    ``nonnegative`` anything < 0. An int too large for a float is refused.
+    """
     if isinstance(value, str) and value in ("nan", "inf", "-inf"):
-        return float(value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FormatError(f"{where}: expected a number, got {value!r}")
-    return float(value)
+        out = float(value)
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise FormatError(f"{where}: expected a number, got {_show(value)}")
+    else:
+        try:
+            out = float(value)
+        except OverflowError:
+            raise FormatError(f"{where}: {_show(value)} is too large for a float") from None
+    if (finite or positive or nonnegative) and not math.isfinite(out):
+        raise FormatError(f"{where}: expected a finite number, got {_show(value)}")
+    if positive and not out > 0:
+        raise FormatError(f"{where}: expected a number > 0, got {_show(value)}")
+    if nonnegative and not out >= 0:
+        raise FormatError(f"{where}: expected a number >= 0, got {_show(value)}")
+    return out
+
+
+def decode_floats(values: Any, where: str, n: int | None = None, **checks: bool) -> list[float]:
+    """A JSON list of floats (see :func:`decode_float`), of length ``n`` when given."""
+    if not isinstance(values, list):
+        raise FormatError(f"{where}: expected a list of numbers, got {_show(values)}")
+    if n is not None and len(values) != n:
+        raise FormatError(f"{where}: expected {n} values, got {len(values)}")
+    return [decode_float(v, f"{where}[{i}]", **checks) for i, v in enumerate(values)]
+
+
+def decode_bool(value: Any, where: str) -> bool:
+    """A JSON boolean (``true``/``false``); ``"false"``, 0 or 1 are refused, never read as truthy."""
+    if not isinstance(value, bool):
+        raise FormatError(f"{where}: expected true or false, got {_show(value)}")
+    return value
+
+
+def decode_int(value: Any, where: str, low: int, high: int) -> int:
+    """A JSON integer in ``[low, high]`` (a float such as 1.0, or a bool, is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise FormatError(f"{where}: expected a whole number in [{low}, {high}], got {_show(value)}")
+    return value
+
+
+def decode_text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise FormatError(f"{where}: expected text, got {_show(value)}")
+    return value
+
+
+def decode_texts(values: Any, where: str, *, unique: bool = True, allow_none: bool = False) -> list[Any]:
+    """A JSON list of texts (and ``null`` when ``allow_none``), each listed once when ``unique``."""
+    if not isinstance(values, list):
+        raise FormatError(f"{where}: expected a list of texts, got {_show(values)}")
+    seen: set[Any] = set()
+    for i, v in enumerate(values):
+        if not (isinstance(v, str) or (allow_none and v is None)):
+            raise FormatError(f"{where}[{i}]: expected text{' or null' if allow_none else ''}, got {_show(v)}")
+        if unique and v in seen:
+            raise FormatError(f"{where}[{i}]: {_show(v)} is listed twice")
+        seen.add(v)
+    return values
+
+
+def decode_mapping(
+    value: Any, where: str, required: Any = (), optional: Any = (), *, exact: bool = True
+) -> dict[str, Any]:
+    """A JSON object holding every ``required`` key (and, when ``exact``, no key but those and ``optional``)."""
+    if not isinstance(value, dict):
+        raise FormatError(f"{where}: expected an object, got {_show(value)}")
+    missing = [k for k in required if k not in value]
+    if missing:
+        raise FormatError(f"{where}.{missing[0]}: missing")
+    if exact:
+        extra = sorted(set(value) - set(required) - set(optional))
+        if extra:
+            raise FormatError(
+                f"{where}.{extra[0]}: unknown key; accepted: {', '.join(sorted({*required, *optional}))}"
+            )
+    return value
+
+
+#: JSON documents nest a few levels (model files about 6); a deeper one is refused before parsing.
+MAX_DEPTH = 200
+#: Digits of an integer in a JSON document (Python refuses to read more than 4,300).
+MAX_INT_DIGITS = 4300
+
+
+def _depth_ok(text: str, limit: int) -> bool:
+    """Whether no array or object in ``text`` nests deeper than ``limit`` (strings skipped; no recursion)."""
+    import re
+
+    if text.count("[") + text.count("{") <= limit:
+        return True
+    depth = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        c = token.group()
+        if c in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif c in "]}":
+            depth -= 1
+    return True
+
+
+def parse_json(data: bytes | str, what: str, kind: str = "JSON document") -> Any:
+    """Parse a JSON document safely: every failure is a :class:`FormatError` naming ``what``.
+
+    A leading UTF-8 byte order mark is accepted. Refused: text that is not
+    UTF-8, malformed JSON, nesting deeper than :data:`MAX_DEPTH` (which would
+    exhaust the stack), integers of more than :data:`MAX_INT_DIGITS` digits
+    (Python's limit) and the non-standard constants ``NaN`` and ``Infinity``.
+    Shared by :func:`load` and the readers of expert cards and credit policies.
+    """
+    if isinstance(data, bytes | bytearray):
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"{what} is not a complete {kind}: not UTF-8 text: {exc}") from None
+    else:
+        text = data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not _depth_ok(text, MAX_DEPTH):
+        raise FormatError(f"{what} nests arrays or objects more than {MAX_DEPTH} levels deep")
+
+    def parse_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+            raise FormatError(f"{what} holds an integer of {len(digits)} digits (at most {MAX_INT_DIGITS})")
+        return int(digits)
+
+    def parse_float(text: str) -> float:
+        value = float(text)
+        if math.isinf(value):
+            raise FormatError(f"{what} holds the number {text[:40]}, beyond the range of a float")
+        return value
+
+    def parse_constant(name: str) -> Any:
+        raise FormatError(f"{what} holds {name}, which is not JSON (write a number, or a string)")
+
+    try:
+        return json.loads(text, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant)
+    except FormatError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{what} is not a complete {kind}: {exc}") from None
+    except (RecursionError, ValueError, MemoryError) as exc:
+        raise FormatError(f"{what} cannot be read as JSON: {type(exc).__name__}: {exc}") from None
 
 
 def _canonical(body: Any) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
+def _writable_folder(path: str | os.PathLike[str]) -> str:
+    """The folder ``path`` is to be written in; a ValidationError naming it when it cannot be."""
+    try:
+        target = os.fspath(path)
+    except TypeError:
+        raise ValidationError(f"path must be a str or path-like, got {type(path).__name__}", field="path") from None
+    directory = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(directory):
+        what = "is not a folder" if os.path.exists(directory) else "does not exist"
+        raise ValidationError(f"cannot save to {target!r}: the folder {directory!r} {what}", field="path")
+    if os.path.isdir(target):
+        raise ValidationError(f"cannot save to {target!r}: it is a folder; give a file name", field="path")
+    return directory
+
+
 def _atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     target = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".riskkit-", dir=directory)
+    directory = _writable_folder(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".riskkit-", dir=directory)
+    except OSError as exc:
+        raise ValidationError(f"cannot save to {target!r} in the folder {directory!r}: {exc}", field="path") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -144,8 +318,11 @@ def save(obj: Any, path: str | os.PathLike[str], *, format: str = "json") -> Non
 
         envelope = {"format": _JOBLIB_FORMAT, "format_version": FORMAT_VERSION, "riskkit_version": __version__,
                     "type": type(obj).__name__, "object": obj}
-        tmp_dir = os.path.dirname(os.path.abspath(os.fspath(path)))
-        fd, tmp = tempfile.mkstemp(prefix=".riskkit-", dir=tmp_dir)
+        tmp_dir = _writable_folder(path)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".riskkit-", dir=tmp_dir)
+        except OSError as exc:
+            raise ValidationError(f"cannot save to {os.fspath(path)!r}: {exc}", field="path") from None
         os.close(fd)
         try:
             joblib.dump(envelope, tmp)
@@ -190,19 +367,18 @@ def load(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> Any:
             raw = fh.read()
     except OSError as exc:
         raise ValidationError(f"cannot read {os.fspath(path)!r}: {exc}") from None
-    if not raw.lstrip().startswith(b"{"):
+    if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as some editors write
+        raw = raw[3:]
+    if not raw.lstrip().startswith((b"{", b"[")):
         return _load_joblib(path, allow_pickle)
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{os.fspath(path)!r} is not a complete riskkit JSON document: {exc}") from None
+    document = parse_json(raw, f"{os.fspath(path)!r}", "riskkit JSON document")
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise FormatError(f"{os.fspath(path)!r} is not a riskkit document (no \"format\": \"riskkit\")")
     version = document.get("format_version")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:
         raise FormatError(
-            f"{os.fspath(path)!r} has format_version {version!r}; this riskkit ({__version__}) reads version "
-            f"{FORMAT_VERSION}"
+            f"{os.fspath(path)!r} has format_version {_show(version)}; this riskkit ({__version__}) reads "
+            f"version {FORMAT_VERSION}"
         )
     kind = document.get("type")
     _builtin(kind)
@@ -212,16 +388,23 @@ def load(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> Any:
     checksum = document.get("sha256")
     if not isinstance(body, dict) or not isinstance(checksum, str):
         raise FormatError(f"{os.fspath(path)!r} has no body or checksum")
-    if hashlib.sha256(_canonical(body)).hexdigest() != checksum:
+    try:
+        canonical = _canonical(body)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise FormatError(f"{os.fspath(path)!r}: the body cannot be checked: {exc}") from None
+    if hashlib.sha256(canonical).hexdigest() != checksum:
         raise FormatError(
             f"{os.fspath(path)!r} failed its checksum: the body was modified after saving (or the file is "
             "corrupt). Hand-edited expert cards belong in ExpertScorecard.from_json, which has no checksum."
         )
     try:
         return _REGISTRY[kind][2](body)
-    except FormatError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
+    except FormatError as exc:
+        raise FormatError(f"{os.fspath(path)!r}: malformed {kind}: {exc}") from None
+    except ValidationError as exc:  # a value the type's own constructor refuses
+        where = f"body.params.{exc.field}" if exc.field else "body"
+        raise FormatError(f"{os.fspath(path)!r}: malformed {kind}: {where}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
         raise FormatError(f"{os.fspath(path)!r}: malformed {kind} body: {type(exc).__name__}: {exc}") from None
 
 

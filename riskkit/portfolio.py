@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import difflib
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from riskkit import _schema
-from riskkit._convert import _Reject, to_date
+from riskkit._convert import _Reject, show, to_date
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
 from riskkit._ingest import Columns, Ingest, Rejection
@@ -175,7 +176,16 @@ class Portfolio:
         if missing:
             raise SchemaError(f"Portfolio needs all tables; missing {sorted(missing)} (use a from_* constructor)")
         self._tables = {name: TableView(name, tables[name]) for name in _TABLE_ORDER}
-        stat = tuple(statistical) if not isinstance(statistical, str) else (statistical,)
+        if isinstance(statistical, str):
+            stat: tuple[Any, ...] = (statistical,)
+        elif isinstance(statistical, Iterable) and not isinstance(statistical, Mapping):
+            stat = tuple(statistical)
+        else:
+            raise ValidationError(
+                f"statistical must be an iterable of exposure categories ({', '.join(EXPOSURE_CATEGORIES)}), "
+                f"got {type(statistical).__name__}",
+                field="statistical",
+            )
         bad = [s for s in stat if s not in EXPOSURE_CATEGORIES]
         if bad:
             raise ValidationError(
@@ -205,7 +215,7 @@ class Portfolio:
     def from_arrays(
         cls,
         *,
-        customers: Mapping[str, Any],
+        customers: Mapping[str, Any] | None = None,
         exposures: Mapping[str, Any] | None = None,
         invoices: Mapping[str, Any] | None = None,
         payments: Mapping[str, Any] | None = None,
@@ -220,6 +230,7 @@ class Portfolio:
         rates: Any = None,
         tolerance: float = 1.0,
         export_date: Any = None,
+        **unknown: Any,
     ) -> Portfolio:
         """Build from mappings of column name to array (the fastest path).
 
@@ -234,6 +245,7 @@ class Portfolio:
         >>> str(p.as_of)
         '2025-02-05'
         """
+        _check_call("from_arrays", unknown, customers)
         inputs = {
             "customers": customers,
             "exposures": exposures,
@@ -304,7 +316,7 @@ class Portfolio:
     def from_records(
         cls,
         *,
-        customers: Iterable[Mapping[str, Any]],
+        customers: Iterable[Mapping[str, Any]] | None = None,
         exposures: Iterable[Mapping[str, Any]] | None = None,
         invoices: Iterable[Mapping[str, Any]] | None = None,
         payments: Iterable[Mapping[str, Any]] | None = None,
@@ -319,12 +331,14 @@ class Portfolio:
         rates: Any = None,
         tolerance: float = 1.0,
         export_date: Any = None,
+        **unknown: Any,
     ) -> Portfolio:
         """Build from iterables of dicts (database rows, JSON).
 
         A key missing from one row is a missing value on that row; options as
         in :class:`Portfolio`.
         """
+        _check_call("from_records", unknown, customers)
         given = dict(
             customers=customers,
             exposures=exposures,
@@ -348,7 +362,7 @@ class Portfolio:
     def from_objects(
         cls,
         *,
-        customers: Iterable[Any],
+        customers: Iterable[Any] | None = None,
         exposures: Iterable[Any] | None = None,
         invoices: Iterable[Any] | None = None,
         payments: Iterable[Any] | None = None,
@@ -363,6 +377,7 @@ class Portfolio:
         rates: Any = None,
         tolerance: float = 1.0,
         export_date: Any = None,
+        **unknown: Any,
     ) -> Portfolio:
         """Build from objects with the records' attributes: riskkit's records or an ERP's own.
 
@@ -371,6 +386,7 @@ class Portfolio:
         """
         from riskkit.protocols import Customer, Exposure
 
+        _check_call("from_objects", unknown, customers)
         given = dict(
             customers=customers,
             exposures=exposures,
@@ -385,7 +401,7 @@ class Portfolio:
         for name, objs in given.items():
             if objs is None:
                 continue
-            objs = list(objs)
+            objs = _rows_of(name, objs, "objects with the records' attributes")
             proto = protocols.get(name)
             if proto is not None:
                 for i, obj in enumerate(objs):
@@ -412,7 +428,7 @@ class Portfolio:
     def from_frames(
         cls,
         *,
-        customers: Any,
+        customers: Any = None,
         exposures: Any = None,
         invoices: Any = None,
         payments: Any = None,
@@ -427,12 +443,14 @@ class Portfolio:
         rates: Any = None,
         tolerance: float = 1.0,
         export_date: Any = None,
+        **unknown: Any,
     ) -> Portfolio:
         """Build from pandas DataFrames whose column names are the record field names.
 
         Nullable and datetime columns are read without silent coercion: a
         datetime with a time of day, or with a time zone, is refused.
         """
+        _check_call("from_frames", unknown, customers)
         given = dict(
             customers=customers,
             exposures=exposures,
@@ -456,7 +474,7 @@ class Portfolio:
     def from_csv(
         cls,
         *,
-        customers: str | os.PathLike[str],
+        customers: str | os.PathLike[str] | None = None,
         exposures: str | os.PathLike[str] | None = None,
         invoices: str | os.PathLike[str] | None = None,
         payments: str | os.PathLike[str] | None = None,
@@ -476,6 +494,7 @@ class Portfolio:
         rates: Any = None,
         tolerance: float = 1.0,
         export_date: Any = None,
+        **unknown: Any,
     ) -> Portfolio:
         """Build from CSV files with a header row of record field names.
 
@@ -503,6 +522,7 @@ class Portfolio:
         ([1.5], '1999-01-31')
         >>> folder.cleanup()
         """
+        _check_call("from_csv", unknown, customers)
         given = dict(
             customers=customers,
             exposures=exposures,
@@ -537,6 +557,7 @@ class Portfolio:
         errors: str = "raise",
         as_of: Any = None,
         statistical: Iterable[str] = (),
+        **unknown: Any,
     ) -> Portfolio:
         """Build from ERP exports described once in a load profile (a TOML file).
 
@@ -617,6 +638,12 @@ class Portfolio:
         """
         from riskkit._profile import load
 
+        if unknown:
+            names = ", ".join(repr(str(k)) for k in sorted(map(str, unknown)))
+            raise SchemaError(
+                f"Portfolio.from_profile: unknown keyword argument(s) {names}; accepted: path, errors, as_of, "
+                "statistical (tables, currency, rates and the CSV dialect are set in the profile itself)"
+            )
         return load(path, errors=errors, as_of=as_of, statistical=statistical)
 
     # --- accessors -----------------------------------------------------------
@@ -742,7 +769,7 @@ class Portfolio:
             try:
                 out.append(index[cid])
             except (KeyError, TypeError):
-                raise ValidationError(f"unknown customer id {cid!r}", field="customer_id", value=cid) from None
+                raise ValidationError(f"unknown customer id {show(cid)}", field="customer_id", value=cid) from None
         return np.asarray(out, dtype=np.int64)
 
     @cached_property
@@ -865,11 +892,54 @@ def _as_of_arg(value: Any, field: str = "as_of") -> _dt.date:
     try:
         return to_date(value).astype(object)
     except _Reject as exc:
-        raise ValidationError(f"{field} ({value!r}) {exc}", field=field, value=value) from None
+        raise ValidationError(f"{field} ({show(value)}) {exc}", field=field, value=value) from None
+
+
+_OPTIONS = ("as_of", "statistical", "errors", "unknown_columns", "currency", "rates", "tolerance", "export_date")
+_CSV_OPTIONS = ("encoding", "delimiter", "decimal", "thousands", "date_format")
+
+
+def _check_call(method: str, unknown: Mapping[str, Any], customers: Any) -> None:
+    """Refuse keywords a constructor does not know, and a missing customers table, naming what is accepted."""
+    options = (*_CSV_OPTIONS, *_OPTIONS) if method == "from_csv" else _OPTIONS
+    if unknown:
+        names = sorted(map(str, unknown))
+        close = [
+            f"{name!r} (did you mean {match[0]!r}?)" if match else repr(name)
+            for name in names
+            for match in [difflib.get_close_matches(name, (*_TABLE_ORDER, *options), n=1)]
+        ]
+        raise SchemaError(
+            f"Portfolio.{method}: unknown keyword argument(s) {', '.join(close)}; accepted tables: "
+            f"{', '.join(_TABLE_ORDER)}; options: {', '.join(options)}"
+        )
+    if customers is None:
+        raise SchemaError(
+            f"Portfolio.{method}: customers is required (the customers table, one row per customer); "
+            f"the other tables ({', '.join(_TABLE_ORDER[1:])}) are optional"
+        )
+
+
+def _rows_of(table: str, rows: Any, what: str) -> list[Any]:
+    """A table given as rows: any iterable of rows but text, a mapping (one row) or a DataFrame."""
+    if isinstance(rows, str | bytes | bytearray | Mapping) or not isinstance(rows, Iterable) or (
+        type(rows).__name__ == "DataFrame"
+    ):
+        hint = (
+            "; for one row, wrap it in a list: [row]" if isinstance(rows, Mapping)
+            else "; pass DataFrames to Portfolio.from_frames" if type(rows).__name__ == "DataFrame"
+            else ""
+        )
+        raise ValidationError(
+            f"{table}: a table must be an iterable of rows ({what}), such as a list; "
+            f"got {type(rows).__name__}{hint}",
+            table=table,
+        )
+    return list(rows)
 
 
 def _columns_from_dicts(table: str, rows: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
-    rows = list(rows)
+    rows = _rows_of(table, rows, "mappings of field to value")
     keys: dict[str, None] = {}
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):

@@ -281,6 +281,9 @@ class CustomerRecord(_Validated):
 
     ``debtor_type``, ``industry_risk``, ``secured_amount`` and ``blocked`` are
     optional extras read by the collections ladder, the 5C card and the order check.
+    ``industry_risk`` and ``secured_amount`` are NaN when not given (unknown,
+    so ``collateral_coverage`` is NaN); give ``secured_amount=0.0`` for a
+    customer known to have no collateral.
     """
 
     _table: ClassVar[_schema.Table] = _schema.CUSTOMERS
@@ -291,7 +294,7 @@ class CustomerRecord(_Validated):
     established: _dt.date | None = None
     debtor_type: str = "standard"
     industry_risk: float = attrs.field(default=float("nan"), eq=_nan_key)
-    secured_amount: float = 0.0
+    secured_amount: float = attrs.field(default=float("nan"), eq=_nan_key)
     blocked: bool = False
 
 

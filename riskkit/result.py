@@ -209,8 +209,12 @@ def default_flags(X: Any, n: int) -> np.ndarray | None:
         return None
     try:
         flags = np.asarray(column, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError):
-        raise ValidationError("in_default must hold numbers (1 in default, 0 not)", field="in_default") from None
+    except (TypeError, ValueError, OverflowError):
+        # objects (Decimal, pandas NA, huge ints, text): one by one, as a numeric feature is read
+        from riskkit._input import number
+
+        values = np.asarray(column, dtype=object).reshape(-1)
+        flags = np.array([number(v, "in_default", i) for i, v in enumerate(values.tolist())], dtype=np.float64)
     if flags.size != n:
         return None
     return np.nan_to_num(flags) > 0

@@ -36,23 +36,37 @@ from riskkit.errors import ValidationError
 __all__ = ["Scaling"]
 
 
+def _is_finite_number(value: Any) -> bool:
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _shown(value: Any) -> str:
+    return "an integer too large for a float" if isinstance(value, int) and not isinstance(value, bool) else repr(value)
+
+
 def _positive(name: str) -> Any:
     def check(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-            raise ValidationError(f"{name} must be a finite number > 0, got {value!r}", field=name, value=value)
+        if not _is_finite_number(value) or value <= 0:
+            raise ValidationError(f"{name} must be a finite number > 0, got {_shown(value)}", field=name, value=value)
 
     return check
 
 
 def _as_float(value: Any) -> Any:
-    """float() for real numbers only; anything else reaches the validator unchanged and is refused there."""
-    return float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else value
+    """float() for real numbers only; anything else (or an int beyond float range) reaches the validator
+    unchanged and is refused there."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:
+            return value
+    return value
 
 
 def _finite(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not _is_finite_number(value):
         raise ValidationError(
-            f"{attribute.name} must be a finite number, got {value!r}", field=attribute.name, value=value
+            f"{attribute.name} must be a finite number, got {_shown(value)}", field=attribute.name, value=value
         )
 
 

@@ -20,7 +20,8 @@ a scorer JSON cannot hold is pickled with the function (by cloudpickle).
 Scores equal ``scorer.score(features)`` on all rows at once, since scoring a
 row never depends on another row. Reason values (``reason_j_value``) become
 text, because a Spark column has one type and a reason's value may be a
-number or a category.
+number or a category; a missing value (NaN, None) is null in every text
+column, never the text ``'nan'``.
 
 Examples
 --------
@@ -71,10 +72,13 @@ def output_schema(reasons: int = 0) -> str:
     return ", ".join(f"{name} {kind}" for name, kind in _columns(check_reasons(reasons)))
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return str(value)
+def _texts(column: Any) -> Any:
+    """A pandas column as text for a Spark ``string`` column: missing values (None, NaN, NA, NaT) are null."""
+    import pandas as pd
+
+    missing = column.isna().tolist()
+    values = [None if gone else str(value) for value, gone in zip(column.tolist(), missing, strict=True)]
+    return pd.Series(values, index=column.index, dtype=object)
 
 
 def score_function(
@@ -111,8 +115,8 @@ def score_function(
         raise ValidationError(f"scorer must have a score method, got {type(scorer).__name__}", field="scorer")
     document = scorer_document(scorer)
     shipped: Any = scorer if document is None else document
-    value_columns = [f"reason_{j}_value" for j in range(1, k + 1)]
-    text_columns = ["customer_id", "grade", "override", *(f"reason_{j}" for j in range(1, k + 1))]
+    text_columns = ["customer_id", "grade", "override"]
+    text_columns += [name for j in range(1, k + 1) for name in (f"reason_{j}", f"reason_{j}_value")]
 
     def score_batches(batches: Iterator[Any]) -> Iterator[Any]:
         from riskkit.dask import score_frame
@@ -126,9 +130,7 @@ def score_function(
                 )
             out = score_frame(batch, shipped, k)
             for name in text_columns:
-                out[name] = out[name].astype(object)
-            for name in value_columns:
-                out[name] = [_text(v) for v in out[name].tolist()]
+                out[name] = _texts(out[name])
             yield out
 
     return score_batches

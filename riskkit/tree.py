@@ -50,9 +50,9 @@ from typing import Any
 
 import numpy as np
 
-from riskkit import _input
+from riskkit import _input, _target
 from riskkit._estimator import EstimatorMixin
-from riskkit._scoring import check_reasons
+from riskkit._scoring import check_reasons, top_reasons
 from riskkit._training import master_scale_from as _master_scale
 from riskkit.errors import FormatError, ValidationError
 from riskkit.logistic import (
@@ -64,7 +64,6 @@ from riskkit.logistic import (
     level_codes,
     params_body,
     scaling_params,
-    top_reasons,
     training_columns,
     unknown_level_error,
 )
@@ -215,6 +214,8 @@ class DecisionTreeScorer(EstimatorMixin):
         scaling = scaling_params(self)
         scale = _master_scale(self.master_scale)
         owner = type(self).__name__
+        # y first, by riskkit's own rules (scikit-learn's errors never escape); then X, with the clean y
+        y = _target.labels(*_target.binary_target(y, None, owner, self.bad_label))
         names, named, columns, kinds, y01, classes, bad_positive = training_columns(
             owner, X, y, self.categorical, self.bad_label
         )
@@ -586,40 +587,65 @@ def _to_body(obj: DecisionTreeScorer) -> dict[str, Any]:
     }
 
 
-def _from_body(body: dict[str, Any]) -> DecisionTreeScorer:
-    """Inverse of :func:`_to_body`; does not import scikit-learn."""
-    from riskkit._persist_types import _classes_from_body
+_BODY_KEYS = (
+    "params", "feature_names", "named", "kinds", "missing_seen", "classes", "bad_positive", "categories", "tree"
+)
 
-    obj = DecisionTreeScorer(**body["params"])
-    obj._validate_params()
-    names = tuple(str(n) for n in body["feature_names"])
-    kinds = body["kinds"]
-    if len(kinds) != len(names) or not set(kinds) <= {_input.NUMERIC, _input.CATEGORICAL}:
-        raise FormatError("DecisionTreeScorer: 'kinds' must give numeric or categorical for every feature")
+
+def _from_body(body: dict[str, Any]) -> DecisionTreeScorer:
+    """Inverse of :func:`_to_body`; does not import scikit-learn.
+
+    Every value is checked as fitting would have made it (JSON booleans,
+    whole node ids, finite thresholds, counts with 0 <= bads <= n, unique
+    levels, one entry per node or feature, a binary tree); a bad one is a
+    :class:`FormatError` naming its key path, e.g. ``body.tree.threshold[3]``.
+    """
+    from riskkit._persist_types import _classes_from_body, names_from_body, params_from_body
+    from riskkit.persistence import decode_bool, decode_int, decode_mapping, decode_texts
+
+    decode_mapping(body, "body", _BODY_KEYS)
+    obj = params_from_body(DecisionTreeScorer, body["params"])
+    names, kinds, named = names_from_body(body)
     obj.scaling_ = scaling_params(obj)
     obj.master_scale_ = _master_scale(obj.master_scale)
     obj.classes_ = _classes_from_body(body["classes"])
-    obj._bad_positive_ = bool(body["bad_positive"])
-    obj._named_ = bool(body["named"])
+    obj._bad_positive_ = decode_bool(body["bad_positive"], "body.bad_positive")
+    obj._named_ = named
     obj._feature_names_ = names
-    obj._kinds_ = dict(zip(names, kinds, strict=True))
-    obj._missing_seen_ = dict(zip(names, (bool(v) for v in body["missing_seen"]), strict=True))
+    obj._kinds_ = kinds
+    seen = body["missing_seen"]
+    if not isinstance(seen, list) or len(seen) != len(names):
+        raise FormatError(f"body.missing_seen: expected one true/false per feature ({len(names)})")
+    obj._missing_seen_ = {n: decode_bool(v, f"body.missing_seen[{i}]") for i, (n, v) in enumerate(zip(names, seen, strict=True))}
     if obj._named_:
         obj.feature_names_in_ = np.asarray(names, dtype=object)
     obj.n_features_in_ = len(names)
-    obj.categories_ = {
-        n: tuple(str(v) for v in body["categories"][n]) for n in names if obj._kinds_[n] == _input.CATEGORICAL
-    }
-    raw = body["tree"]
+    categorical = [n for n in names if kinds[n] == _input.CATEGORICAL]
+    decode_mapping(body["categories"], "body.categories", categorical)
+    obj.categories_ = {n: tuple(decode_texts(body["categories"][n], f"body.categories.{n}")) for n in categorical}
+    raw = decode_mapping(body["tree"], "body.tree", _TREE_ARRAYS)
+    size = raw["children_left"]
+    if not isinstance(size, list) or not size:
+        raise FormatError("body.tree.children_left: expected a non-empty list of node ids")
+    n_nodes = len(size)
+    for key in _TREE_ARRAYS:
+        if not isinstance(raw[key], list) or len(raw[key]) != n_nodes:
+            raise FormatError(f"body.tree.{key}: expected one entry per node ({n_nodes})")
     tree: dict[str, np.ndarray] = {}
-    for key in ("children_left", "children_right", "feature"):
-        tree[key] = np.array(raw[key], dtype=np.int64)
-    tree["missing_go_to_left"] = np.array([bool(v) for v in raw["missing_go_to_left"]], dtype=bool)
-    for key in ("threshold", "n", "bads"):
-        tree[key] = floats(raw[key], f"tree.{key}")
-    n_nodes = tree["children_left"].size
-    if n_nodes == 0 or any(a.shape != (n_nodes,) for a in tree.values()):
-        raise FormatError("DecisionTreeScorer: the tree arrays must all have one entry per node")
+    for key, low, high in (("children_left", -1, n_nodes - 1), ("children_right", -1, n_nodes - 1),
+                           ("feature", -1, len(names) - 1)):
+        tree[key] = np.array([decode_int(v, f"body.tree.{key}[{i}]", low, high) for i, v in enumerate(raw[key])],
+                             dtype=np.int64)
+    tree["missing_go_to_left"] = np.array(
+        [decode_bool(v, f"body.tree.missing_go_to_left[{i}]") for i, v in enumerate(raw["missing_go_to_left"])],
+        dtype=bool,
+    )
+    tree["threshold"] = floats(raw["threshold"], "body.tree.threshold", finite=True)
+    tree["n"] = floats(raw["n"], "body.tree.n", nonnegative=True)
+    tree["bads"] = floats(raw["bads"], "body.tree.bads", nonnegative=True)
+    over = np.flatnonzero(tree["bads"] > tree["n"])
+    if over.size:
+        raise FormatError(f"body.tree.bads[{int(over[0])}]: more bads than rows at the node")
     internal = tree["children_left"] != _LEAF
     children = np.concatenate([tree["children_left"][internal], tree["children_right"][internal]])
     nodes = np.arange(n_nodes)
@@ -628,11 +654,12 @@ def _from_body(body: dict[str, Any]) -> DecisionTreeScorer:
         or (children <= np.concatenate([nodes[internal], nodes[internal]])).any()
         or (children >= n_nodes).any()
         or np.unique(children).size != children.size
+        or children.size != n_nodes - 1
         or (tree["feature"][internal] < 0).any()
         or (tree["feature"][internal] >= len(names)).any()
     ):
         raise FormatError(
-            "DecisionTreeScorer: the tree arrays do not describe a binary tree over the features"
+            "body.tree: the tree arrays do not describe a binary tree over the features"
         )
     obj.tree_ = tree
     obj._compile()

@@ -20,6 +20,7 @@ from riskkit.binning import (
     AUTO_SHAPE_MIN_GAIN_ABS,
     AUTO_SHAPE_MIN_GAIN_REL,
     Binning,
+    _tree_prebin_splits,
     fit_categorical,
     fit_numeric,
 )
@@ -599,6 +600,7 @@ def test_result_is_read_only_and_unhashable() -> None:
         ({"min_bin_size": 0}, "min_bin_size"),
         ({"min_prebin_size": -0.1}, "min_prebin_size"),
         ({"max_n_prebins": 1}, "max_n_prebins"),
+        ({"prebinning": "tree"}, "prebinning"),
         ({"max_n_bins": 0}, "max_n_bins"),
         ({"max_n_bins": True}, "max_n_bins"),
         ({"min_bin_n_event": -1}, "min_bin_n_event"),
@@ -660,3 +662,102 @@ def test_binning_renders_as_an_html_table() -> None:
     html = b._repr_html_()
     assert html.count("<tr>") == 1 + b.n_bins + 2  # header, regular bins, special, missing
     assert "x &lt;b&gt;" in html and "Missing" in html and "WoE" in html
+
+
+# --------------------------------------------------------------------------- tree pre-bins
+
+
+def _gini(w: np.ndarray, e: np.ndarray) -> float:
+    total = float(w.sum())
+    rate = float((w * e).sum()) / total if total else 0.0
+    return 2.0 * total * rate * (1.0 - rate)
+
+
+def _tree_reference(x: np.ndarray, y: np.ndarray, max_leaves: int, share: float) -> list[float]:
+    """Best-first Gini tree by brute force over every admissible cut (unit weights)."""
+    leaves = [np.sort(np.unique(x))]
+    cuts: list[float] = []
+    min_rows = share * x.size * (1 - 1e-9)
+    while len(leaves) < max_leaves:
+        best: tuple[float, int, int] | None = None
+        for k, values in enumerate(leaves):
+            inside = np.isin(x, values)
+            parent = _gini(np.ones(int(inside.sum())), y[inside])
+            floor = 1e-12 * max(parent, 1e-300)
+            leaf_best: tuple[float, int] | None = None  # the lowest cut among (near-)equal gains
+            for t in range(1, values.size):
+                lower = inside & (x < values[t])
+                upper = inside & (x >= values[t])
+                if lower.sum() < min_rows or upper.sum() < min_rows or not np.isfinite(values[t]):
+                    continue
+                gain = parent - _gini(np.ones(int(lower.sum())), y[lower]) - _gini(np.ones(int(upper.sum())), y[upper])
+                if gain > floor and (leaf_best is None or gain > leaf_best[0] + floor):
+                    leaf_best = (gain, t)
+            if leaf_best is not None and (best is None or leaf_best[0] > best[0]):
+                best = (leaf_best[0], k, leaf_best[1])
+        if best is None:
+            break
+        _, k, t = best
+        values = leaves.pop(k)
+        cuts.append(float(values[t]))
+        leaves[k:k] = [values[:t], values[t:]]
+    return sorted(cuts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 30), min_size=10, max_size=80),
+    st.integers(0, 2**32 - 1),
+    st.integers(2, 8),
+    st.sampled_from([0.02, 0.05, 0.2]),
+)
+def test_tree_prebins_match_a_brute_force_best_first_tree(
+    values: list[int], seed: int, max_leaves: int, share: float
+) -> None:
+    x = np.array(values, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    y = (rng.random(x.size) < 1 / (1 + np.exp(-(x - 15) / 5))).astype(np.float64)
+    got = _tree_prebin_splits(x, np.ones(x.size), y, max_leaves, share)
+    expected = _tree_reference(x, y, max_leaves, share)
+    assert got.tolist() == expected
+    assert set(got.tolist()) <= set(x.tolist())  # split points are actual values
+    assert len(got) <= max_leaves - 1
+    pre = np.searchsorted(got, x, side="right")
+    assert np.bincount(pre).min() >= share * x.size * (1 - 1e-9)
+
+
+def test_tree_prebins_find_the_change_point_quantiles_miss() -> None:
+    x = np.arange(100.0)
+    y = (x >= 37).astype(int)
+    y[[0, 99]] = [1, 0]
+    assert fit_numeric(x, y, max_n_prebins=4).splits.tolist() == [25.0, 50.0]
+    b = fit_numeric(x, y, max_n_prebins=4, prebinning="cart")
+    assert b.splits.tolist() == [37.0]
+    assert b.n_event.tolist() == [1.0, 62.0, 0.0, 0.0]
+
+
+def test_tree_prebins_of_a_constant_target_rate_or_value() -> None:
+    x = np.arange(50.0)
+    y = np.tile([0, 1], 25)
+    assert _tree_prebin_splits(x, np.ones(50), np.zeros(50), 10, 0.05).size == 0  # one class: no gain
+    assert _tree_prebin_splits(np.full(50, 3.0), np.ones(50), y.astype(float), 10, 0.05).size == 0
+    assert _tree_prebin_splits(np.empty(0), np.empty(0), np.empty(0), 10, 0.05).size == 0
+    b = fit_numeric(np.full(50, 3.0), y, prebinning="cart")
+    assert b.n_bins == 1
+
+
+def test_tree_prebins_with_weights_infinities_missing_and_special_codes() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=600)
+    y = (rng.random(600) < np.where(x > 0.5, 0.6, 0.15)).astype(int)
+    x[:5], x[5:10], x[10:40], x[40:60] = np.inf, -np.inf, np.nan, -999.0
+    w = rng.uniform(0.5, 2.0, size=600)
+    b = fit_numeric(x, y, special_codes=[-999], prebinning="cart", sample_weight=w)
+    assert np.isfinite(b.splits).all()
+    assert b.count[b.missing_bin] == pytest.approx(w[10:40].sum())
+    assert b.count[b.special_bin] == pytest.approx(w[40:60].sum())
+    assert np.isin(b.splits, x).all()
+    again = fit_numeric(x, y, special_codes=[-999], prebinning="cart", sample_weight=w)
+    assert again == b  # deterministic
+    # doubling every weight changes nothing
+    assert fit_numeric(x, y, special_codes=[-999], prebinning="cart", sample_weight=2 * w).splits.tolist() == b.splits.tolist()

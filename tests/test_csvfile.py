@@ -486,7 +486,7 @@ def test_from_csv_german_book(tmp_path: Path) -> None:
     assert p.customer_ids.tolist() == ["K1", "K2", "K3"]
     assert p.customers["name"].tolist() == ["Müller GmbH", "Schmidt & Söhne KG", "Weber; Partner"]
     np.testing.assert_array_equal(p.customers["industry_risk"], [0.35, np.nan, -0.1])
-    assert p.customers["secured_amount"].tolist() == [20000.0, 0.0, 1500.5]
+    np.testing.assert_array_equal(p.customers["secured_amount"], [20000.0, np.nan, 1500.5])  # empty: unknown
     assert p.customers["blocked"].tolist() == [False, True, False]
     np.testing.assert_array_equal(
         p.customers["established"], np.array(["1998-04-01", "NaT", "2015-09-15"], "datetime64[D]")

@@ -590,6 +590,24 @@ def test_german_credit_arrays() -> None:
     assert X["credit_amount"][0] == 1169.0 and y[0] == 0 and y[1] == 1
 
 
+def test_german_credit_personal_status_follows_the_rows() -> None:
+    """The corrected copy: german.data row order (row 1 codes A93, male : single), not sorted blocks."""
+    X, y = load_german_credit()
+    status = X["personal_status_and_sex"]
+    assert status[:3].tolist() == ["male : single", "female : divorced/separated/married", "male : single"]
+    levels, counts = np.unique(status, return_counts=True)
+    assert dict(zip(levels.tolist(), counts.tolist(), strict=True)) == {
+        "female : divorced/separated/married": 310,
+        "male : divorced/separated": 50,
+        "male : married/widowed": 92,
+        "male : single": 548,
+    }
+    # not in sorted blocks: the label changes from one row to the next hundreds of times
+    assert int((status[1:] != status[:-1]).sum()) > 400
+    # in the original, female applicants default more often than single men
+    assert y[status == "female : divorced/separated/married"].mean() > y[status == "male : single"].mean()
+
+
 def test_german_credit_frame() -> None:
     pd = pytest.importorskip("pandas")
     X, y = load_german_credit(as_frame=True)
@@ -607,5 +625,5 @@ def test_german_credit_ships_its_attribution() -> None:
         .joinpath("README.md")
         .read_text(encoding="utf-8")
     )
-    for needle in ("Hans Hofmann", "CC BY 4.0", "UCI", "1,000", "20 attributes"):
+    for needle in ("Hans Hofmann", "CC BY 4.0", "UCI", "1,000", "20 attributes", "german.data", "male : single"):
         assert needle in readme

@@ -381,7 +381,7 @@ def test_toml_text_and_path(tmp_path: Path) -> None:
 
 
 def test_malformed_documents() -> None:
-    with pytest.raises(FormatError, match="JSON is malformed"):
+    with pytest.raises(FormatError, match="expert scorecard is not a complete JSON document"):
         ExpertScorecard.from_json('{"features": [')
     with pytest.raises(FormatError, match="TOML is malformed"):
         ExpertScorecard.from_toml("[[features]\nname = 1\n")
@@ -548,3 +548,43 @@ def test_five_c_scores_the_synthetic_book_without_training(portfolio: Any) -> No
     value = auc(later[alive].astype(int), r.score[alive], higher_is_riskier=False)
     assert value > 0.75, value
     assert r.reasons is not None and r.reasons.features.shape == (2000, 3)
+
+
+# --------------------------------------------------------------------------- regressions: numbers beyond float64
+
+
+@pytest.mark.parametrize(
+    ("feature", "match"),
+    [
+        ({"name": "x", "bins": [{"points": 10**400}], "missing": 0}, r"'x'.*bins\[0\].points"),
+        ({"name": "x", "bins": [{"below": 10**400, "points": 1}, {"points": 2}], "missing": 0}, r"'x'.*bins\[0\].below"),
+        ({"name": "x", "bins": [{"points": 1}], "missing": -(10**400)}, r"'x'.*missing"),
+        ({"name": "x", "bins": [{"points": 1}], "missing": 0, "special": {"codes": [10**400], "points": 1}},
+         r"'x'.*special code"),
+        ({"name": "c", "type": "categorical", "bins": [{"values": [10**5000], "points": 1}], "missing": 0},
+         r"'c'.*bins\[0\].values"),
+    ],
+)
+def test_ints_beyond_float64_are_validation_errors_naming_feature_and_key(feature: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValidationError, match=match):
+        ExpertScorecard.from_dict({"features": [feature]})
+
+
+def test_huge_ints_in_the_scaling_and_master_scale_are_validation_errors() -> None:
+    feature = {"name": "x", "bins": [{"points": 1}], "missing": 0}
+    with pytest.raises(ValidationError, match="pdo"):
+        ExpertScorecard.from_dict({"features": [feature], "scaling": {"pdo": 10**400}})
+    scale = MasterScale.expert_100().to_dict()
+    scale["bounds"] = [10**400, *scale["bounds"][1:]]
+    with pytest.raises(ValidationError, match=r"bounds\[0\]"):
+        ExpertScorecard.from_dict({"features": [feature], "master_scale": scale})
+
+
+def test_the_shared_json_reader_refuses_deep_nesting_and_huge_ints_and_accepts_a_bom() -> None:
+    from riskkit.persistence import parse_json
+
+    with pytest.raises(FormatError, match="deep"):
+        parse_json('{"features": ' + "[" * 100_000 + "]" * 100_000 + "}", "expert scorecard")
+    with pytest.raises(FormatError, match="digits"):
+        parse_json('{"pdo": ' + "9" * 5000 + "}", "expert scorecard")
+    assert parse_json("\ufeff" + json.dumps(five_c_spec()), "expert scorecard") == five_c_spec()

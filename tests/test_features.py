@@ -294,3 +294,41 @@ def test_in_default_by_amount_and_by_event() -> None:
         riskkit.DefaultDefinition(relative=2.0)
     with pytest.raises(riskkit.ValidationError, match="not a known event kind"):
         riskkit.DefaultDefinition(events=("bankrupt",))
+
+
+def test_amount_sums_that_overflow_are_an_error_naming_the_customer() -> None:
+    """Two invoices of 1e308 used to give open_amount inf, overdue_ratio NaN and dbt_weighted 0."""
+    invoices = [{"id": f"I{i}", "customer_id": "big", "issued": "2025-05-01", "due": "2025-05-31", "amount": 1e308}
+                for i in range(2)]
+    invoices.append({"id": "I9", "customer_id": "ok", "issued": "2025-05-01", "due": "2025-05-31", "amount": 1e308})
+    p = Portfolio.from_records(customers=[{"id": "ok"}, {"id": "big"}], invoices=invoices, as_of="2025-05-15")
+    with pytest.raises(riskkit.ValidationError, match=r"^customer\(s\) 'big': open_amount cannot be computed: the "
+                                                      r"sum of their open invoices overflows") as info:
+        p.features()
+    assert info.value.field == "open_amount" and info.value.value == "big"
+    # alone, 1e308 is a sum like any other, but DSO multiplies it by 90 days first: an error, not inf
+    alone = Portfolio.from_records(customers=[{"id": "ok"}], invoices=invoices[2:], as_of="2025-05-15")
+    with pytest.raises(riskkit.ValidationError, match=r"^customer\(s\) 'ok': dso_90d cannot be computed"):
+        alone.features()
+    fine = Portfolio.from_records(customers=[{"id": "ok"}], invoices=[{**invoices[2], "amount": 1e300}],
+                                  as_of="2025-05-15").features()
+    assert fine["open_amount"].tolist() == [1e300] and fine["dso_90d"].tolist() == pytest.approx([90.0])
+    # cash on account: the credits of a customer overflow in the other direction
+    payments = [{"customer_id": "ok", "date": "2025-05-02", "amount": 1e308} for _ in range(2)]
+    cash = Portfolio.from_records(customers=[{"id": "ok"}], invoices=invoices[2:], payments=payments,
+                                  as_of="2025-05-15")
+    with pytest.raises(riskkit.ValidationError, match=r"^customer\(s\) 'ok': .* overflows"):
+        cash.features()
+
+
+def test_collateral_coverage_is_nan_when_no_secured_amount_is_given() -> None:
+    """secured_amount left out is unknown (NaN), not 0: only a given 0 gives a coverage of 0."""
+    invoices = [{"id": f"I{c}", "customer_id": c, "issued": "2025-06-01", "due": "2025-07-01", "amount": 1000.0}
+                for c in ("unknown", "none", "half")]
+    p = Portfolio.from_records(
+        customers=[{"id": "unknown"}, {"id": "none", "secured_amount": 0.0}, {"id": "half", "secured_amount": 500}],
+        invoices=invoices, as_of=AS_OF)
+    coverage = p.features()["collateral_coverage"]
+    assert math.isnan(coverage[0]) and coverage[1:].tolist() == [0.0, 0.5]
+    assert "NaN when secured_amount is not given" in features.describe("collateral_coverage")
+    assert math.isnan(p.customers["secured_amount"][0])

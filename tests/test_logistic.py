@@ -298,7 +298,7 @@ def test_reasons_count(raw_model: LogisticScorer, mixed: Any, k: int) -> None:
     if k == 0:
         assert r.reasons is None
     else:
-        assert r.reasons.features.shape == (len(r), min(k, 4))
+        assert r.reasons.features.shape == (len(r), k)  # always (n, k); unused slots are empty
 
 
 def test_reasons_must_be_a_whole_number(raw_model: LogisticScorer, mixed: Any) -> None:
@@ -615,3 +615,102 @@ def test_one_customer_as_a_dict_equals_its_batch_row(model: str) -> None:
         assert one.grade[0] == batch.grade[i]
         assert one.reasons is not None and batch.reasons is not None
         assert one.reasons.row(0) == batch.reasons.row(i)
+
+
+# --------------------------------------------------------------------------- regressions: bad inputs and files
+
+
+def _resave(model: Any, tmp_path: Any, change: Any) -> Any:
+    """Save, change the body, recompute the checksum, load: only riskkit's value checks remain."""
+    import hashlib
+
+    from riskkit.persistence import _canonical
+
+    path = tmp_path / "m.json"
+    riskkit.save(model, path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    change(doc["body"])
+    doc["sha256"] = hashlib.sha256(_canonical(doc["body"])).hexdigest()
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return riskkit.load(path)
+
+
+def test_a_customer_with_decimal_and_pandas_na_scores_as_floats(raw_model: LogisticScorer) -> None:
+    import decimal
+
+    import pandas as pd
+
+    row = {"dso": decimal.Decimal("41.5"), "margin": pd.NA, "sector": "food", "region": None}
+    same = {"dso": np.array([41.5]), "margin": np.array([np.nan]), "sector": ["food"], "region": [None]}
+    assert raw_model.score(row).score.tobytes() == raw_model.score(same).score.tobytes()
+    frame = pd.DataFrame({"dso": [decimal.Decimal("41.5")], "margin": [pd.NA], "sector": ["food"], "region": [None]})
+    assert raw_model.score(frame.iloc[0].to_dict()).score.tobytes() == raw_model.score(same).score.tobytes()
+    with pytest.raises(ValidationError, match=r"'dso'.*too large"):
+        raw_model.score({**row, "dso": decimal.Decimal("1e400")})
+    with pytest.raises(ValidationError, match=r"'dso'.*too large"):
+        raw_model.score({**row, "dso": 10**400})
+
+
+def test_a_bool_in_a_categorical_feature_is_refused_alike_in_batch_and_single_row(raw_model: LogisticScorer) -> None:
+    row = {"dso": 1.0, "margin": 0.1, "sector": True, "region": "north"}
+    for X in (row, {k: [v] for k, v in row.items()}, {k: np.array([v], dtype=object) for k, v in row.items()}):
+        with pytest.raises(ValidationError, match=r"'sector'.*bool"):
+            raw_model.score(X)
+
+
+@pytest.mark.parametrize(
+    ("y", "match"),
+    [
+        ([None] * 400, "missing"),
+        (np.linspace(0.01, 0.99, 400), "continuous"),
+        (np.zeros((400, 2)), r"shape \(400, 2\)"),
+        (None, "requires y"),
+    ],
+)
+def test_fit_refuses_bad_targets_with_a_riskkit_error(mixed: Any, y: Any, match: str) -> None:
+    from riskkit.tree import DecisionTreeScorer
+
+    for cls in (LogisticScorer, DecisionTreeScorer):
+        with pytest.raises(ValidationError, match=match):
+            cls().fit(mixed[0], y)
+
+
+def test_one_huge_value_does_not_make_a_degenerate_model(mixed: Any) -> None:
+    X, y = mixed
+    X = {**X, "margin": X["margin"].copy()}
+    X["margin"][0] = 1e308
+    model = LogisticScorer().fit(X, y)
+    assert np.isfinite(model.coef_).all() and np.abs(model.coef_).max() > 0.01
+    assert math.isfinite(model.means_["margin"]) and model.scales_["margin"] > 0
+    assert auc(y, model.predict_proba(X)[:, 1]) > 0.6
+
+
+def test_reasons_beyond_the_features_are_empty_slots(mixed: Any) -> None:
+    X, y = mixed
+    two = {"dso": X["dso"], "margin": X["margin"]}
+    model = LogisticScorer().fit(two, y)
+    r = model.score(two, reasons=5)
+    assert r.reasons.features.shape == r.reasons.values.shape == r.reasons.points_lost.shape == (400, 5)
+    assert (r.reasons.features[:, 2:] == "").all() and (r.reasons.points_lost[:, 2:] == 0.0).all()
+    assert all(v is None for v in r.reasons.values[:, 2:].ravel())
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda b: b["scales"].__setitem__("dso", 0.0), "body.scales.dso"),
+        (lambda b: b["coef"].__setitem__(3, "nan"), r"body.coef\[3\]"),
+        (lambda b: b["means"].__setitem__("margin", "inf"), "body.means.margin"),
+        (lambda b: b["indicator"].__setitem__("dso", "false"), "body.indicator.dso"),
+        (lambda b: b["categories"]["sector"].append(b["categories"]["sector"][0]), r"body.categories.sector\[4\]"),
+        (lambda b: b.__setitem__("bad_positive", 1), "body.bad_positive"),
+        (lambda b: b["coef"].append(0.5), "body.coef"),
+        (lambda b: b.__setitem__("intercept", 10**400), "body.intercept"),
+        (lambda b: b["params"].__setitem__("pdo", 0), "body.params.pdo"),
+    ],
+)
+def test_a_model_file_with_a_valid_checksum_is_checked_value_by_value(
+    raw_model: LogisticScorer, tmp_path: Any, change: Any, where: str
+) -> None:
+    with pytest.raises(riskkit.errors.FormatError, match=where):
+        _resave(raw_model, tmp_path, change)

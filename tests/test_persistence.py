@@ -406,3 +406,67 @@ def test_loading_and_scoring_does_not_import_sklearn(
     assert got["score"] == [float(s).hex() for s in expected.score]
     assert got["proba"] == [float(p).hex() for p in expected.pd]
     assert expected.reasons is not None and got["reasons"] == expected.reasons.features.tolist()
+
+
+# --------------------------------------------------------------------------- regressions: hostile files and folders
+
+
+def test_a_utf8_bom_is_accepted(saved: Path, fitted: tuple[Scorecard, pd.DataFrame]) -> None:
+    saved.write_bytes(b"\xef\xbb\xbf" + saved.read_bytes())
+    sc, X = fitted
+    assert _same_bits(riskkit.load(saved).score(X).score, sc.score(X).score)
+
+
+def test_deep_nesting_and_huge_ints_are_format_errors(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{"format": "riskkit", "body": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(FormatError, match="deep"):
+        riskkit.load(path)
+    path.write_text('{"format": "riskkit", "format_version": ' + "9" * 5000 + "}", encoding="utf-8")
+    with pytest.raises(FormatError, match="digits"):
+        riskkit.load(path)
+    path.write_text('{"format": "riskkit", "format_version": 1.0e999}', encoding="utf-8")
+    with pytest.raises(FormatError, match="range"):
+        riskkit.load(path)
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "no" / "such"
+    for fmt in ("json", "joblib"):
+        with pytest.raises(ValidationError, match=r"such.*does not exist"):
+            riskkit.save(five_c(), folder / "m.json", format=fmt)
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: _points(d).__setitem__(0, "nan"), r"body.card.features\[0\].points\[0\]"),
+        (lambda d: _points(d).__setitem__(0, "inf"), r"body.card.features\[0\].points\[0\]"),
+        (lambda d: d["body"]["card"]["scaling"].__setitem__("pdo", "inf"), "body.card.scaling"),
+        (lambda d: d["body"].__setitem__("bad_positive", "false"), "body.bad_positive"),
+        (lambda d: d["body"].__setitem__("named", 1), "body.named"),
+        (lambda d: d["body"]["coef"].__setitem__(0, "nan"), r"body.coef\[0\]"),
+        (lambda d: d["body"]["card"]["features"][0].__setitem__("special_codes", ["nan"]), "special_codes"),
+        (lambda d: d["body"]["card"]["features"][0].__setitem__("surprise", 1), "surprise"),
+        (lambda d: d["body"]["classes"].__setitem__("values", [1, 1]), "body.classes.values"),
+    ],
+)
+def test_values_are_checked_on_load_and_errors_name_the_key(
+    saved: Path, change: Callable[[dict[str, Any]], None], where: str
+) -> None:
+    _rewrite(saved, change, fix_checksum=True)
+    with pytest.raises(FormatError, match=where):
+        riskkit.load(saved)
+
+
+def test_a_categorical_level_listed_twice_is_a_format_error(tmp_path: Path) -> None:
+    card = ExpertScorecard.from_dict(
+        {"features": [{"name": "c", "type": "categorical",
+                       "bins": [{"values": ["a"], "points": 1}, {"values": ["b"], "points": 2}], "missing": 0}]}
+    )
+    path = tmp_path / "m.json"
+    riskkit.save(card, path)
+    _rewrite(path, lambda d: d["body"]["features"][0]["bins"][1]["values"].append("a"), fix_checksum=True)
+    with pytest.raises(FormatError, match="'a'"):
+        riskkit.load(path)

@@ -150,3 +150,46 @@ def test_bad_n_jobs() -> None:
     card = riskkit.scorecards.five_c()
     with pytest.raises(riskkit.ValidationError, match="n_jobs"):
         card.score({name: [1.0] * 300_000 for name in card.feature_names}, n_jobs=0)
+
+
+# --------------------------------------------------------------------------- regressions: one row as pandas gives it
+
+
+def _two_feature_card() -> riskkit.ExpertScorecard:
+    return riskkit.ExpertScorecard.from_dict(
+        {
+            "features": [
+                {"name": "x", "bins": [{"below": 10, "points": 5}, {"points": 20}], "missing": 1},
+                {"name": "c", "type": "categorical",
+                 "bins": [{"values": ["0"], "points": 30}, {"values": ["1"], "points": 0}], "missing": 2},
+            ]
+        }
+    )
+
+
+def test_a_row_with_decimal_and_pandas_na_scores_as_the_batch() -> None:
+    import decimal
+
+    card = _two_feature_card()
+    frame = pd.DataFrame({"x": [decimal.Decimal("12.5"), pd.NA], "c": ["0", pd.NA]}, dtype=object)
+    batch = card.score({"x": np.array([12.5, np.nan]), "c": np.array(["0", None], dtype=object)})
+    for i in range(2):
+        one = card.score(frame.iloc[i].to_dict())
+        assert one.score.tobytes() == batch.score[i : i + 1].tobytes()
+    with pytest.raises(riskkit.ValidationError, match=r"'x'.*too large"):
+        card.score({"x": decimal.Decimal("1e999"), "c": "0"})
+    assert card.score({"x": decimal.Decimal("2"), "c": decimal.Decimal("1")}).score.tolist() == [5.0]
+
+
+def test_a_bool_in_a_categorical_feature_is_refused_in_batch_and_single_row() -> None:
+    card = _two_feature_card()
+    for X in ({"x": 1.0, "c": True}, {"x": [1.0], "c": [True]}, {"x": [1.0], "c": np.array([False], dtype=object)},
+              pd.DataFrame({"x": [1.0], "c": [True]})):
+        with pytest.raises(riskkit.ValidationError, match=r"'c'.*bool"):
+            card.score(X)
+
+
+def test_reasons_have_k_slots_whatever_the_number_of_features() -> None:
+    card = _two_feature_card()
+    r = card.score({"x": [1.0, 50.0], "c": ["1", "0"]}, reasons=5)
+    assert r.reasons is not None and r.reasons.features.shape == (2, 5)

@@ -250,7 +250,7 @@ def test_the_portfolio_holds_the_data_as_given(portfolio: Portfolio) -> None:
     assert c["debtor_type"].tolist() == ["distributor", "project", "standard", "standard"]
     np.testing.assert_array_equal(c["established"], np.array(["1998-04-01", "NaT", "2015-09-15", "NaT"], "datetime64[D]"))
     np.testing.assert_array_equal(c["industry_risk"], [0.35, NAN, -0.1, NAN])
-    np.testing.assert_array_equal(c["secured_amount"], [20000.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(c["secured_amount"], [20000.0, 0.0, NAN, NAN])  # None: unknown, not 0
     np.testing.assert_array_equal(c["blocked"], [False, True, False, False])
     np.testing.assert_array_equal(p.exposures["customer"], [0, 1, 2])
     np.testing.assert_array_equal(p.exposures["open_orders"], [1200.0, 0.0, 0.0])
@@ -620,7 +620,8 @@ def test_an_empty_table_needs_no_columns() -> None:
         ({"orders": {"customer_id": ["A", "A"], "date": ["2025-01-01"], "amount": [1.0, 2.0]}},
          "orders: columns have different lengths: customer_id=2, date=1, amount=2"),
         ({"orders": {"customer_id": np.array([["A"]]), "date": ["2025-01-01"], "amount": [1.0]}},
-         "column 'customer_id' must be one-dimensional"),
+         "orders: column 'customer_id' must be a one-dimensional numpy array, list or tuple with one value per "
+         "row, got shape (1, 1)"),
         ({"orders": [1, 2]}, "orders: expected a mapping of column name to values, got list"),
     ],
 )

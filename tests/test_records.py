@@ -80,7 +80,7 @@ def test_customer_defaults_and_integer_id() -> None:
     c = CustomerRecord(4711)  # type: ignore[arg-type]
     assert c.id == "4711"
     assert (c.name, c.industry, c.region, c.established, c.debtor_type) == ("", "", "", None, "standard")
-    assert math.isnan(c.industry_risk) and c.secured_amount == 0.0 and c.blocked is False
+    assert math.isnan(c.industry_risk) and math.isnan(c.secured_amount) and c.blocked is False
     c = CustomerRecord("C1", established="1999-05-01", industry_risk=-0.5, blocked=np.bool_(True))
     assert c.established == D(1999, 5, 1) and c.industry_risk == -0.5 and c.blocked is True
 
@@ -132,6 +132,9 @@ BAD_MONEY = [
     (np.bool_(False), "False", "is of type bool"),
     (None, "None", "is missing; it is required"),
     (np.timedelta64(3, "D"), "3 days", "is of type timedelta64"),
+    # an int beyond float64 used to escape as OverflowError
+    (10**400, "100000000000...0000 (an integer of 401 digits)", "is too large for a number; expected a finite number"),
+    (-(10**400), "-10000000000...0000 (an integer of 401 digits)", "is too large for a number"),
 ]
 
 
@@ -256,6 +259,14 @@ BAD_DATES = [
     (20250110, "20250110", "is of type int"),
     (None, "None", "is missing; it is required"),
     (np.datetime64("NaT"), "NaT", "is missing; it is required"),
+    # year 0, signed years and days Python cannot hold: refused here and on every batch path alike
+    ("0000-01-01", "'0000-01-01'", "is not a valid date"),
+    ("+002-01-01", "'+002-01-01'", "is not a valid date"),
+    ("-001-01-01", "'-001-01-01'", "is not a valid date"),
+    ("２０２５-01-10", "'２０２５-01-10'", "is not a valid date"),
+    (np.datetime64("0000-01-01"), "0000-01-01", "is outside the years 1 to 9999"),
+    (np.datetime64("-0005-06-01"), "-005-06-01", "is outside the years 1 to 9999"),
+    (np.datetime64("12000-01-01"), "12000-01-01", "is outside the years 1 to 9999"),
 ]
 
 

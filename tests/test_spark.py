@@ -22,10 +22,14 @@ def features():
     return portfolio.features().to_pandas()
 
 
+def _missing(value):
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _expected(features, reasons):
     want = five_c().score(features, reasons=reasons).to_pandas().reset_index()
     for j in range(1, reasons + 1):
-        want[f"reason_{j}_value"] = [None if v is None else str(v) for v in want[f"reason_{j}_value"]]
+        want[f"reason_{j}_value"] = [None if _missing(v) else str(v) for v in want[f"reason_{j}_value"]]
     return want
 
 
@@ -54,6 +58,39 @@ def test_score_function_is_plain_pandas(features, reasons):
     names = [part.split(" ")[0] for part in output_schema(reasons).split(", ")]
     assert list(got.columns) == names
     pd.testing.assert_frame_equal(got, _expected(features, reasons), check_exact=True, check_dtype=False)
+
+
+def test_missing_values_are_null_not_nan_text(features):
+    """A reason whose feature is missing (NaN) has a null value, never the text 'nan', in every text column."""
+    flat = features.reset_index()
+    assert flat["collateral_coverage"].isna().any()  # the book has missing values to explain
+    out = next(score_function(five_c(), reasons=3)(iter([flat])))
+    names = [part.split(" ") for part in output_schema(3).split(", ")]
+    text = [name for name, kind in names if kind == "string"]
+    for name in text:
+        values = out[name].tolist()
+        assert out[name].dtype == object
+        assert all(v is None or (isinstance(v, str) and v.lower() != "nan") for v in values), name
+    nulls = 0
+    for j in range(1, 4):
+        for row, feature, value in zip(flat.index, out[f"reason_{j}"], out[f"reason_{j}_value"], strict=True):
+            if feature == "":  # fewer reasons than asked: no feature, no value
+                assert value is None
+                continue
+            given = flat.at[row, feature]
+            if _missing(given):
+                assert value is None
+                nulls += 1
+            else:
+                assert value == str(given)
+    assert nulls > 0
+
+
+def test_text_columns_null_for_any_missing_marker():
+    from riskkit.spark import _texts
+
+    column = pd.Series(["a", None, float("nan"), pd.NA, pd.NaT, 1.5, np.float32("nan")], dtype=object)
+    assert _texts(column).tolist() == ["a", None, None, None, None, "1.5", None]
 
 
 def test_score_function_needs_customer_id(features):

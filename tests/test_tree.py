@@ -501,3 +501,83 @@ def test_unfitted_use_raises_not_fitted(mixed: Any) -> None:
         DecisionTreeScorer().score(mixed[0])
     with pytest.raises(NotFittedError):
         DecisionTreeScorer().rules()
+
+
+# --------------------------------------------------------------------------- regressions: bad inputs and files
+
+
+def _resave(model: Any, tmp_path: Any, change: Any) -> Any:
+    import hashlib
+
+    from riskkit.persistence import _canonical
+
+    path = tmp_path / "m.json"
+    riskkit.save(model, path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    change(doc["body"])
+    doc["sha256"] = hashlib.sha256(_canonical(doc["body"])).hexdigest()
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return riskkit.load(path)
+
+
+def test_a_customer_with_decimal_and_pandas_na_scores_as_floats(model: DecisionTreeScorer, mixed: Any) -> None:
+    import decimal
+
+    import pandas as pd
+
+    X, _ = mixed
+    row = {name: X[name][0] for name in X}
+    for name in model._used_:
+        if model._kinds_[name] == "numeric":
+            plain = model.score({**row, name: 37.25})
+            assert model.score({**row, name: decimal.Decimal("37.25")}).score.tobytes() == plain.score.tobytes()
+            missing = model.score({**row, name: float("nan")})
+            assert model.score({**row, name: pd.NA}).score.tobytes() == missing.score.tobytes()
+
+
+def test_a_bool_in_a_categorical_feature_is_refused_alike_in_batch_and_single_row(
+    model: DecisionTreeScorer, mixed: Any
+) -> None:
+    X, _ = mixed
+    cat = next(n for n in model._feature_names_ if model._kinds_[n] == "categorical")
+    row = {name: X[name][0] for name in X}
+    row[cat] = True
+    batch = {k: np.array([v], dtype=object) for k, v in row.items()}
+    if cat in model._used_:
+        for given_X in (row, batch):
+            with pytest.raises(ValidationError, match="bool"):
+                model.score(given_X)
+
+
+def test_reasons_beyond_the_used_features_are_empty_slots(model: DecisionTreeScorer, mixed: Any) -> None:
+    X, _ = mixed
+    r = model.score(X, reasons=len(model._used_) + 3)
+    assert r.reasons.features.shape == (len(r), len(model._used_) + 3)
+    assert (r.reasons.features[:, len(model._used_):] == "").all()
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda b: b["tree"]["missing_go_to_left"].__setitem__(0, "false"), r"body.tree.missing_go_to_left\[0\]"),
+        (lambda b: b["tree"]["threshold"].__setitem__(0, "nan"), r"body.tree.threshold\[0\]"),
+        (lambda b: b["tree"]["n"].__setitem__(0, "inf"), r"body.tree.n\[0\]"),
+        (lambda b: b["tree"]["children_left"].__setitem__(0, 1.0), r"body.tree.children_left\[0\]"),
+        (lambda b: b["missing_seen"].__setitem__(0, "no"), r"body.missing_seen\[0\]"),
+        (lambda b: b["tree"]["bads"].__setitem__(0, 1e9), r"body.tree.bads\[0\]"),
+    ],
+)
+def test_a_model_file_with_a_valid_checksum_is_checked_value_by_value(
+    model: DecisionTreeScorer, tmp_path: Any, change: Any, where: str
+) -> None:
+    with pytest.raises(riskkit.errors.FormatError, match=where):
+        _resave(model, tmp_path, change)
+
+
+def test_a_category_listed_twice_in_a_model_file_is_a_format_error(model: DecisionTreeScorer, tmp_path: Any) -> None:
+    def twice(b: Any) -> None:
+        name = next(iter(b["categories"]))
+        b["categories"][name].append(b["categories"][name][0])
+
+    with pytest.raises(riskkit.errors.FormatError, match="listed twice"):
+        _resave(model, tmp_path, twice)

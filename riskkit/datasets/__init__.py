@@ -151,8 +151,9 @@ def load_german_credit(as_frame: bool = False) -> tuple[Any, Any]:
     Shipped with riskkit under CC BY 4.0 (creator: Prof. Hans Hofmann, Universität
     Hamburg; source: UCI Machine Learning Repository); see
     ``riskkit/datasets/data/README.md``. Attribute values are the readable labels
-    (e.g. ``'... < 0 DM'``), not the A11-style codes of the original file. Peer
-    scorecards reach a 5-fold stratified cross-validated AUC of about 0.77-0.79.
+    (e.g. ``'... < 0 DM'``), not the A11-style codes of the original file, in the
+    original row order. Peer scorecards reach a 5-fold stratified
+    cross-validated AUC of about 0.79-0.80.
 
     Parameters
     ----------
@@ -172,12 +173,6 @@ def load_german_credit(as_frame: bool = False) -> tuple[Any, Any]:
     FormatError
         If the shipped file is damaged (wrong shape or an unknown label).
 
-    Notes
-    -----
-    In this copy the ``personal_status_and_sex`` column is not aligned with the
-    rows (its values come in sorted blocks; see the data README), so it carries
-    no information about the applicant; leave it out of models.
-
     Examples
     --------
     >>> X, y = load_german_credit()
@@ -187,6 +182,8 @@ def load_german_credit(as_frame: bool = False) -> tuple[Any, Any]:
     array([1169., 5951., 2096.])
     >>> X["purpose"][:2]
     array(['radio/television', 'radio/television'], dtype=object)
+    >>> X["personal_status_and_sex"][:2]
+    array(['male : single', 'female : divorced/separated/married'], dtype=object)
     >>> frame, target = load_german_credit(as_frame=True)
     >>> frame.shape, target.name
     ((1000, 20), 'creditability')
