@@ -696,3 +696,18 @@ def test_reasons_validation(fitted: Scorecard, book: Any) -> None:
     for bad in (-1, True, False, 1.0, "2", None):
         with pytest.raises(ValidationError, match="reasons"):
             fitted.score(X, reasons=bad)
+
+
+@pytest.mark.parametrize(
+    ("y", "message"),
+    [
+        ([0, None, 1, 0], "missing"),
+        ([0.5, 1.2, 0.1, 0.7], "continuous"),
+        ([[0, 1], [1, 0], [0, 1], [1, 0]], "1-D"),
+        ([0, 1, 2, 0], "Only binary classification"),
+    ],
+)
+def test_a_bad_target_is_a_riskkit_error(y: Any, message: str) -> None:
+    X = {"x": np.array([1.0, 2.0, 3.0, 4.0])}
+    with pytest.raises(ValidationError, match=message):
+        Scorecard().fit(X, y)
