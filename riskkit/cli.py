@@ -906,12 +906,26 @@ def _score_file(args: argparse.Namespace, scorer: Any) -> int:
 def _signals(args: argparse.Namespace) -> int:
     from riskkit import _cli_io, signals
 
+    calibration = None
+    if args.calibration:
+        from riskkit.errors import ValidationError
+        from riskkit.persistence import load
+
+        calibration = load(args.calibration)
+        if not isinstance(calibration, signals.Calibration):
+            raise ValidationError(f"--calibration {args.calibration!r} holds a {type(calibration).__name__}, "
+                                  "not a signals calibration (save one with riskkit.save(signals.calibrate(...)))")
     portfolio = _load_portfolio(args)
-    watch = signals.evaluate(portfolio, args.as_of)
+    watch = signals.evaluate(portfolio, args.as_of, calibration=calibration, alert_budget=args.alert_budget)
     records = watch.to_records()
     header = list(records[0]) if records else [
         "customer_id", "signal", "category", "severity", "value", "threshold", "window_days", "evidence", "status",
     ]
+    # each alert row carries its customer's warning level (its signals weighed together, within the budget)
+    levels = {row["customer_id"]: row["level"] for row in watch.customers()}
+    header.insert(header.index("customer_id") + 1, "level")
+    for r in records:
+        r["level"] = levels.get(r["customer_id"], "")
     names = _customer_names(portfolio)
     if names is not None:
         header.insert(header.index("customer_id") + 1, "name")
@@ -920,7 +934,9 @@ def _signals(args: argparse.Namespace) -> int:
     n = _cli_io.write_records(args.out, header, ([r[h] for h in header] for r in records), raw=_raw(args))
     rejects = _portfolio_rejects(portfolio)
     _write_rejects(args, rejects, with_table=True)
-    _say(args, f"riskkit: {n} alert(s) for {len(watch.customers())} customer(s); wrote {args.out}")
+    _say(args, f"riskkit: {n} alert(s) for {watch.n_customers} customer(s); {len(watch.flagged('warning'))} at "
+               f"warning or worse (budget {watch.alert_budget:.0%}); {len(watch.in_default)} in default, listed "
+               f"apart; wrote {args.out}")
     return EXIT_REJECTED if rejects else 0
 
 
@@ -1380,7 +1396,8 @@ def _check_writable(args: argparse.Namespace) -> None:
 def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
     """(option, path) of every file the command reads, a load profile's export files included."""
     found = [(f"--{name}", getattr(args, name)) for name in ("data", *_TABLE_OPTIONS, "orders_to_check", "outcomes",
-                                                              "policy", "profile") if getattr(args, name, None)]
+                                                              "policy", "profile", "calibration")
+             if getattr(args, name, None)]
     found = [(option.replace("_", "-"), path) for option, path in found]
     model = getattr(args, "model", None)
     if model and args.run is not _fit and model.lower() not in ("5c", "five_c"):
@@ -1513,6 +1530,10 @@ def _add_file_commands(sub: Any) -> None:
     )
     _add_portfolio_options(sig)
     sig.add_argument("--out", required=True, metavar="FILE", help=_TABLE_OUT_HELP.format("watchlist"))
+    sig.add_argument("--calibration", metavar="JSON",
+                     help="a calibration saved from riskkit.signals.calibrate (thresholds, weights, level cutoffs)")
+    sig.add_argument("--alert-budget", type=_share, metavar="SHARE",
+                     help="share of the customers not in default allowed at warning or worse (default 0.15)")
     _add_common(sig)
     sig.set_defaults(run=_signals, out_formats=_TABLE_FORMATS)
 
@@ -1549,6 +1570,17 @@ def _add_file_commands(sub: Any) -> None:
 
 
 _TABLE_OUT_HELP = "{} (.csv, .jsonl, .json, or .parquet with pyarrow)"
+
+
+def _share(text: str) -> float:
+    """argparse type: a share in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1] such as 0.1, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1] such as 0.1, got {text!r}")
+    return value
 
 
 def _non_negative_int(text: str) -> int:

@@ -407,3 +407,33 @@ def test_help_lists_the_erp_options(command: str, capsys: pytest.CaptureFixture[
     for option in ("--profile", "--delimiter", "--decimal", "--thousands", "--date-format", "--encoding",
                    "--allow-future-as-of"):
         assert option in out
+
+
+def test_signals_writes_levels_and_takes_a_calibration(tmp_path: Path) -> None:
+    import riskkit
+    from riskkit import signals
+    from riskkit.datasets import make_portfolio
+
+    portfolio, outcomes = make_portfolio(400, seed=2)
+    tables = {}
+    for name in ("customers", "exposures", "invoices", "payments", "orders", "statements", "events"):
+        frame = portfolio.table(name).to_pandas()
+        columns = [c for c in riskkit.portfolio.schema()[name] if c in frame.columns]
+        path = tmp_path / f"{name}.csv"
+        frame[columns].to_csv(path, index=False)
+        tables[name] = path
+    argv = ["signals", *(a for n, p in tables.items() for a in (f"--{n}", str(p))), "-q"]
+    cal = tmp_path / "calibration.json"
+    riskkit.save(signals.calibrate(portfolio, outcomes), cal)
+    plain, calibrated = tmp_path / "plain.csv", tmp_path / "calibrated.csv"
+    assert cli.main([*argv, "--out", str(plain), "--alert-budget", "0.05"]) == 0
+    assert cli.main([*argv, "--out", str(calibrated), "--calibration", str(cal)]) == 0
+    rows = _rows(plain)
+    assert list(rows[0])[:3] == ["customer_id", "name", "level"]
+    flagged = {r["customer_id"] for r in rows if r["level"] in ("warning", "critical")}
+    assert 0 < len(flagged) <= 0.05 * portfolio.n_customers
+    assert _rows(calibrated)[0]["level"] in ("info", "watch", "warning", "critical")
+    with pytest.raises(SystemExit) as usage:
+        cli.main([*argv, "--out", str(plain), "--alert-budget", "2"])
+    assert usage.value.code == 2
+    assert cli.main([*argv, "--out", str(plain), "--calibration", str(tables["customers"])]) == 1
