@@ -207,7 +207,9 @@ def apply(result: Any, columns: Mapping[str, np.ndarray], card: Any, overrides: 
         pd = np.asarray(result.pd, dtype=np.float64)
         grade = np.asarray(result.grade, dtype=object).copy()
     order = {g: i for i, g in enumerate(_grades(card))}
-    rank = np.array([order.get(g, -1) for g in grade.tolist()], dtype=np.int64)
+    # each grade's rank, mapped once per distinct grade (no Python per row); "" and unknown grades: -1
+    names, inverse = np.unique(grade.astype(str), return_inverse=True)
+    rank = np.array([order.get(g, -1) for g in names.tolist()], dtype=np.int64)[inverse.ravel()]
     for o in overrides:
         if o.action == "missing_points":
             continue

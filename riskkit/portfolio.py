@@ -349,14 +349,17 @@ class Portfolio:
             events=events,
         )
         columns = {name: _columns_from_dicts(name, rows) for name, rows in given.items() if rows is not None}
-        return cls._build(columns, as_of=as_of,
+        return cls._build(
+            columns,
+            as_of=as_of,
             statistical=statistical,
             errors=errors,
             unknown_columns=unknown_columns,
             currency=currency,
             rates=rates,
             tolerance=tolerance,
-            export_date=export_date,)
+            export_date=export_date,
+        )
 
     @classmethod
     def from_objects(
@@ -415,14 +418,17 @@ class Portfolio:
                             row=i,
                         )
             columns[name] = _columns_from_objects(name, objs)
-        return cls._build(columns, as_of=as_of,
+        return cls._build(
+            columns,
+            as_of=as_of,
             statistical=statistical,
             errors=errors,
             unknown_columns=unknown_columns,
             currency=currency,
             rates=rates,
             tolerance=tolerance,
-            export_date=export_date,)
+            export_date=export_date,
+        )
 
     @classmethod
     def from_frames(
@@ -461,14 +467,17 @@ class Portfolio:
             events=events,
         )
         columns = {name: _columns_from_frame(name, df) for name, df in given.items() if df is not None}
-        return cls._build(columns, as_of=as_of,
+        return cls._build(
+            columns,
+            as_of=as_of,
             statistical=statistical,
             errors=errors,
             unknown_columns=unknown_columns,
             currency=currency,
             rates=rates,
             tolerance=tolerance,
-            export_date=export_date,)
+            export_date=export_date,
+        )
 
     @classmethod
     def from_csv(
@@ -540,14 +549,17 @@ class Portfolio:
         for name, path in given.items():
             if path is not None:
                 columns[name], problems[name] = _columns_from_csv(name, path, dialect)
-        return cls._build(columns, problems=problems, as_of=as_of,
+        return cls._build(
+            columns, problems=problems,
+            as_of=as_of,
             statistical=statistical,
             errors=errors,
             unknown_columns=unknown_columns,
             currency=currency,
             rates=rates,
             tolerance=tolerance,
-            export_date=export_date,)
+            export_date=export_date,
+        )
 
     @classmethod
     def from_profile(
@@ -807,7 +819,20 @@ class Portfolio:
 
     def features_history(self, as_of: np.datetime64) -> FeatureFrame:
         """Features at ``as_of`` for looking back (trends, backtests): like :meth:`features`,
-        but before the export date of a residual book the amounts only it could tell are NaN."""
+        but before the export date of a residual book the amounts only it could tell are NaN.
+
+        Examples
+        --------
+        >>> p = Portfolio.from_records(
+        ...     customers=[{"id": "A"}],
+        ...     invoices=[{"id": "I1", "customer_id": "A", "issued": "2025-01-02", "due": "2025-02-01",
+        ...                "amount": 100.0, "residual": 40.0}],
+        ...     as_of="2025-03-01")
+        >>> float(p.features_history(np.datetime64("2025-02-15"))["open_amount"][0])   # before the export
+        nan
+        >>> float(p.features()["open_amount"][0])
+        40.0
+        """
         from riskkit.features import compute
 
         when = self.resolve_as_of(as_of)

@@ -571,7 +571,18 @@ class Watchlist:
         return SEVERITIES[rank] if rank >= 0 else ""
 
     def flagged(self, severity: str = "warning") -> np.ndarray:
-        """Ids of the customers whose level is ``severity`` or worse, in action order."""
+        """Ids of the customers whose level is ``severity`` or worse, in action order.
+
+        Examples
+        --------
+        >>> import riskkit
+        >>> book, _ = riskkit.datasets.make_portfolio(300, seed=1)
+        >>> wl = riskkit.signals.evaluate(book, alert_budget=0.05)
+        >>> len(wl.flagged("warning")) <= 0.05 * (book.n_customers - len(wl.in_default))
+        True
+        >>> wl.level(wl.flagged("warning")[0]) in ("warning", "critical")
+        True
+        """
         if severity not in SEVERITY_RANK:
             raise ValidationError(f"unknown severity {severity!r}; severities: {', '.join(SEVERITIES)}",
                                   field="severity", value=severity)
