@@ -445,7 +445,8 @@ def collection_effectiveness_index(
     Returns
     -------
     numpy.ndarray of float64
-        NaN where the denominator is 0 or any input is NaN.
+        NaN where the denominator is 0 (up to the rounding of the amounts
+        that cancel in it) or any input is NaN.
 
     Examples
     --------
@@ -455,9 +456,13 @@ def collection_effectiveness_index(
     """
     a0 = np.asarray(ar_begin, dtype=np.float64)
     s = np.asarray(credit_sales, dtype=np.float64)
+    current = np.asarray(current_ar_end, dtype=np.float64)
     collectable = a0 + s
     collected = collectable - np.asarray(ar_end, dtype=np.float64)
-    denominator = collectable - np.asarray(current_ar_end, dtype=np.float64)
+    denominator = collectable - current
+    # a denominator that is only the rounding left over from cancelling amounts is 0, not a tiny number
+    scale = np.abs(a0) + np.abs(s) + np.abs(current)
+    denominator = np.where(np.abs(denominator) <= 1e-9 * scale, 0.0, denominator)
     return _result(safe_divide(collected * 100.0, denominator))
 
 
