@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from riskkit.binning import Binning, fit_categorical, fit_numeric
 from riskkit.datasets import load_german_credit
+from riskkit.scoring import Binning, fit_categorical, fit_numeric
 
 
 def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:

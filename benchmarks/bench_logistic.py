@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from riskkit.logistic import LogisticScorer
+from riskkit.scoring import LogisticScorer
 
 
 def best_of(repeat: int, *fns: Callable[[], Any]) -> list[float]:

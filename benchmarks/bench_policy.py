@@ -3,7 +3,7 @@
 Run with ``python benchmarks/bench_policy.py [--customers 50000]``; prints
 customers (or orders) per second for ``CreditPolicy.recommend`` (and for
 writing its reasons, done when they are first read), ``CreditPolicy.check_orders``
-and ``riskkit.collections.worklist`` on a synthetic book scored with the 5C card.
+and ``riskkit.dunning.worklist`` on a synthetic book scored with the 5C card.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 import riskkit
-from riskkit import collections, policy
+from riskkit import dunning, policy
 from riskkit.datasets import make_portfolio
 
 
@@ -25,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     portfolio, _ = make_portfolio(args.customers, seed=0)
     features = portfolio.features()
-    scores = riskkit.scorecards.five_c().score(features)
+    scores = riskkit.scoring.five_c().score(features)
     rules = policy.CreditPolicy.default()
     print(f"riskkit {riskkit.__version__}: {portfolio!r}")
 
@@ -49,9 +49,9 @@ def main() -> None:
     print(f"CreditPolicy.check_orders   {t:7.3f} s  {len(decisions) / t:12,.0f} orders/s   {outcomes}")
 
     t0 = time.perf_counter()
-    work = collections.worklist(portfolio, scores)
+    work = dunning.worklist(portfolio, scores)
     t = time.perf_counter() - t0
-    print(f"collections.worklist        {t:7.3f} s  {portfolio.n_customers / t:12,.0f} customers/s "
+    print(f"dunning.worklist        {t:7.3f} s  {portfolio.n_customers / t:12,.0f} customers/s "
           f"({len(work)} customers with overdue money)")
 
 

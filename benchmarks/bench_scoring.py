@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 import riskkit
-from riskkit import _plan
+from riskkit.scoring import _plan
 
 N_FEATURES = 20
 

@@ -4,7 +4,7 @@ Run with ``python benchmarks/bench_service.py`` (``--clients``, ``--requests``
 per client, ``--seconds`` to change the load). The recipe's own code is taken
 from the page, serves a scorecard fitted on the German credit data (saved
 and loaded, as a service would) on 127.0.0.1, and ``--clients`` threads
-send the mix of ``tests/test_service_recipe.py``: half good customers, half
+send the mix of ``tests/interfaces/test_service_recipe.py``: half good customers, half
 bad requests (bad JSON, oversized bodies, unknown categories, wrong types,
 missing Content-Length ...). Printed: requests/s, p50 and p99 latency of
 the good and of all requests, the answers by status (anything but 200 for a

@@ -108,8 +108,8 @@ def _judge(portfolio, default_date, dates, **options):  # type: ignore[no-untype
 
 def bench_regimes(n_customers: int, seed: int) -> None:
     from riskkit.datasets import REGIMES
-    from riskkit.scorecards import five_c
-    from riskkit.validation import auc
+    from riskkit.metrics import auc
+    from riskkit.scoring import five_c
 
     print(f"\njudgments per regime, make_portfolio({n_customers:,}, seed={seed}); "
           "caught / flagged at warning or worse (see the module docstring)")

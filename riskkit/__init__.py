@@ -26,16 +26,13 @@ from riskkit.errors import (
 
 if TYPE_CHECKING:
     from riskkit import (
-        binning,
-        collections,
         dask,
         datasets,
+        dunning,
         errors,
         features,
         finance,
-        frame,
-        grades,
-        logistic,
+        metrics,
         persistence,
         plot,
         policy,
@@ -43,21 +40,14 @@ if TYPE_CHECKING:
         protocols,
         receivables,
         records,
-        result,
-        scaling,
-        scorecard,
-        scorecards,
-        scorers,
+        scoring,
         signals,
         spark,
         testing,
-        tree,
-        validation,
     )
     from riskkit._default import DefaultDefinition
-    from riskkit.frame import FeatureFrame
-    from riskkit.grades import MasterScale
-    from riskkit.logistic import LogisticScorer
+    from riskkit._frame import FeatureFrame
+    from riskkit._outcomes import Outcomes
     from riskkit.persistence import load, save
     from riskkit.portfolio import Portfolio, Rejection
     from riskkit.protocols import Customer, Exposure, Scorer, Signal
@@ -72,121 +62,59 @@ if TYPE_CHECKING:
         Order,
         Payment,
     )
-    from riskkit.result import Reasons, ScoreResult
-    from riskkit.scaling import Scaling
-    from riskkit.scorecard import ExpertScorecard, Scorecard
-    from riskkit.scorers import get_scorer
-    from riskkit.tree import DecisionTreeScorer
+    from riskkit.scoring import (
+        DecisionTreeScorer,
+        ExpertScorecard,
+        LogisticScorer,
+        MasterScale,
+        Reasons,
+        Scaling,
+        Scorecard,
+        ScoreResult,
+        get_scorer,
+    )
 
-#: Public name -> the module it lives in (a submodule maps to itself).
-_LAZY = {
-    "Customer": "riskkit.protocols",
-    "CustomerEvent": "riskkit.records",
-    "CustomerRecord": "riskkit.records",
-    "DecisionTreeScorer": "riskkit.tree",
-    "DefaultDefinition": "riskkit._default",
-    "EventKind": "riskkit.records",
-    "ExpertScorecard": "riskkit.scorecard",
-    "Exposure": "riskkit.protocols",
-    "ExposureRecord": "riskkit.records",
-    "FeatureFrame": "riskkit.frame",
-    "FinancialStatement": "riskkit.records",
-    "Invoice": "riskkit.records",
-    "InvoiceKind": "riskkit.records",
-    "LogisticScorer": "riskkit.logistic",
-    "MasterScale": "riskkit.grades",
-    "Order": "riskkit.records",
-    "Payment": "riskkit.records",
-    "Portfolio": "riskkit.portfolio",
-    "Reasons": "riskkit.result",
-    "Rejection": "riskkit.portfolio",
-    "Scaling": "riskkit.scaling",
-    "ScoreResult": "riskkit.result",
-    "Scorecard": "riskkit.scorecard",
-    "Scorer": "riskkit.protocols",
-    "Signal": "riskkit.protocols",
-    "get_scorer": "riskkit.scorers",
-    "load": "riskkit.persistence",
-    "save": "riskkit.persistence",
-    **{
-        name: f"riskkit.{name}"
-        for name in (
-            "binning",
-            "collections",
-            "dask",
-            "datasets",
-            "errors",
-            "features",
-            "finance",
-            "frame",
-            "grades",
-            "logistic",
-            "persistence",
-            "plot",
-            "policy",
-            "portfolio",
-            "protocols",
-            "receivables",
-            "records",
-            "result",
-            "scaling",
-            "scorecard",
-            "scorecards",
-            "scorers",
-            "signals",
-            "spark",
-            "testing",
-            "tree",
-            "validation",
-        )
-    },
+#: Where each public name lives: module -> the names it gives ``riskkit``.
+_HOMES = {
+    "riskkit._default": ("DefaultDefinition",),
+    "riskkit._frame": ("FeatureFrame",),
+    "riskkit._outcomes": ("Outcomes",),
+    "riskkit.persistence": ("load", "save"),
+    "riskkit.portfolio": ("Portfolio", "Rejection"),
+    "riskkit.protocols": ("Customer", "Exposure", "Scorer", "Signal"),
+    "riskkit.records": (
+        "CustomerEvent",
+        "CustomerRecord",
+        "EventKind",
+        "ExposureRecord",
+        "FinancialStatement",
+        "Invoice",
+        "InvoiceKind",
+        "Order",
+        "Payment",
+    ),
+    "riskkit.scoring": (
+        "DecisionTreeScorer",
+        "ExpertScorecard",
+        "LogisticScorer",
+        "MasterScale",
+        "Reasons",
+        "Scaling",
+        "ScoreResult",
+        "Scorecard",
+        "get_scorer",
+    ),
 }
 
-__all__ = [
-    "Customer",
-    "CustomerEvent",
-    "CustomerRecord",
-    "DataTypeError",
-    "DecisionTreeScorer",
-    "DefaultDefinition",
-    "EventKind",
-    "ExpertScorecard",
-    "Exposure",
-    "ExposureRecord",
-    "FeatureFrame",
-    "FinancialStatement",
-    "FormatError",
-    "Invoice",
-    "InvoiceKind",
-    "LogisticScorer",
-    "MasterScale",
-    "NotFittedError",
-    "Order",
-    "Payment",
-    "Portfolio",
-    "Reasons",
-    "Rejection",
-    "RiskkitError",
-    "Scaling",
-    "SchemaError",
-    "ScoreResult",
-    "Scorecard",
-    "Scorer",
-    "Signal",
-    "ValidationError",
-    "__version__",
-    "binning",
-    "collections",
+#: The public subpackages and modules, each imported on first use.
+_MODULES = (
     "dask",
     "datasets",
+    "dunning",
     "errors",
     "features",
     "finance",
-    "frame",
-    "get_scorer",
-    "grades",
-    "load",
-    "logistic",
+    "metrics",
     "persistence",
     "plot",
     "policy",
@@ -194,18 +122,21 @@ __all__ = [
     "protocols",
     "receivables",
     "records",
-    "result",
-    "save",
-    "scaling",
-    "scorecard",
-    "scorecards",
-    "scorers",
+    "scoring",
     "signals",
     "spark",
     "testing",
-    "tree",
-    "validation",
-]
+)
+
+#: Public name -> the module it lives in (a submodule maps to itself).
+_LAZY = {
+    **{name: module for module, names in _HOMES.items() for name in names},
+    **{name: f"riskkit.{name}" for name in _MODULES},
+}
+
+__all__ = sorted(
+    [*_LAZY, "DataTypeError", "FormatError", "NotFittedError", "RiskkitError", "SchemaError", "ValidationError", "__version__"]
+)
 
 
 def __getattr__(name: str) -> Any:

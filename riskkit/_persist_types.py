@@ -67,7 +67,7 @@ def params_from_body(cls: type, params: Any, where: str = "body.params") -> Any:
     obj = cls(**params)
     try:
         obj._validate_params()
-        from riskkit._training import master_scale_from, scaling_params
+        from riskkit.scoring._training import master_scale_from, scaling_params
 
         scaling_params(obj)
     except ValidationError as exc:
@@ -95,7 +95,7 @@ def names_from_body(body: dict[str, Any], where: str = "body") -> tuple[tuple[st
 
 
 def _master_scale(value: Any) -> Any:
-    from riskkit.grades import MasterScale
+    from riskkit.scoring._grades import MasterScale
 
     return value.to_dict() if isinstance(value, MasterScale) else value
 
@@ -126,9 +126,9 @@ _SCORECARD_KEYS = (
 
 
 def _scorecard_from_body(body: dict[str, Any]) -> Any:
-    from riskkit._card import Card
-    from riskkit.binning import Binning
-    from riskkit.scorecard import Scorecard
+    from riskkit.scoring._binning import Binning
+    from riskkit.scoring._card import Card
+    from riskkit.scoring._scorecard import Scorecard
 
     decode_mapping(body, "body", _SCORECARD_KEYS)
     import inspect
@@ -173,13 +173,13 @@ def _expert_to_body(card: Any) -> dict[str, Any]:
 
 
 def _expert_from_body(body: dict[str, Any]) -> Any:
-    from riskkit.scorecard import ExpertScorecard
+    from riskkit.scoring._scorecard import ExpertScorecard
 
     return ExpertScorecard.from_dict(body)
 
 
 def _scale_from_body(body: dict[str, Any]) -> Any:
-    from riskkit.grades import MasterScale
+    from riskkit.scoring._grades import MasterScale
 
     return MasterScale.from_dict(body)
 
@@ -187,11 +187,11 @@ def _scale_from_body(body: dict[str, Any]) -> Any:
 #: Built-in savable types and the module holding each, imported only when that type is saved or loaded,
 #: so that loading a scorecard in a short-lived job does not import the tree or logistic modules.
 BUILTIN = {
-    "MasterScale": "riskkit.grades",
-    "ExpertScorecard": "riskkit.scorecard",
-    "Scorecard": "riskkit.scorecard",
-    "LogisticScorer": "riskkit.logistic",
-    "DecisionTreeScorer": "riskkit.tree",
+    "MasterScale": "riskkit.scoring._grades",
+    "ExpertScorecard": "riskkit.scoring._scorecard",
+    "Scorecard": "riskkit.scoring._scorecard",
+    "LogisticScorer": "riskkit.scoring._logistic",
+    "DecisionTreeScorer": "riskkit.scoring._tree",
     "Calibration": "riskkit.signals._calibrate",
 }
 

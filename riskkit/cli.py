@@ -99,7 +99,7 @@ from riskkit._version import __version__
 from riskkit.errors import RiskkitError
 
 if TYPE_CHECKING:
-    from riskkit.frame import FeatureFrame
+    from riskkit._frame import FeatureFrame
 
 #: Feature columns shown by ``riskkit demo``: (feature, header, scale).
 DEMO_COLUMNS = (
@@ -122,11 +122,11 @@ def _short(text: str, width: int) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from riskkit import collections, policy, signals
+    from riskkit import dunning, policy, signals
     from riskkit._display import text_table
     from riskkit.datasets import make_portfolio
-    from riskkit.scorecards import five_c
-    from riskkit.validation import auc
+    from riskkit.metrics import auc
+    from riskkit.scoring._presets import five_c
 
     t0 = time.perf_counter()
     portfolio, outcomes = make_portfolio(args.customers, seed=args.seed)
@@ -136,7 +136,7 @@ def _demo(args: argparse.Namespace) -> int:
     t2 = time.perf_counter()
     recs = policy.CreditPolicy.default().recommend(portfolio, result)
     watch = signals.evaluate(portfolio)
-    work = collections.worklist(portfolio, result)
+    work = dunning.worklist(portfolio, result)
     t3 = time.perf_counter()
     print(f"riskkit {__version__} demo: synthetic B2B book (seed {args.seed}), as of {portfolio.as_of}")
     print(repr(portfolio))
@@ -427,7 +427,7 @@ def _load_model(name: str) -> Any:
     from riskkit.persistence import load
 
     if name.lower() in ("5c", "five_c"):
-        from riskkit.scorecards import five_c
+        from riskkit.scoring._presets import five_c
 
         return five_c()
     return load(name)
@@ -690,8 +690,8 @@ _MODELS = ("scorecard", "logistic", "tree")
 
 def _fit(args: argparse.Namespace) -> int:
     from riskkit import _cli_io
+    from riskkit.metrics import auc
     from riskkit.persistence import save
-    from riskkit.validation import auc
 
     raw, n_rows = _cli_io.read_table(args.data)
     exclude = {c.strip() for c in (args.exclude or "").split(",") if c.strip()}
@@ -733,14 +733,14 @@ def _fit(args: argparse.Namespace) -> int:
 
 def _new_model(kind: str) -> Any:
     if kind == "logistic":
-        from riskkit.logistic import LogisticScorer
+        from riskkit.scoring._logistic import LogisticScorer
 
         return LogisticScorer()
     if kind == "tree":
-        from riskkit.tree import DecisionTreeScorer
+        from riskkit.scoring._tree import DecisionTreeScorer
 
         return DecisionTreeScorer()
-    from riskkit.scorecard import Scorecard
+    from riskkit.scoring._scorecard import Scorecard
 
     return Scorecard()
 
@@ -796,8 +796,8 @@ def _with_unknown(scorer: Any, policy: str, model: str) -> Any:
     """
     import attrs
 
-    from riskkit._card import Card
     from riskkit.errors import ValidationError
+    from riskkit.scoring._card import Card
 
     if policy == "error":
         return scorer
@@ -808,8 +808,8 @@ def _with_unknown(scorer: Any, policy: str, model: str) -> Any:
             if hasattr(scorer, "unknown"):
                 scorer.unknown = policy
             return scorer
-    from riskkit.logistic import LogisticScorer
-    from riskkit.tree import DecisionTreeScorer
+    from riskkit.scoring._logistic import LogisticScorer
+    from riskkit.scoring._tree import DecisionTreeScorer
 
     if isinstance(scorer, LogisticScorer | DecisionTreeScorer):
         scorer.unknown = policy
@@ -945,7 +945,7 @@ def _signals(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from riskkit import _cli_io
-    from riskkit.policy import CreditPolicy
+    from riskkit.policy._engine import CreditPolicy
 
     portfolio = _load_portfolio(args)
     dialect = _dialect(args)
@@ -1011,15 +1011,15 @@ def _decision_record(decision: Any, names: dict[str, str] | None) -> dict[str, A
 
 
 def _report(args: argparse.Namespace) -> int:
-    from riskkit import _cli_io, collections, signals
-    from riskkit.validation import auc, gini, ks
+    from riskkit import _cli_io, dunning, signals
+    from riskkit.metrics import auc, gini, ks
 
     portfolio = _load_portfolio(args)
     scorer = _load_model(args.model or "5c")
     as_of = args.as_of or portfolio.as_of
     result = _score_features(scorer, args.model or "5c", portfolio.features(as_of), reasons=1)
     watch = signals.evaluate(portfolio, as_of)
-    work = collections.worklist(portfolio, result, as_of)
+    work = dunning.worklist(portfolio, result, as_of)
     rejects = _portfolio_rejects(portfolio)
     outcome = None
     metrics: list[tuple[str, str]] = []

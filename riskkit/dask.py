@@ -40,7 +40,7 @@ Examples
 >>> import pandas as pd
 >>> import riskkit.dask as rkd
 >>> from riskkit.datasets._synthetic import generate
->>> from riskkit.scorecards import five_c
+>>> from riskkit.scoring._presets import five_c
 >>> raw, _ = generate(40, seed=1)
 >>> tables = rkd.partition_by_customer({k: pd.DataFrame(v) for k, v in raw.items()}, npartitions=2)
 >>> with dask.config.set(scheduler="synchronous"):
@@ -347,10 +347,10 @@ def features(
     dd = _require_dask()
     from dask import delayed
 
-    from riskkit.portfolio import _as_of_arg
+    from riskkit._pit import as_of_date
 
     _check_tables(tables)
-    day = _as_of_arg(as_of)
+    day = as_of_date(as_of)
     stat = (statistical,) if isinstance(statistical, str) else tuple(statistical)
     given = {name: df for name, df in tables.items() if df is not None}
     for name, df in given.items():
@@ -465,7 +465,7 @@ def score(features_ddf: Any, scorer: Any, reasons: int = 0) -> Any:
         partition-local index.
     """
     dd = _require_dask()
-    from riskkit._scoring import check_reasons
+    from riskkit.scoring._base import check_reasons
 
     k = check_reasons(reasons)
     if not isinstance(features_ddf, dd.DataFrame):

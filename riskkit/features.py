@@ -2,7 +2,7 @@
 
 :meth:`riskkit.Portfolio.features` calls :func:`compute`; every feature is a
 whole-column numpy computation (group-bys with ``bincount``), never a loop
-over customers. The point-in-time rule (DOMAIN.md §2) holds throughout: an
+over customers. The point-in-time rule (docs/domain.md, *Point in time*) holds throughout: an
 invoice issued after ``as_of`` does not exist yet, a payment after ``as_of``
 has not happened (the invoice is still open), a statement whose period ends
 (or that is published) after ``as_of`` is unknown.
@@ -37,10 +37,11 @@ import attrs
 import numpy as np
 
 from riskkit import finance, receivables
+from riskkit._frame import FeatureFrame
 from riskkit._ledger import ledger
 from riskkit._numeric import group_count, group_max, group_sum, safe_divide
+from riskkit._pit import latest_statements, statement_column, window
 from riskkit.errors import SchemaError, ValidationError
-from riskkit.frame import FeatureFrame
 
 if TYPE_CHECKING:
     from riskkit.portfolio import Portfolio
@@ -126,7 +127,7 @@ _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
             "payment_index",
             "payment",
             "points",
-            "Payment index 1-100 (PAYDEX-style, DOMAIN.md §3) of payments received in the last 365 days, "
+            "Payment index 1-100 (PAYDEX-style, docs/domain.md, *Receivables metrics*) of payments received in the last 365 days, "
             "amount-weighted.",
         ),
         (
@@ -300,19 +301,6 @@ def describe(name: str) -> str:
 # --- computation ----------------------------------------------------------------
 
 
-def _window(dates: np.ndarray, as_of: np.datetime64, days: int, lag: int = 0) -> np.ndarray:
-    """Mask of dates in ``(as_of - lag - days, as_of - lag]``."""
-    end = as_of - np.timedelta64(lag, "D")
-    return (dates > end - np.timedelta64(days, "D")) & (dates <= end)
-
-
-def _open_at(p: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-    """Per document: (issued by ``when``, open invoice amount at ``when``; 0 for credit notes,
-    settled documents and documents not issued yet). See :mod:`riskkit._ledger`."""
-    issued, open_, _ = ledger(p).open_at(when)
-    return issued, open_
-
-
 def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
     """Every payment of an invoice as one row: the invoices' own ``paid_amount``/``paid_on`` and the payments table.
 
@@ -326,42 +314,13 @@ def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
     return ledger(p).payment_events
 
 
-def _latest_statements(p: Portfolio, as_of: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-    """Row of each customer's latest known statement and of the one before (-1 if none)."""
-    st = p.statements
-    n = p.n_customers
-    known = st["period_end"] <= as_of
-    published = st["published"]
-    known &= np.isnat(published) | (published <= as_of)
-    rows = np.flatnonzero(known)
-    # order known statements by customer then period end; the last of a run is the latest
-    order = rows[np.lexsort((st["period_end"][rows], st["customer"][rows]))]
-    cust = st["customer"][order]
-    latest = np.full(n, -1, dtype=np.int64)
-    previous = np.full(n, -1, dtype=np.int64)
-    if order.size:
-        last = np.r_[cust[1:] != cust[:-1], True]
-        latest[cust[last]] = order[last]
-        before_last = np.r_[last[1:], False] & np.r_[cust[:-1] == cust[1:], False]
-        previous[cust[before_last]] = order[before_last]
-    return latest, previous
-
-
-def _statement_column(p: Portfolio, rows: np.ndarray, name: str) -> np.ndarray:
-    col = p.statements[name]
-    out = np.full(rows.size, np.nan)
-    have = rows >= 0
-    out[have] = col[rows[have]]
-    return out
-
-
 def _lateness(p: Portfolio, ev: dict[str, np.ndarray], end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
     """Per customer, over ``(end - days, end]``: amount-weighted days late of the payments received and of
     the invoices open and overdue at ``end`` (days past due so far), and the payment index and late share
     of the payments alone."""
     n = p.n_customers
     inv = p.invoices
-    paid = _window(ev["date"], end, days)
+    paid = window(ev["date"], end, days)
     amount, late, cust = ev["amount"][paid], ev["days_late"][paid], ev["customer"][paid]
     num = group_sum(amount * np.maximum(late, 0.0), cust, n)
     den = group_sum(amount, cust, n)
@@ -464,12 +423,12 @@ def _baseline(
     # orders against the same months a year before and against the customer's own average quarter
     od = p.orders
     _refuse_overflow(p, "order_trend_3m", group_sum(
-        np.where(_window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
+        np.where(window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
         "the sum of their orders of the last 455 days")
-    last3 = group_sum(np.where(_window(od["date"], as_of, WINDOW_90D), od["amount"], 0.0), od["customer"], n)
-    year_ago = group_sum(np.where(_window(od["date"], as_of, WINDOW_90D, lag=WINDOW_12M), od["amount"], 0.0),
+    last3 = group_sum(np.where(window(od["date"], as_of, WINDOW_90D), od["amount"], 0.0), od["customer"], n)
+    year_ago = group_sum(np.where(window(od["date"], as_of, WINDOW_90D, lag=WINDOW_12M), od["amount"], 0.0),
                          od["customer"], n)
-    prior_year = group_sum(np.where(_window(od["date"], as_of, WINDOW_12M, lag=WINDOW_90D), od["amount"], 0.0),
+    prior_year = group_sum(np.where(window(od["date"], as_of, WINDOW_12M, lag=WINDOW_90D), od["amount"], 0.0),
                            od["customer"], n)
     cols["orders_yoy_3m"] = safe_divide(last3, year_ago)
     cols["orders_vs_average_3m"] = safe_divide(last3, prior_year * (WINDOW_90D / WINDOW_12M))
@@ -488,7 +447,7 @@ def _in_default(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray],
     past_due = group_sum(np.where(late, open_, 0.0), inv["customer"], n)
     exposure = np.maximum(np.nan_to_num(cols["exposure"]), cols["overdue_amount"] + cols["aging_current"])
     evt = p.events
-    utp = np.isin(evt["kind"], np.array(definition.events, dtype=object)) & _window(
+    utp = np.isin(evt["kind"], np.array(definition.events, dtype=object)) & window(
         evt["date"], as_of, definition.event_days
     )
     events = group_count(evt["customer"][utp], n)
@@ -561,13 +520,13 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
 
     # payment behaviour
     ev = payment_events(p)
-    recent = _window(ev["date"], as_of, WINDOW_90D)
+    recent = window(ev["date"], as_of, WINDOW_90D)
     cols["wadl_90d"] = receivables.weighted_average_days_late(
         ev["amount"][recent], ev["days_late"][recent], ev["customer"][recent], n
     )
     _refuse_overflow(p, "payment_index", group_sum(np.where(ev["date"] <= as_of, ev["amount"], 0.0), ev["customer"], n),
                      "the sum of their payments")
-    year = _window(ev["date"], as_of, PAYMENT_INDEX_WINDOW)
+    year = window(ev["date"], as_of, PAYMENT_INDEX_WINDOW)
     cols["payment_index"] = receivables.payment_index(
         ev["amount"][year], ev["days_late"][year], ev["customer"][year], n
     )
@@ -575,7 +534,7 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     no_history = (group_count(cust[ledger(p).has_residual], n) > 0) & (group_count(ev["customer"], n) == 0)
 
     # DSO family over the last 90 days: credit sales net of credit notes; current AR = AR - overdue
-    sales = group_sum(np.where(_window(inv["issued"], as_of, WINDOW_90D), inv["amount"], 0.0), cust, n)
+    sales = group_sum(np.where(window(inv["issued"], as_of, WINDOW_90D), inv["amount"], 0.0), cust, n)
     _refuse_overflow(p, "dso_90d", sales, "the sum of their credit sales of the last 90 days")
     ar_end = cols["open_amount"]
     current_end = ar_end - cols["overdue_amount"]
@@ -607,15 +566,15 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     # ordering
     od = p.orders
     _refuse_overflow(p, "order_trend_3m", group_sum(
-        np.where(_window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
+        np.where(window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
         "the sum of their orders of the last 455 days")
-    last3 = group_sum(np.where(_window(od["date"], as_of, 90), od["amount"], 0.0), od["customer"], n)
-    prior3 = group_sum(np.where(_window(od["date"], as_of, 90, lag=90), od["amount"], 0.0), od["customer"], n)
+    last3 = group_sum(np.where(window(od["date"], as_of, 90), od["amount"], 0.0), od["customer"], n)
+    prior3 = group_sum(np.where(window(od["date"], as_of, 90, lag=90), od["amount"], 0.0), od["customer"], n)
     cols["order_trend_3m"] = safe_divide(last3, prior3)
 
     # financial statements
-    latest, previous = _latest_statements(p, as_of)
-    s = {name: _statement_column(p, latest, name) for name in (
+    latest, previous = latest_statements(p, as_of)
+    s = {name: statement_column(p, latest, name) for name in (
         "revenue", "ebit", "net_income", "total_assets", "total_liabilities", "current_assets",
         "current_liabilities", "retained_earnings", "equity", "market_value_equity", "operating_cash_flow",
     )}
@@ -648,7 +607,7 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
         current_assets=s["current_assets"],
         current_liabilities=s["current_liabilities"],
         net_income=s["net_income"],
-        net_income_prev=_statement_column(p, previous, "net_income"),
+        net_income_prev=statement_column(p, previous, "net_income"),
         funds_from_operations=s["operating_cash_flow"],
     )
 
@@ -667,8 +626,8 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     evt = p.events
     kinds = evt["kind"]
     legal_kinds = [k for k, c in EventKind.known().items() if c == "legal"]
-    in_year = _window(evt["date"], as_of, WINDOW_12M)
-    in_90 = _window(evt["date"], as_of, WINDOW_90D)
+    in_year = window(evt["date"], as_of, WINDOW_12M)
+    in_90 = window(evt["date"], as_of, WINDOW_90D)
     cols["legal_events_12m"] = group_sum(in_year & np.isin(kinds, legal_kinds), evt["customer"], n)
     cols["broken_promises_90d"] = group_sum(in_90 & (kinds == EventKind.BROKEN_PROMISE), evt["customer"], n)
     cols["bounced_payments_90d"] = group_sum(in_90 & (kinds == EventKind.BOUNCED_PAYMENT), evt["customer"], n)

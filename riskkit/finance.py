@@ -8,7 +8,7 @@ never 0, so a customer with an incomplete statement is visibly unscored.
 The one documented exception is ``intangible_assets`` in
 :func:`tangible_net_worth`, where NaN means "none reported".
 
-Models and their exact coefficients (``DOMAIN.md`` section 4):
+Models and their exact coefficients (``docs/domain.md``, *Financial distress models*):
 
 * :func:`altman_z` -- Altman (1968), public manufacturers;
 * :func:`altman_z_private` -- Altman Z', private firms;

@@ -6,7 +6,7 @@ styled further. matplotlib is an optional dependency (``pip install
 "riskkit[plot]"``) imported only when a function is called: ``import
 riskkit.plot`` stays cheap and works without it.
 
-Conventions are those of :mod:`riskkit.validation`: ``y`` is 1 for bad and 0
+Conventions are those of :mod:`riskkit.metrics`: ``y`` is 1 for bad and 0
 for good; ``risk`` and ``pd`` are higher for riskier customers. Where a
 ``risk`` or ``pd`` is expected a :class:`~riskkit.ScoreResult` may be passed,
 and its ``pd`` is used; :func:`score_distribution` uses its points, and
@@ -35,7 +35,7 @@ from riskkit.errors import ValidationError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from riskkit.binning import Binning
+    from riskkit.scoring._binning import Binning
 
 __all__ = ["binning", "calibration", "grade_migration", "ks", "roc", "score_distribution"]
 
@@ -61,7 +61,7 @@ def _axes(ax: Any) -> Axes:
 
 
 def _is_score_result(x: object) -> bool:
-    from riskkit.result import ScoreResult
+    from riskkit.scoring._result import ScoreResult
 
     return isinstance(x, ScoreResult)
 
@@ -72,7 +72,7 @@ def _risk(x: Any) -> Any:
 
 
 def _y_and_risk(y: Any, risk: Any, name: str, *, unit: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    from riskkit.validation import _binary_y, _both_classes, _scores
+    from riskkit.metrics import _binary_y, _both_classes, _scores
 
     yi = _binary_y(y)
     r = _scores(_risk(risk), name, yi.size, unit=unit)
@@ -84,7 +84,7 @@ def _y_and_risk(y: Any, risk: Any, name: str, *, unit: bool = False) -> tuple[np
 
 
 def _pick_binning(obj: Any, feature: str | None) -> Binning:
-    from riskkit.binning import Binning
+    from riskkit.scoring._binning import Binning
 
     if isinstance(obj, Binning):
         if feature is not None and feature != obj.name:
@@ -103,7 +103,7 @@ def _pick_binning(obj: Any, feature: str | None) -> Binning:
             if hasattr(obj, "fit")
             else "an expert scorecard has no training counts to plot"
             if hasattr(obj, "card")
-            else "pass a riskkit.binning.Binning or a fitted riskkit.Scorecard"
+            else "pass a riskkit.scoring.Binning or a fitted riskkit.Scorecard"
         )
         raise ValidationError(
             f"binning_or_scorecard must be a Binning or a fitted Scorecard, got {what}: {hint}",
@@ -132,7 +132,7 @@ def binning(binning_or_scorecard: Any, feature: str | None = None, ax: Any = Non
 
     Parameters
     ----------
-    binning_or_scorecard : riskkit.binning.Binning or fitted riskkit.Scorecard
+    binning_or_scorecard : riskkit.scoring.Binning or fitted riskkit.Scorecard
     feature : str, optional
         The feature to draw; required with a scorecard (any input feature,
         selected or not), and must match the binning's name otherwise.
@@ -207,7 +207,7 @@ def score_distribution(scores: Any, y: npt.ArrayLike, bins: int | Sequence[float
         Bad ``y`` or ``scores`` (NaN, lengths differ), only one class, or
         ``bins`` not an int >= 1 or increasing edges.
     """
-    from riskkit.validation import _binary_y, _both_classes, _scores
+    from riskkit.metrics import _binary_y, _both_classes, _scores
 
     yi = _binary_y(y)
     s = _scores(scores.score if _is_score_result(scores) else scores, "scores", yi.size)
@@ -261,9 +261,9 @@ def roc(y: npt.ArrayLike, risk: Any, ax: Any = None, *, higher_is_riskier: bool 
     Raises
     ------
     ValidationError
-        As :func:`riskkit.validation.roc_curve`.
+        As :func:`riskkit.metrics.roc_curve`.
     """
-    from riskkit.validation import auc, roc_curve
+    from riskkit.metrics import auc, roc_curve
 
     yi, r = _y_and_risk(y, risk, "risk")
     fpr, tpr, thresholds = roc_curve(yi, r, higher_is_riskier=higher_is_riskier)
@@ -305,12 +305,12 @@ def ks(y: npt.ArrayLike, risk: Any, ax: Any = None) -> Axes:
     -------
     matplotlib Axes
         Two step curves and a vertical segment labelled ``KS = ...``, the same
-        value as :func:`riskkit.validation.ks`.
+        value as :func:`riskkit.metrics.ks`.
 
     Raises
     ------
     ValidationError
-        As :func:`riskkit.validation.ks`.
+        As :func:`riskkit.metrics.ks`.
     """
     yi, r = _y_and_risk(y, risk, "risk")
     values, inverse = np.unique(r, return_inverse=True)
@@ -351,7 +351,7 @@ def calibration(
     n_bins : int, default 10
     ax : matplotlib Axes, optional
     strategy : {"quantile", "uniform"}, default "quantile"
-        As :func:`riskkit.validation.calibration_table`, which computes the bins.
+        As :func:`riskkit.metrics.calibration_table`, which computes the bins.
 
     Returns
     -------
@@ -361,9 +361,9 @@ def calibration(
     Raises
     ------
     ValidationError
-        As :func:`riskkit.validation.calibration_table`.
+        As :func:`riskkit.metrics.calibration_table`.
     """
-    from riskkit.validation import calibration_table
+    from riskkit.metrics import calibration_table
 
     table = calibration_table(y, _risk(pd), n_bins=n_bins, strategy=strategy)  # type: ignore[arg-type]
     predicted, observed, count = table["mean_pd"], table["default_rate"], table["count"]
@@ -406,7 +406,7 @@ def _grade_order(found: set[str], order: Sequence[str] | None) -> list[str]:
                 f"grades {unknown} are not in order; order lists: {', '.join(order)}", field="order"
             )
         return list(order)
-    from riskkit.grades import MasterScale
+    from riskkit.scoring._grades import MasterScale
 
     scale = MasterScale.default().grades
     if found <= set(scale):

@@ -35,18 +35,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from riskkit import _schema
-from riskkit._convert import _Reject, show, to_date
+from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
 from riskkit._ingest import Columns, Ingest, Rejection
+from riskkit._pit import as_of_date
 from riskkit.errors import SchemaError, ValidationError
 
 if TYPE_CHECKING:
-    from riskkit.frame import FeatureFrame
+    from riskkit._frame import FeatureFrame
 
 __all__ = ["EXPOSURE_CATEGORIES", "Portfolio", "Rejection", "TableView", "schema"]
 
-#: Exposure categories (DOMAIN.md §3); any of them may be declared statistical.
+#: Exposure categories (docs/domain.md, *Receivables metrics*); any of them may be declared statistical.
 EXPOSURE_CATEGORIES = ("open_orders", "open_deliveries", "open_invoices", "special")
 
 _FEATURE_CACHE_SIZE = 4
@@ -135,7 +136,7 @@ class Portfolio:
         statement period end or publication; never a due date).
     statistical : iterable of str, optional
         Exposure categories reported but not counted against the limit
-        (DOMAIN.md §3), from :data:`EXPOSURE_CATEGORIES`.
+        (docs/domain.md, *Receivables metrics*), from :data:`EXPOSURE_CATEGORIES`.
     errors : {"raise", "collect"}, default "raise"
         ``"raise"``: the first bad row raises :class:`~riskkit.ValidationError`
         naming table, row, field and value. ``"collect"``: bad rows (and rows
@@ -195,14 +196,14 @@ class Portfolio:
             )
         self._statistical = frozenset(stat)
         self._rejected = tuple(rejected)
-        self._as_of = self._latest_date() if as_of is None else _as_of_arg(as_of)
+        self._as_of = self._latest_date() if as_of is None else as_of_date(as_of)
         self._currency = currency
         self._tolerance = float(tolerance)
         self._default_definition = DefaultDefinition()
         self._skipped = dict(skipped or {})
         has_residual = bool((~np.isnan(self._tables["invoices"]["residual"])).any())
         if export_date is not None:
-            self._export_date: _dt.date | None = _as_of_arg(export_date, field="export_date")
+            self._export_date: _dt.date | None = as_of_date(export_date, field="export_date")
         else:
             self._export_date = self._as_of if has_residual else None
         self._feature_cache: dict[np.datetime64, FeatureFrame] = {}
@@ -790,7 +791,7 @@ class Portfolio:
 
     def resolve_as_of(self, as_of: Any = None) -> np.datetime64:
         """``as_of`` as ``datetime64[D]``, defaulting to :attr:`as_of`."""
-        return np.datetime64(self._as_of if as_of is None else _as_of_arg(as_of), "D")
+        return np.datetime64(self._as_of if as_of is None else as_of_date(as_of), "D")
 
     def features(self, as_of: Any = None) -> FeatureFrame:
         """Risk features per customer at ``as_of`` (default :attr:`as_of`).
@@ -911,13 +912,6 @@ class Portfolio:
         if latest is None:
             return _dt.date.today()
         return latest.astype(object)
-
-
-def _as_of_arg(value: Any, field: str = "as_of") -> _dt.date:
-    try:
-        return to_date(value).astype(object)
-    except _Reject as exc:
-        raise ValidationError(f"{field} ({show(value)}) {exc}", field=field, value=value) from None
 
 
 _OPTIONS = ("as_of", "statistical", "errors", "unknown_columns", "currency", "rates", "tolerance", "export_date")

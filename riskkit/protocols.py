@@ -16,7 +16,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from riskkit.result import ScoreResult
+    from riskkit.scoring._result import ScoreResult
 
 __all__ = ["Customer", "Exposure", "Scorer", "Signal"]
 
@@ -54,7 +54,7 @@ class Customer(Protocol):
 
 @runtime_checkable
 class Exposure(Protocol):
-    """**Protocol:** a customer's credit limit and its non-invoice exposure (DOMAIN.md §3).
+    """**Protocol:** a customer's credit limit and its non-invoice exposure (docs/domain.md, *Receivables metrics*).
 
     Open invoices are not an attribute: riskkit computes them from the
     invoices at the requested point in time.
@@ -87,7 +87,7 @@ class Scorer(Protocol):
     Examples
     --------
     >>> import riskkit
-    >>> isinstance(riskkit.scorecards.five_c(), riskkit.Scorer)
+    >>> isinstance(riskkit.scoring.five_c(), riskkit.Scorer)
     True
     """
 

@@ -1,6 +1,6 @@
 """Receivables metrics over whole columns: days past due, aging, DSO, payment index.
 
-The conventions are those of the domain reference (``DOMAIN.md`` section 3):
+The conventions are those of the domain reference (``docs/domain.md``, *Receivables metrics*):
 
 * days past due (dpd) = ``as_of - due_date`` in days; an invoice is overdue
   when ``dpd > 0``;

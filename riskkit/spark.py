@@ -8,7 +8,7 @@ features DataFrame that has a ``customer_id`` column and the scorer's
 feature columns::
 
     from riskkit.spark import output_schema, score_function
-    from riskkit.scorecards import five_c
+    from riskkit.scoring._presets import five_c
 
     features = spark.read.parquet("features/")       # customer_id + feature columns
     scores = features.mapInPandas(score_function(five_c(), reasons=2), output_schema(reasons=2))
@@ -26,7 +26,7 @@ column, never the text ``'nan'``.
 Examples
 --------
 >>> from riskkit.datasets import make_portfolio
->>> from riskkit.scorecards import five_c
+>>> from riskkit.scoring._presets import five_c
 >>> output_schema()
 'customer_id string, score double, pd double, grade string, override string'
 >>> portfolio, _ = make_portfolio(20, seed=1)
@@ -67,7 +67,7 @@ def output_schema(reasons: int = 0) -> str:
     >>> output_schema(reasons=1)
     'customer_id string, score double, pd double, grade string, override string, reason_1 string, reason_1_value string, reason_1_points double'
     """
-    from riskkit._scoring import check_reasons
+    from riskkit.scoring._base import check_reasons
 
     return ", ".join(f"{name} {kind}" for name, kind in _columns(check_reasons(reasons)))
 
@@ -106,9 +106,9 @@ def score_function(
     ValidationError
         ``reasons`` is not a whole number >= 0 or ``scorer`` has no ``score``.
     """
-    from riskkit._scoring import check_reasons
     from riskkit.dask import scorer_document
     from riskkit.errors import ValidationError
+    from riskkit.scoring._base import check_reasons
 
     k = check_reasons(reasons)
     if not callable(getattr(scorer, "score", None)):

@@ -70,7 +70,7 @@ def check_scorer(scorer: Any, X: Any = None, *, check_persistence: bool = True) 
         Rows to score, at least 2. By default 200 synthetic customers'
         features, ``riskkit.datasets.make_portfolio(200, seed=0)[0].features()``,
         which fits scorers over portfolio features (such as
-        :func:`riskkit.scorecards.five_c`); any other scorer needs ``X``.
+        :func:`riskkit.scoring.five_c`); any other scorer needs ``X``.
     check_persistence : bool, default True
         Run the JSON round trip (``False`` skips it).
 
@@ -91,7 +91,7 @@ def check_scorer(scorer: Any, X: Any = None, *, check_persistence: bool = True) 
     --------
     >>> import riskkit
     >>> from riskkit.testing import check_scorer
-    >>> check_scorer(riskkit.scorecards.five_c())
+    >>> check_scorer(riskkit.scoring.five_c())
     {'protocol': 'passed', 'row_by_row': 'passed', 'deterministic': 'passed', 'reasons': 'passed', 'missing_column': 'passed', 'persistence': 'passed', 'threads': 'passed'}
 
     In a plugin's own test suite::
@@ -185,8 +185,8 @@ def _default_X(scorer: Any, what: str) -> Any:
 
 def _columns(X: Any) -> tuple[dict[str, np.ndarray] | None, int, np.ndarray | None]:
     """Named inputs as 1-D numpy columns (None for a positional 2-D array), the row count and the ids."""
-    from riskkit import _input
-    from riskkit.frame import FeatureFrame
+    from riskkit._frame import FeatureFrame
+    from riskkit.scoring import _input
 
     if isinstance(X, FeatureFrame):
         return X.to_dict(), len(X), X.customer_ids
@@ -218,7 +218,7 @@ def _accepts_plain_values(scorer: Any, cols: dict[str, np.ndarray] | None) -> bo
 
 
 def _score(scorer: Any, X: Any, reasons: int, what: str, check: str) -> Any:
-    from riskkit.result import ScoreResult
+    from riskkit.scoring._result import ScoreResult
 
     try:
         result = scorer.score(X, reasons=reasons)
@@ -326,7 +326,7 @@ def _check_result(result: Any, n: int, what: str, check: str, ids: np.ndarray | 
 
 
 def _check_reasons(full: Any, cols: dict[str, np.ndarray] | None, n: int, what: str) -> None:
-    from riskkit.result import Reasons
+    from riskkit.scoring._result import Reasons
 
     r = full.reasons
     if not isinstance(r, Reasons):

@@ -1,6 +1,6 @@
 """The plain reference implementation of card scoring, kept in the tests.
 
-riskkit's compiled plan (``riskkit._plan``) must give results identical, bit
+riskkit's compiled plan (``riskkit.scoring._plan``) must give results identical, bit
 for bit, to this: ``searchsorted`` for the bin, special codes and NaN to their
 bins, a dict lookup per category, then ``points[bin]`` added feature by
 feature in card order, starting from 0.0.
@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from riskkit._card import Card, CardFeature
-from riskkit._input import NUMERIC, category_of
+from riskkit.scoring._card import Card, CardFeature
+from riskkit.scoring._input import NUMERIC, category_of
 
 
 def bin_index(f: CardFeature, col: Any, unknown: str = "error") -> np.ndarray:

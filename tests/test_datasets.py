@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 import riskkit.datasets as datasets
+from riskkit import Outcomes
 from riskkit._schema import TABLES
-from riskkit.datasets import REGIMES, Outcomes, load_german_credit, make_portfolio
+from riskkit.datasets import REGIMES, load_german_credit, make_portfolio
 from riskkit.datasets._synthetic import DEFAULT_AS_OF, generate
 from riskkit.errors import ValidationError
 
@@ -77,7 +78,7 @@ def _assert_books_equal(a: dict[str, Any], b: dict[str, Any]) -> None:
 
 def test_all_is_sorted_and_complete() -> None:
     # isort-style (ruff's RUF022): constants first, then classes, then functions
-    assert datasets.__all__ == ["REGIMES", "Outcomes", "load_german_credit", "make_portfolio"]
+    assert datasets.__all__ == ["REGIMES", "load_german_credit", "make_portfolio"]
     for name in datasets.__all__:
         assert hasattr(datasets, name)
 

@@ -19,16 +19,16 @@ DIST = "riskkit-example-plugin"
 def plugins_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """Discover the installed plugins even if an earlier test turned discovery off."""
     monkeypatch.delenv("RISKKIT_DISABLE_PLUGINS", raising=False)
-    if "overdue_rule" not in riskkit.scorers.available():
-        riskkit.scorers.refresh()
+    if "overdue_rule" not in riskkit.scoring.available():
+        riskkit.scoring.refresh()
     if "overdue_share" not in riskkit.signals.available():
         riskkit.signals.refresh()
 
 
 def test_the_plugin_scorer_is_found_by_its_entry_point() -> None:
-    entry = riskkit.scorers.available()["overdue_rule"]
+    entry = riskkit.scoring.available()["overdue_rule"]
     assert entry.kind == "class" and entry.target is plugin.OverdueRuleScorer
-    assert riskkit.scorers.source("overdue_rule") == f"package {DIST} (entry point 'overdue_rule')"
+    assert riskkit.scoring.source("overdue_rule") == f"package {DIST} (entry point 'overdue_rule')"
     assert isinstance(riskkit.get_scorer("overdue_rule"), riskkit.Scorer)
 
 

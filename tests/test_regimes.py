@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from riskkit.datasets import REGIMES, Outcomes, make_portfolio
+from riskkit import Outcomes
+from riskkit.datasets import REGIMES, make_portfolio
 from riskkit.portfolio import Portfolio
 
 N, SEED = 3000, 0

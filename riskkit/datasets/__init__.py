@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
-from riskkit.datasets._outcomes import Outcomes
+from riskkit._outcomes import Outcomes
 from riskkit.datasets._synthetic import REGIMES, _resolve_as_of
 from riskkit.datasets._synthetic import generate as _generate
 from riskkit.errors import FormatError
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from riskkit.portfolio import Portfolio
 
-__all__ = ["REGIMES", "Outcomes", "load_german_credit", "make_portfolio"]
+__all__ = ["REGIMES", "load_german_credit", "make_portfolio"]
 
 
 def make_portfolio(

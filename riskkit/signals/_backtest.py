@@ -73,7 +73,7 @@ def backtest(
     ----------
     portfolio : riskkit.Portfolio
         The book; every date is evaluated on it point in time.
-    outcomes : riskkit.datasets.Outcomes or (defaulted, default_date)
+    outcomes : riskkit.Outcomes or (defaulted, default_date)
         Whether and when each customer defaulted, aligned with
         ``portfolio.customer_ids`` (an ``Outcomes`` must list the same ids in
         the same order). ``default_date`` may lie after ``portfolio.as_of``.
@@ -149,7 +149,7 @@ def _days_arg(value: Any, name: str, minimum: int) -> int:
 
 
 def _default_dates(portfolio: Any, outcomes: Any) -> np.ndarray:
-    from riskkit.datasets import Outcomes
+    from riskkit._outcomes import Outcomes
 
     ids = portfolio.customer_ids
     if isinstance(outcomes, Outcomes):

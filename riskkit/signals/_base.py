@@ -23,10 +23,10 @@ import numpy as np
 
 from riskkit.errors import ValidationError
 
-#: Severities, mildest first (DOMAIN.md §8): info (blue), watch (yellow), warning (orange), critical (red).
+#: Severities, mildest first (docs/domain.md, *Warning signals*): info (blue), watch (yellow), warning (orange), critical (red).
 SEVERITIES: tuple[str, ...] = ("info", "watch", "warning", "critical")
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
-#: Signal categories (DOMAIN.md §8).
+#: Signal categories (docs/domain.md, *Warning signals*).
 CATEGORIES: tuple[str, ...] = ("payment", "ordering", "financial", "legal", "management", "industry")
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {

@@ -218,7 +218,7 @@ def calibrate(
     ----------
     portfolio : riskkit.Portfolio
         The book, replayed point in time at each date.
-    outcomes : riskkit.datasets.Outcomes or (defaulted, default_date), optional
+    outcomes : riskkit.Outcomes or (defaulted, default_date), optional
         Whether and when each customer defaulted; without it the book's own
         distribution decides.
     dates : iterable of date-like, optional

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-#: The catalogue's modules, by DOMAIN.md §8 category.
+#: The catalogue's modules, by docs/domain.md, *Warning signals* category.
 MODULES = ("_payment", "_ordering", "_financial", "_legal", "_management", "_industry", "_baseline")
 
 for _name in MODULES:

@@ -2,7 +2,7 @@
 
 Every built-in signal reads through a :class:`Context`, so twenty signals
 evaluated together compute the features, the open invoices and the statement
-look-ups once. All of it follows the point-in-time rule (DOMAIN.md §2).
+look-ups once. All of it follows the point-in-time rule (docs/domain.md, *Point in time*).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from riskkit import _pit
 from riskkit import features as _features
+from riskkit._frame import FeatureFrame
 from riskkit._numeric import group_count, group_sum
-from riskkit.frame import FeatureFrame
 
 _lock = threading.Lock()
 
@@ -67,7 +68,7 @@ class Context:
     @cached_property
     def open_invoices(self) -> tuple[np.ndarray, np.ndarray]:
         """Per invoice: open amount at as_of (0 if paid or not issued yet) and days past due."""
-        _, open_ = _features._open_at(self.portfolio, self.as_of)
+        _, open_ = _pit.open_at(self.portfolio, self.as_of)
         dpd = (self.as_of - self.portfolio.invoices["due"]).astype(np.int64)
         return open_, dpd
 
@@ -96,11 +97,11 @@ class Context:
     @cached_property
     def statement_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Row of each customer's latest known statement and of the one before (-1 if none)."""
-        return _features._latest_statements(self.portfolio, self.as_of)
+        return _pit.latest_statements(self.portfolio, self.as_of)
 
     def statement(self, name: str, which: str = "latest") -> np.ndarray:
         rows = self.statement_rows[0 if which == "latest" else 1]
-        return _features._statement_column(self.portfolio, rows, name)
+        return _pit.statement_column(self.portfolio, rows, name)
 
     @cached_property
     def known_statements(self) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,7 @@
 """The event-count signal base and the event evidence shared by every category's signals.
 
 Events count from the day after ``as_of - window`` up to and including
-``as_of``; an event dated after ``as_of`` has not happened yet (DOMAIN.md §2).
+``as_of``; an event dated after ``as_of`` has not happened yet (docs/domain.md, *Point in time*).
 """
 
 from __future__ import annotations

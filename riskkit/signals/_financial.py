@@ -1,8 +1,8 @@
-"""Financial-statement signals (DOMAIN.md §8, financial).
+"""Financial-statement signals (docs/domain.md, *Warning signals*, financial).
 
 Every signal here reads the customers' statements known at ``as_of``: a
 statement counts once its period has ended and, where a publication date is
-given, once it is published (DOMAIN.md §2). A customer without a usable
+given, once it is published (docs/domain.md, *Point in time*). A customer without a usable
 statement, or whose statement lacks a line item a signal needs, gets NaN and
 is never hit: missing figures never look like distress.
 
@@ -294,7 +294,7 @@ class CurrentRatioFalling(StatementSignal):
     Window: days between the two statements' period ends (365 for yearly
     statements).
 
-    Default thresholds (value above): ``watch`` 0.20 (DOMAIN.md); ``warning``
+    Default thresholds (value above): ``watch`` 0.20 (docs/domain.md); ``warning``
     0.25 (down by more than a quarter).
 
     Evidence: both ratios, the change and the two statements.
@@ -337,7 +337,7 @@ class NegativeOperatingCashFlow(StatementSignal):
     that of the latest (730 for three yearly statements).
 
     Default thresholds (value at least): ``info`` 1; ``watch`` 2;
-    ``warning`` 3 (DOMAIN.md: negative three periods running).
+    ``warning`` 3 (docs/domain.md: negative three periods running).
 
     Evidence: the period ends and cash flows of the run (the latest three).
     """
@@ -441,7 +441,7 @@ class MarginDrop(StatementSignal):
     missing or no statement ended a year (+- 31 days) before the latest; a
     quarterly reporter is compared with the same quarter of the year before.
 
-    Why relative: DOMAIN.md's "down 15%" only makes sense relative to the
+    Why relative: docs/domain.md's "down 15%" only makes sense relative to the
     margin (15 percentage points would be more than most firms earn), and a
     relative fall weighs a 2-point fall on a 3% margin as the alarm it is.
     Why the floor: relative to a margin near zero any wobble is hundreds of
@@ -452,7 +452,7 @@ class MarginDrop(StatementSignal):
 
     Window: days between the two statements' period ends (about 365).
 
-    Default thresholds (value above): ``info`` 0.15 (DOMAIN.md); ``watch``
+    Default thresholds (value above): ``info`` 0.15 (docs/domain.md); ``watch``
     0.5 (margin halved); ``warning`` 1.5 (a profit turned into a loss half
     its size, e.g. 4% to -2%).
 
@@ -506,7 +506,7 @@ class DistressProbability(StatementSignal):
     Window: 0 (a state of the latest statement).
 
     Default thresholds (value above): ``watch`` 0.3; ``warning`` 0.5 (the
-    models' own at-risk cut-off, DOMAIN.md §4).
+    models' own at-risk cut-off, docs/domain.md, *Financial distress models*).
 
     Evidence: both probabilities and the statement.
     """

@@ -1,4 +1,4 @@
-"""Industry signals (DOMAIN.md §8, industry)."""
+"""Industry signals (docs/domain.md, *Warning signals*, industry)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Legal and public-record signals (DOMAIN.md §8, legal).
+"""Legal and public-record signals (docs/domain.md, *Warning signals*, legal).
 
 Events count from the day after ``as_of - window`` up to and including
-``as_of``; an event dated after ``as_of`` has not happened yet (DOMAIN.md §2).
+``as_of``; an event dated after ``as_of`` has not happened yet (docs/domain.md, *Point in time*).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class LitigationVsNetAssets(ThresholdSignal):
     Window: 365 days.
 
     Default thresholds (value above): ``watch`` 0.1; ``warning`` 0.2
-    (DOMAIN.md); ``critical`` 0.5.
+    (docs/domain.md); ``critical`` 0.5.
 
     Evidence: the total claimed, the equity with its statement, and the
     lawsuits, newest first.

@@ -1,4 +1,4 @@
-"""Management and contact signals (DOMAIN.md §8, management).
+"""Management and contact signals (docs/domain.md, *Warning signals*, management).
 
 Each counts one kind of event in a recent window. Alone, a change of people
 or of bank has many innocent reasons and is common among sound customers, so

@@ -1,8 +1,8 @@
-"""Ordering signals (DOMAIN.md §8, ordering).
+"""Ordering signals (docs/domain.md, *Warning signals*, ordering).
 
 Orders are compared over two quarters: the last 90 days, ``(as_of - 90 days,
 as_of]``, against the 90 days before. Only orders and events dated on or
-before ``as_of`` count (DOMAIN.md §2). Each value is one whole-column
+before ``as_of`` count (docs/domain.md, *Point in time*). Each value is one whole-column
 computation over all customers; Python runs per hit only, in the evidence.
 """
 
@@ -46,7 +46,7 @@ class OrderDrop(ThresholdSignal):
 
     Window: 180 days.
 
-    Default thresholds (value below): ``watch`` 0.5 (DOMAIN.md §8). Only
+    Default thresholds (value below): ``watch`` 0.5 (docs/domain.md, *Warning signals*). Only
     ``watch``: orders halve as often because a customer buys elsewhere or
     out of season as because it is failing.
 
@@ -83,7 +83,7 @@ class OrderSpikePriceDrop(ThresholdSignal):
 
     Window: 180 days.
 
-    Default thresholds (value at least): ``watch`` 1.4 (DOMAIN.md §8: orders
+    Default thresholds (value at least): ``watch`` 1.4 (docs/domain.md, *Warning signals*: orders
     up 40%); ``warning`` 2.0. Volume discounts and seasons explain a 40%
     rise at a lower price; doubling purchases at a discount is how a firm
     short of cash stocks up on supplier credit it may not repay.

@@ -1,7 +1,7 @@
-"""Payment-behaviour signals (DOMAIN.md §8, payment).
+"""Payment-behaviour signals (docs/domain.md, *Warning signals*, payment).
 
 Each value is one whole-column computation over all customers at ``as_of``
-and follows the point-in-time rule (DOMAIN.md §2): a payment or an event
+and follows the point-in-time rule (docs/domain.md, *Point in time*): a payment or an event
 dated after ``as_of`` has not happened yet, an invoice paid later is still
 open. Windows run from the day after ``as_of - days`` up to and including
 ``as_of``; "the 90 days before" is the same length, ending 90 days earlier.
@@ -88,7 +88,7 @@ class OverdueDays(ThresholdSignal):
     Window: 0 (a state).
 
     Default thresholds (value above): ``info`` 3 days, ``watch`` 7,
-    ``warning`` 15, ``critical`` 30 (DOMAIN.md §8).
+    ``warning`` 15, ``critical`` 30 (docs/domain.md, *Warning signals*).
 
     Evidence: the ids of the (up to three) most overdue open invoices.
     """
@@ -156,7 +156,7 @@ class DbtTrend(ThresholdSignal):
 
     Window: 180 days.
 
-    Default thresholds (value at least): ``watch`` 10 days (DOMAIN.md §8);
+    Default thresholds (value at least): ``watch`` 10 days (docs/domain.md, *Warning signals*);
     ``warning`` 20 (three weeks slower than a quarter ago is rarely a slow
     patch); ``critical`` 45.
 
@@ -228,7 +228,7 @@ class PartialPayments(ThresholdSignal):
 
     Window: 90 days.
 
-    Default thresholds (value at least): ``watch`` 2 (DOMAIN.md §8; project
+    Default thresholds (value at least): ``watch`` 2 (docs/domain.md, *Warning signals*; project
     customers pay by instalment as a matter of course); ``warning`` 4 (a run
     of partial payments is a cash squeeze).
 
@@ -418,13 +418,13 @@ class DiscountStopped(ThresholdSignal):
 class PaymentIndexLow(ThresholdSignal):
     """Payment index below 50 (the high-risk band).
 
-    Value: the payment index (1-100, PAYDEX-style, DOMAIN.md §3) of the
+    Value: the payment index (1-100, PAYDEX-style, docs/domain.md, *Receivables metrics*) of the
     payments received in ``(as_of - 365 days, as_of]`` (feature
     ``payment_index``); NaN without payments.
 
     Window: 365 days.
 
-    Default thresholds (value below): ``watch`` 50 (DOMAIN.md §8: 30 days
+    Default thresholds (value below): ``watch`` 50 (docs/domain.md, *Warning signals*: 30 days
     late on average); ``warning`` 40 (60 days late); ``critical`` 30 (90
     days late).
 
@@ -467,14 +467,14 @@ def payment_index_window(ctx: Context, lag: int = 0, days: int = QUARTER) -> np.
 class PaymentIndexDrop(ThresholdSignal):
     """Payment index down 15 points or more in a quarter.
 
-    Value: the payment index (DOMAIN.md §3) of the payments received in the
+    Value: the payment index (docs/domain.md, *Receivables metrics*) of the payments received in the
     90 days before the last 90, minus that of the payments received in the
     last 90 days, in points (positive = paying worse). NaN when either
     quarter has no payment.
 
     Window: 180 days.
 
-    Default thresholds (value at least): ``watch`` 15 (DOMAIN.md §8);
+    Default thresholds (value at least): ``watch`` 15 (docs/domain.md, *Warning signals*);
     ``warning`` 25 (e.g. from on time to 22 days late); ``critical`` 40.
 
     Evidence: both indices and the number of payments behind each.
@@ -522,7 +522,7 @@ class UtilizationHigh(ThresholdSignal):
     """High utilisation of the credit limit.
 
     Value: counted exposure / credit limit at ``as_of`` (feature
-    ``utilization``, DOMAIN.md §3); NaN without a positive limit. The open
+    ``utilization``, docs/domain.md, *Receivables metrics*); NaN without a positive limit. The open
     invoices are those at ``as_of``; open orders, deliveries and special
     exposure come from the exposures table, which holds one (current) row
     per customer.
@@ -530,7 +530,7 @@ class UtilizationHigh(ThresholdSignal):
     Window: 0 (a state).
 
     Default thresholds (value at least): ``info`` 0.8; ``watch`` 0.9
-    (DOMAIN.md §8). A customer using its limit fully is not in trouble by
+    (docs/domain.md, *Warning signals*). A customer using its limit fully is not in trouble by
     that alone, so this stays below ``warning``; :class:`OverLimit` takes
     over beyond the limit.
 
@@ -558,7 +558,7 @@ class OverLimit(ThresholdSignal):
 
     Window: 0 (a state).
 
-    Default thresholds (value above): ``watch`` 1.0 (DOMAIN.md §8: over 100%
+    Default thresholds (value above): ``watch`` 1.0 (docs/domain.md, *Warning signals*: over 100%
     of the limit); ``warning`` 2.0 (twice the limit: unpaid invoices piling
     up, or a limit nobody maintains).
 

@@ -41,9 +41,9 @@ from hypothesis import strategies as st
 
 import riskkit
 from riskkit import DecisionTreeScorer, ExpertScorecard, LogisticScorer, Scorecard
-from riskkit._input import category_of
 from riskkit.errors import FormatError, RiskkitError, ValidationError
 from riskkit.persistence import _canonical, parse_json
+from riskkit.scoring._input import category_of
 
 SETTINGS = settings(
     deadline=None,

@@ -12,7 +12,7 @@ from riskkit.testing import check_scorer
 def test_the_scorer_is_found_by_name_and_conforms() -> None:
     scorer = riskkit.get_scorer("overdue_rule")
     assert isinstance(scorer, OverdueRuleScorer)
-    assert "riskkit-example-plugin" in riskkit.scorers.source("overdue_rule")
+    assert "riskkit-example-plugin" in riskkit.scoring.source("overdue_rule")
     report = check_scorer(scorer)
     assert report["persistence"].startswith("skipped")  # not a riskkit JSON type, and that is fine
     assert all(v == "passed" for k, v in report.items() if k != "persistence")

@@ -1,0 +1,221 @@
+"""Scoring shared by every card-based scorer: score, probabilities, decisions and reason codes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from riskkit.errors import SchemaError, ValidationError
+from riskkit.scoring import _input
+from riskkit.scoring._card import Card
+from riskkit.scoring._result import Reasons, ScoreResult
+from riskkit.scoring._result import grade_defaults as grade_defaults_of
+
+#: Bins shown in a scorecard's notebook table; ``table()`` returns all of them.
+_HTML_MAX_ROWS = 120
+
+
+#: The most reason codes a row may ask for (the result always has that many slots per row).
+MAX_REASONS = 100
+
+
+def check_reasons(reasons: Any) -> int:
+    if (
+        isinstance(reasons, bool)
+        or not isinstance(reasons, int | np.integer)
+        or not 0 <= reasons <= MAX_REASONS
+    ):
+        raise ValidationError(
+            f"reasons must be a whole number from 0 to {MAX_REASONS}, got {reasons!r}", field="reasons"
+        )
+    return int(reasons)
+
+
+def top_reasons(names: Sequence[str], columns: Mapping[str, Any], lost: np.ndarray, k: int) -> Reasons:
+    """The ``k`` features with the most points lost per row, the rule of every scorer.
+
+    ``lost`` has one column per name (points lost by that feature on each
+    row); ``columns[name]`` gives the row's value of each feature (any
+    indexable column). The result always has shape ``(n, k)``, whatever the
+    number of features: slots without a reason (fewer than ``k`` features,
+    or a feature that lost no points) hold ``""``, ``None`` and ``0.0``.
+    """
+    n, d = lost.shape
+    order = np.argsort(-lost, axis=1, kind="stable")[:, :k]
+    order = np.pad(order, ((0, 0), (0, k - order.shape[1])), constant_values=-1)
+    lost_k = np.where(order >= 0, np.take_along_axis(lost, np.maximum(order, 0), axis=1), 0.0) if d else np.zeros((n, k))
+    feats = np.array([*names, ""], dtype=object)[order]
+    values = np.empty((n, k), dtype=object)
+    for j, name in enumerate(names):
+        rows, slots = np.nonzero(order == j)
+        if not rows.size:
+            continue
+        col = columns[name]
+        if isinstance(col, np.ndarray):
+            values[rows, slots] = col[rows]
+        else:
+            for r, s in zip(rows.tolist(), slots.tolist(), strict=True):
+                v = col[r]
+                values[r, s] = v.item() if isinstance(v, np.generic) else v
+    none = ~(lost_k > 0)
+    feats[none] = ""
+    values[none] = None
+    return Reasons(features=feats, values=values, points_lost=np.where(none, 0.0, lost_k))
+
+
+class CardScorer:
+    """Mixin: scoring for scorers whose model is a :class:`~riskkit.scoring._card.Card`.
+
+    Subclasses provide ``_scoring_card()`` and ``_input_spec()`` (all feature
+    names in positional order, and whether those names are real).
+    """
+
+    def _scoring_card(self) -> Card:
+        raise NotImplementedError
+
+    def _input_spec(self) -> tuple[tuple[str, ...], bool]:
+        raise NotImplementedError
+
+    def _read(self, X: Any) -> tuple[Card, _input.Input]:
+        card = self._scoring_card()
+        names, named = self._input_spec()
+        data = _input.read(
+            X,
+            owner=type(self).__name__,
+            feature_names=names,
+            needed=card.names,
+            kinds=card.kinds,
+            named=named,
+            lazy=True,
+        )
+        return card, data
+
+    def _total(self, X: Any, n_jobs: int | None, with_bins: bool) -> tuple[Card, _input.Input, np.ndarray, Any]:
+        card, data = self._read(X)
+        columns = [data.columns[name] for name in card.names]
+        score, bins = card.plan.total(
+            columns, data.n_rows, n_jobs=n_jobs, with_bins=with_bins, matrix=data.matrix
+        )
+        return card, data, score, bins
+
+    def score(
+        self, X: Any, y: Any = None, *, reasons: int = 0, n_jobs: int | None = None, grade_defaults: bool = True
+    ) -> ScoreResult:
+        """Score every row of X: points (higher = safer), probability of default and grade.
+
+        Parameters
+        ----------
+        X : FeatureFrame, pandas DataFrame, mapping of name to array, or 2-D array
+            Named inputs are read by feature name (extra columns are ignored);
+            a 2-D array must hold the features in the scorer's order. A
+            mapping of name to a single value scores one customer.
+        y : ignored
+            Accepted so that scikit-learn tooling may call ``score(X, y)``;
+            note that the result is a :class:`~riskkit.ScoreResult`, not a float.
+        reasons : int, default 0
+            When > 0, also compute that many reason codes per row: the
+            features that cost the most points against their best bin.
+        n_jobs : int or None, default None
+            Threads: ``None`` uses one per core for batches of 400,000 rows
+            or more (one thread per 200,000 rows at most), 1 never threads, -1
+            one per core, n up to n. Results are identical whatever it is.
+        grade_defaults : bool, default True
+            A row whose ``in_default`` feature is 1 (``Portfolio.features``
+            gives it) is graded D with PD 1 whatever its points
+            (docs/domain.md, default); pass False for model development.
+        """
+        k = check_reasons(reasons)
+        if _input.is_single_row(X):
+            result = self._score_one(X, k)
+        else:
+            card, data, score, bins = self._total(X, n_jobs, with_bins=k > 0)
+            pd = card.scaling.pd(score)
+            grade = card.grade(score, pd)
+            why = self._reasons(card, bins, data.columns, k) if k else None
+            result = ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
+        result = self._apply_rules(result, X)
+        return grade_defaults_of(result, X, grade_defaults, self._scoring_card().master_scale.default_grade)
+
+    def _apply_rules(self, result: ScoreResult, X: Any) -> ScoreResult:
+        """Card-specific rules on top of the points (an expert card's overrides); none by default."""
+        return result
+
+    def _score_one(self, row: Any, k: int) -> ScoreResult:
+        """The service path: one customer as a mapping of feature name to value, without batch set-up."""
+        card = self._scoring_card()
+        try:
+            values = [_input.scalar(row[name], name, kind) for name, kind in card._kinds]  # type: ignore[attr-defined]
+        except KeyError:
+            missing = [name for name in card.names if name not in row]
+            raise SchemaError(
+                f"{type(self).__name__}: the row is missing the feature(s) {', '.join(map(repr, missing))}"
+            ) from None
+        total, bins = card.plan.total_one(values)
+        score = np.array([total])
+        pd = card.scaling.pd(score)
+        scale = card.master_scale
+        grade = np.array([scale.grade_of_one(total if scale.basis == "score" else float(pd[0]))])
+        why = None
+        if k:
+            columns = {name: np.array([v], dtype=object) for name, v in zip(card.names, values, strict=True)}
+            why = self._reasons(card, np.array([bins], dtype=np.intp), columns, k)
+        return ScoreResult(score=score, pd=pd, grade=grade, reasons=why)
+
+    @staticmethod
+    def _reasons(card: Card, bins: np.ndarray, columns: Mapping[str, Any], k: int) -> Reasons:
+        points = card.points_matrix(bins)
+        best = np.array([f.best_points for f in card.features])
+        return top_reasons(card.names, columns, best - points, k)
+
+    def _class_probabilities(self, pd: np.ndarray) -> np.ndarray:
+        return np.column_stack([1.0 - pd, pd])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities of each class, shape (n, 2): ``[:, 1]`` is the probability of ``classes_[1]``."""
+        return self._class_probabilities(self.score(X).pd)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of ``classes_[1]``: ``ln(pd / (1 - pd))`` when ``classes_[1]`` is the bad class."""
+        card, _, score, _ = self._total(X, None, with_bins=False)
+        bad_odds = -card.scaling.log_odds(score)
+        return np.asarray(bad_odds if self._bad_is_positive() else -bad_odds)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The more likely class of each row: ``classes_[1]`` where ``decision_function > 0``."""
+        classes = getattr(self, "classes_", np.array([0, 1]))
+        return np.asarray(classes[(self.decision_function(X) > 0).astype(np.int64)])
+
+    def _bad_is_positive(self) -> bool:
+        """Whether ``classes_[1]`` is the bad class (the default)."""
+        return True
+
+    def table(self) -> list[dict[str, Any]]:
+        """Every bin of every feature with its points (fitted cards add counts, WoE and IV)."""
+        card = self._scoring_card()
+        rows = []
+        for f in card.features:
+            for b, label in enumerate(f.labels()):
+                rows.append({"feature": f.name, "bin": label, "points": float(f.points[b])})
+        return rows
+
+    def _repr_html_(self) -> str:
+        import html
+
+        from riskkit._display import html_table
+        from riskkit.errors import NotFittedError
+
+        try:
+            rows = self.table()
+        except NotFittedError:  # an unfitted scorer shows its parameters, not an error
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        card = self._scoring_card()
+        low = sum(float(f.points.min()) for f in card.features)
+        high = sum(float(f.points.max()) for f in card.features)
+        caption = f"{type(self).__name__}: {len(card.features)} features, score {low:,.1f} to {high:,.1f}"
+        headers = list(rows[0])
+        shown = rows[:_HTML_MAX_ROWS]
+        more = len(rows) - len(shown)
+        footer = f"{more} more bins not shown; table() has them all" if more else ""
+        return html_table(headers, [[r[h] for h in headers] for r in shown], caption=caption, digits=4, footer=footer)

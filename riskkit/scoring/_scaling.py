@@ -1,0 +1,134 @@
+"""Scorecard scaling: points <-> odds <-> probability of default (docs/domain.md, *Scorecard scaling*).
+
+Conventions, stated once and used by every scorer:
+
+* odds are **good:bad**; ``ln(odds) = ln((1 - pd) / pd)``;
+* ``score = offset + factor * ln(odds)`` with ``factor = pdo / ln 2`` and
+  ``offset = base_score - factor * ln(base_odds)``;
+* so higher scores are safer, and ``pdo`` more points double the odds.
+
+The default, 600 points at 50:1 odds with 20 points to double the odds,
+gives ``factor = 28.8539`` and ``offset = 487.123``.
+
+Examples
+--------
+>>> s = Scaling()
+>>> round(s.factor, 4), round(s.offset, 3)
+(28.8539, 487.123)
+>>> float(s.score(1 / 51))  # pd of 50:1 odds
+600.0
+>>> round(float(s.pd(620.0)), 6)  # 20 more points: 100:1
+0.009901
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from riskkit.errors import ValidationError
+
+__all__ = ["Scaling"]
+
+
+def _is_finite_number(value: Any) -> bool:
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _shown(value: Any) -> str:
+    return "an integer too large for a float" if isinstance(value, int) and not isinstance(value, bool) else repr(value)
+
+
+def _positive(name: str) -> Any:
+    def check(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
+        if not _is_finite_number(value) or value <= 0:
+            raise ValidationError(f"{name} must be a finite number > 0, got {_shown(value)}", field=name, value=value)
+
+    return check
+
+
+def _as_float(value: Any) -> Any:
+    """float() for real numbers only; anything else (or an int beyond float range) reaches the validator
+    unchanged and is refused there."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:
+            return value
+    return value
+
+
+def _finite(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
+    if not _is_finite_number(value):
+        raise ValidationError(
+            f"{attribute.name} must be a finite number, got {_shown(value)}", field=attribute.name, value=value
+        )
+
+
+@attrs.frozen
+class Scaling:
+    """Linear map between log-odds (good:bad) and points.
+
+    Parameters
+    ----------
+    base_score : float, default 600
+        Points at ``base_odds``.
+    base_odds : float, default 50
+        Good:bad odds that score ``base_score`` (50 means 50:1).
+    pdo : float, default 20
+        Points to double the odds.
+    """
+
+    base_score: float = attrs.field(default=600.0, validator=_finite, converter=_as_float)
+    base_odds: float = attrs.field(default=50.0, validator=_positive("base_odds"), converter=_as_float)
+    pdo: float = attrs.field(default=20.0, validator=_positive("pdo"), converter=_as_float)
+
+    @property
+    def factor(self) -> float:
+        """Points per unit of ln(odds): ``pdo / ln 2``."""
+        return self.pdo / math.log(2.0)
+
+    @property
+    def offset(self) -> float:
+        """Points at even odds (1:1): ``base_score - factor * ln(base_odds)``."""
+        return self.base_score - self.factor * math.log(self.base_odds)
+
+    def score(self, pd: npt.ArrayLike) -> np.ndarray:
+        """Points for a probability of default (``inf`` at pd 0, ``-inf`` at pd 1)."""
+        p = np.asarray(pd, dtype=np.float64)
+        with np.errstate(divide="ignore"):
+            return self.offset + self.factor * (np.log1p(-p) - np.log(p))
+
+    def log_odds(self, score: npt.ArrayLike) -> np.ndarray:
+        """ln(good:bad odds) for a score."""
+        return (np.asarray(score, dtype=np.float64) - self.offset) / self.factor
+
+    def pd(self, score: npt.ArrayLike) -> np.ndarray:
+        """Probability of default for a score: ``1 / (1 + exp(ln odds))``, overflow-safe."""
+        z = np.array(self.log_odds(score), dtype=np.float64)
+        # e^z overflows to inf for very safe scores, and 1 / (1 + inf) is the right limit, 0
+        with np.errstate(over="ignore"):
+            np.exp(z, out=z)
+        z += 1.0
+        return np.divide(1.0, z, out=z)
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-safe parameters (lossless)."""
+        return {"base_score": self.base_score, "base_odds": self.base_odds, "pdo": self.pdo}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Scaling:
+        """Inverse of :meth:`to_dict`; unknown keys are an error."""
+        if not isinstance(d, dict):
+            raise ValidationError(f"scaling must be a mapping, got {type(d).__name__}", field="scaling")
+        unknown = set(d) - {"base_score", "base_odds", "pdo"}
+        if unknown:
+            raise ValidationError(
+                f"unknown scaling keys {sorted(unknown)}; accepted: base_score, base_odds, pdo", field="scaling"
+            )
+        return cls(**d)
