@@ -18,6 +18,7 @@ from riskkit._version import __version__
 from riskkit.errors import (
     DataTypeError,
     FormatError,
+    NameCollision,
     NotFittedError,
     RiskkitError,
     SchemaError,
@@ -135,7 +136,7 @@ _LAZY = {
 }
 
 __all__ = sorted(
-    [*_LAZY, "DataTypeError", "FormatError", "NotFittedError", "RiskkitError", "SchemaError", "ValidationError", "__version__"]
+    [*_LAZY, "DataTypeError", "FormatError", "NameCollision", "NotFittedError", "RiskkitError", "SchemaError", "ValidationError", "__version__"]
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from riskkit._checks import readonly
 from riskkit.errors import SchemaError, ValidationError
 
 __all__ = ["FeatureFrame"]
@@ -68,8 +69,7 @@ class FeatureFrame:
             raise ValidationError(
                 f"FeatureFrame has {arr.shape[1]} columns but {len(names)} names", field="names"
             )
-        arr = np.array(arr, dtype=np.float64, order="F", copy=True)
-        arr.setflags(write=False)
+        arr = readonly(np.array(arr, dtype=np.float64, order="F", copy=True))
         ids = None
         if customer_ids is not None:
             ids = np.array(customer_ids, dtype=object)
@@ -77,7 +77,7 @@ class FeatureFrame:
                 raise ValidationError(
                     f"customer_ids has shape {ids.shape}, expected ({arr.shape[0]},)", field="customer_ids"
                 )
-            ids.setflags(write=False)
+            ids = readonly(ids)
         self._values = arr
         self._names = names
         self._index = {n: j for j, n in enumerate(names)}

@@ -21,23 +21,23 @@ The conventions (docs/domain.md, open items):
 Amounts are in the reporting currency, each item valued at the rate of its
 document's date. Everything is computed once per Portfolio (one sort of the
 clearing events); :meth:`Ledger.open_at` then answers any date in one pass
-over the events.
+over the events. The ledger and its answers are kept with the Portfolio
+(:func:`ledger`, :func:`open_at`, :func:`payment_events`).
 """
 
 from __future__ import annotations
 
-import threading
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from riskkit._checks import readonly
 from riskkit._numeric import group_sum
 
 if TYPE_CHECKING:
     from riskkit.portfolio import Portfolio
 
-__all__ = ["Ledger", "group_cumsum", "ledger"]
+__all__ = ["Ledger", "group_cumsum", "ledger", "open_at", "payment_events"]
 
 _PAY, _CREDIT, _RESIDUAL = 0, 1, 2
 
@@ -140,8 +140,6 @@ class Ledger:
         self.cleared = group_cumsum(clear, starts)
         self.first_event = np.searchsorted(self.owner, np.arange(n_docs))
         self._starts = starts
-        self._recent: dict[np.datetime64, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._lock = threading.Lock()
         # unapplied payments (cash on account)
         loose = np.flatnonzero(pay["invoice"] < 0)
         self.cash_customer = pay["customer"][loose]
@@ -157,22 +155,6 @@ class Ledger:
         return cleared, count > 0
 
     def open_at(self, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Cached :meth:`_open_at` (features ask for the same few dates several times)."""
-        key = when.astype("datetime64[D]")
-        with self._lock:
-            hit = self._recent.get(key)
-        if hit is not None:
-            return hit
-        result = self._open_at(key)
-        for arr in result:
-            arr.setflags(write=False)
-        with self._lock:
-            self._recent[key] = result
-            while len(self._recent) > 8:
-                self._recent.pop(next(iter(self._recent)))
-        return result
-
-    def _open_at(self, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At ``when``: per document (issued, open invoice amount), per customer the net of every other item.
 
         The open amount is the reporting-currency amount still owed on each
@@ -204,9 +186,8 @@ class Ledger:
         balance = group_sum(on_doc, self.customer, self.n_customers) - group_sum(
             self.cash_amount[cash], self.cash_customer[cash], self.n_customers
         )
-        return issued, open_, balance
+        return readonly(issued), readonly(open_), readonly(balance)
 
-    @cached_property
     def payment_events(self) -> dict[str, np.ndarray]:
         """The customers' payments of invoices as behaviour events (see :func:`riskkit.features.payment_events`).
 
@@ -241,11 +222,24 @@ class Ledger:
             "days_late": (date - self.due[invoice]).astype(np.int64).astype(np.float64),
             "partial": still_open[rows],
         }
-        for arr in events.values():
-            arr.setflags(write=False)
-        return events
+        return {name: readonly(arr) for name, arr in events.items()}
+
+
+#: Dates whose :meth:`Ledger.open_at` a Portfolio keeps (features ask for the same few dates several times).
+_OPEN_AT_KEPT = 8
 
 
 def ledger(p: Portfolio) -> Ledger:
-    """The Portfolio's ledger, built on first use and kept with it."""
-    return p.derived("ledger", Ledger)
+    """The Portfolio's ledger, built on first use and kept with it (copies with another default definition too)."""
+    return p._cached("ledger", lambda: Ledger(p), inherit=True)
+
+
+def open_at(p: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`Ledger.open_at` of the Portfolio's ledger, kept with the Portfolio for the last few dates."""
+    day = when.astype("datetime64[D]")
+    return p._cached("ledger.open_at", lambda: ledger(p).open_at(day), at=day, keep=_OPEN_AT_KEPT, inherit=True)
+
+
+def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
+    """:meth:`Ledger.payment_events` of the Portfolio's ledger, kept with the Portfolio."""
+    return p._cached("ledger.payment_events", lambda: ledger(p).payment_events(), inherit=True)

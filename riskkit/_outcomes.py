@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
+from riskkit._checks import Integer, check, readonly
+from riskkit._pit import as_of_dates, as_of_day
 from riskkit.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -16,42 +17,16 @@ if TYPE_CHECKING:
 __all__ = ["Outcomes"]
 
 
-def _day(value: Any, name: str) -> np.datetime64:
-    try:
-        if isinstance(value, _dt.datetime):
-            value = value.date()
-        if not isinstance(value, (_dt.date, np.datetime64, str)):
-            raise TypeError
-        raw: Any = value  # numpy's stubs do not take the union
-        day = np.datetime64(raw, "D")
-    except (TypeError, ValueError):
-        raise ValidationError(
-            f"{name}={value!r} is not a date; give a datetime.date, numpy.datetime64 "
-            "or ISO 'YYYY-MM-DD' text",
-            field=name,
-            value=value,
-        ) from None
-    if np.isnat(day):
-        raise ValidationError(f"{name} is NaT; give a date", field=name, value=value)
-    return day
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array = array.copy()
-    array.setflags(write=False)
-    return array
-
-
 def _ids(value: Any) -> np.ndarray:
-    return _frozen(np.asarray(value, dtype=object))
+    return readonly(np.array(value, dtype=object))
 
 
 def _flags(value: Any) -> np.ndarray:
-    return _frozen(np.asarray(value).astype(np.int8))
+    return readonly(np.asarray(value).astype(np.int8))
 
 
 def _dates(value: Any) -> np.ndarray:
-    return _frozen(np.asarray(value, dtype="datetime64[D]"))
+    return readonly(as_of_dates(value, "default_date", missing=True))
 
 
 @attrs.frozen(eq=False)
@@ -141,7 +116,7 @@ class Outcomes:
         -------
         numpy.ndarray of int8
         """
-        day = _day(date, "date")
+        day = as_of_day(date, "date")
         hit = ~np.isnat(self.default_date) & (self.default_date <= day)
         return hit.astype(np.int8)
 
@@ -162,20 +137,8 @@ class Outcomes:
         -------
         numpy.ndarray of int8
         """
-        day = _day(as_of, "as_of")
-        if isinstance(horizon_days, bool) or not isinstance(horizon_days, (int, np.integer)):
-            raise ValidationError(
-                f"horizon_days={horizon_days!r} is not an integer; give an int >= 1",
-                field="horizon_days",
-                value=horizon_days,
-            )
-        if horizon_days < 1:
-            raise ValidationError(
-                f"horizon_days={horizon_days} is below 1; give an int >= 1",
-                field="horizon_days",
-                value=horizon_days,
-            )
-        end = day + np.timedelta64(int(horizon_days), "D")
+        day = as_of_day(as_of)
+        end = day + np.timedelta64(check("horizon_days", horizon_days, Integer(1, unit="days")), "D")
         dates = self.default_date
         hit = ~np.isnat(dates) & (dates > day) & (dates <= end)
         return hit.astype(np.int8)

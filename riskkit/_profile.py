@@ -587,7 +587,7 @@ def load(
     (['00815'], [25000.0])
     >>> import shutil; shutil.rmtree(folder)
     """
-    from riskkit.portfolio import Portfolio
+    from riskkit.portfolio import Portfolio, _Options
 
     profile = source if isinstance(source, Profile) else read_profile(source)
     where = _Where(profile.path)
@@ -609,17 +609,9 @@ def load(
     rates: Any = profile.rates
     if profile.rates_path is not None:
         rates = _read_rates(where, profile.rates_path)
-    return Portfolio._build(
-        inputs,
-        as_of=as_of,
-        statistical=statistical,
-        errors=errors,
-        currency=profile.currency,
-        rates=rates,
-        tolerance=profile.tolerance,
-        problems=problems,
-        skipped=skipped,
-    )
+    options = _Options(as_of=as_of, statistical=statistical, errors=errors, currency=profile.currency, rates=rates,
+                       tolerance=profile.tolerance)
+    return Portfolio._build(inputs, options, problems=problems, skipped=skipped)
 
 
 def _read(files: dict[tuple[str, Any], RawTable], spec: TableProfile) -> RawTable:

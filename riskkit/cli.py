@@ -945,7 +945,7 @@ def _signals(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from riskkit import _cli_io
-    from riskkit.policy._engine import CreditPolicy
+    from riskkit.policy import CreditPolicy
 
     portfolio = _load_portfolio(args)
     dialect = _dialect(args)

@@ -226,6 +226,12 @@ def _owner_bucket(df: Any, npartitions: int) -> Any:
     return pd.Series(part, index=df.index, name=PARTITION)
 
 
+def _strays(refs: Any, known: set[str]) -> set[str]:
+    """The values of the Series ``refs`` (as text) that are not in ``known``."""
+    text = refs.astype(str)
+    return set(text[~text.isin(known)].tolist())
+
+
 def _local_check(number: int, parts: Mapping[str, Any]) -> None:
     """Every row of this partition refers to a customer (payments: an invoice) of this partition."""
     customers = set(parts["customers"]["id"].astype(str).tolist())
@@ -233,8 +239,7 @@ def _local_check(number: int, parts: Mapping[str, Any]) -> None:
         df = parts.get(name)
         if df is None or not len(df):
             continue
-        ids = df["customer_id"].astype(str)
-        stray = set(ids[~ids.isin(customers)].tolist())
+        stray = _strays(df["customer_id"], customers)
         if stray:
             raise ValidationError(
                 f"partition {number}: {name} has rows of customer(s) {_ids_text(stray)} whose customers row is "
@@ -248,8 +253,7 @@ def _local_check(number: int, parts: Mapping[str, Any]) -> None:
     if payments is not None and len(payments):
         invoices = parts.get("invoices")
         known = set() if invoices is None else set(invoices["id"].astype(str).tolist())
-        refs = payments["invoice_id"].astype(str)
-        stray = set(refs[~refs.isin(known)].tolist())
+        stray = _strays(payments["invoice_id"], known)
         if stray:
             raise ValidationError(
                 f"partition {number}: payments against invoice(s) {_ids_text(stray)} that are not in this "

@@ -8,7 +8,8 @@ each is also a built-in exception type, so ``except ValueError`` keeps working::
     ├── SchemaError(RiskkitError, KeyError, ValueError)  a missing or unknown column, table or feature
     ├── DataTypeError(RiskkitError, TypeError)        a value of a type riskkit cannot read
     ├── FormatError(RiskkitError, ValueError)         a malformed saved document
-    └── NotFittedError(RiskkitError, ValueError, AttributeError)  a scorer used before fit
+    ├── NotFittedError(RiskkitError, ValueError, AttributeError)  a scorer used before fit
+    └── NameCollision(RiskkitError, ValueError)       two scorers or signals registered under one name
 
 Messages say what was wrong, where (table, row, field, customer id) and what
 is accepted.
@@ -16,7 +17,15 @@ is accepted.
 
 from __future__ import annotations
 
-__all__ = ["DataTypeError", "FormatError", "NotFittedError", "RiskkitError", "SchemaError", "ValidationError"]
+__all__ = [
+    "DataTypeError",
+    "FormatError",
+    "NameCollision",
+    "NotFittedError",
+    "RiskkitError",
+    "SchemaError",
+    "ValidationError",
+]
 
 
 class RiskkitError(Exception):
@@ -69,3 +78,11 @@ class FormatError(RiskkitError, ValueError):
 
 class NotFittedError(RiskkitError, ValueError, AttributeError):
     """A trainable scorer was used before ``fit`` (also scikit-learn's convention)."""
+
+
+class NameCollision(RiskkitError, ValueError):
+    """Two scorers, or two signals, were registered under one name (without ``replace=True``).
+
+    The message names both sources: ``riskkit (built-in)``, ``module <name>``
+    or ``package <dist> (entry point '<name>')``.
+    """

@@ -36,9 +36,8 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
-from riskkit import finance, receivables
+from riskkit import _ledger, finance, receivables
 from riskkit._frame import FeatureFrame
-from riskkit._ledger import ledger
 from riskkit._numeric import group_count, group_max, group_sum, safe_divide
 from riskkit._pit import latest_statements, statement_column, window
 from riskkit.errors import SchemaError, ValidationError
@@ -311,7 +310,7 @@ def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
     excess of an overpayment, refunds and credit notes are not payments of an
     invoice and are not rows here. Cached per portfolio.
     """
-    return ledger(p).payment_events
+    return _ledger.payment_events(p)
 
 
 def _lateness(p: Portfolio, ev: dict[str, np.ndarray], end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
@@ -324,7 +323,7 @@ def _lateness(p: Portfolio, ev: dict[str, np.ndarray], end: np.datetime64, days:
     amount, late, cust = ev["amount"][paid], ev["days_late"][paid], ev["customer"][paid]
     num = group_sum(amount * np.maximum(late, 0.0), cust, n)
     den = group_sum(amount, cust, n)
-    _, open_end, _ = ledger(p).open_at(end)
+    _, open_end, _ = _ledger.open_at(p, end)
     open_end = np.nan_to_num(open_end)
     dpd = (end - inv["due"]).astype(np.int64)
     overdue = (open_end > 0) & (dpd > 0)
@@ -415,16 +414,14 @@ def _baseline(
     had_invoices = group_count(cust[inv["issued"] <= prior_end], n) > 0
     dbt_then = np.where(had_invoices & np.isnan(dbt_then), 0.0, dbt_then)
     cols["dbt_change_90d"] = cols["dbt_weighted"] - dbt_then
-    _, _, balance_then = ledger(p).open_at(prior_end)
+    _, _, balance_then = _ledger.open_at(p, prior_end)
     net_then = group_sum(open_then, cust, n) + balance_then
     exposure_then = np.maximum(cols["exposure"] - cols["open_amount"] + net_then, 0.0)
     limit = cols["credit_limit"]
     cols["utilization_change_90d"] = cols["utilization"] - safe_divide(exposure_then, np.where(limit > 0, limit, np.nan))
     # orders against the same months a year before and against the customer's own average quarter
+    # (compute has refused orders of the last 455 days that overflow when summed)
     od = p.orders
-    _refuse_overflow(p, "order_trend_3m", group_sum(
-        np.where(window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
-        "the sum of their orders of the last 455 days")
     last3 = group_sum(np.where(window(od["date"], as_of, WINDOW_90D), od["amount"], 0.0), od["customer"], n)
     year_ago = group_sum(np.where(window(od["date"], as_of, WINDOW_90D, lag=WINDOW_12M), od["amount"], 0.0),
                          od["customer"], n)
@@ -492,7 +489,7 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cust = inv["customer"]
 
     # receivables at as_of: open invoices carry days past due; every other item nets into the balance
-    issued, open_, balance = ledger(p).open_at(as_of)
+    issued, open_, balance = _ledger.open_at(p, as_of)
     unknown = np.isnan(balance)  # residual-only documents before the export date
     open_ = np.nan_to_num(open_)
     debit = ~inv["credit"]
@@ -531,7 +528,7 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
         ev["amount"][year], ev["days_late"][year], ev["customer"][year], n
     )
     # a residual-only export says nothing about how a customer paid: NaN, not "never partial"
-    no_history = (group_count(cust[ledger(p).has_residual], n) > 0) & (group_count(ev["customer"], n) == 0)
+    no_history = (group_count(cust[_ledger.ledger(p).has_residual], n) > 0) & (group_count(ev["customer"], n) == 0)
 
     # DSO family over the last 90 days: credit sales net of credit notes; current AR = AR - overdue
     sales = group_sum(np.where(window(inv["issued"], as_of, WINDOW_90D), inv["amount"], 0.0), cust, n)
@@ -541,7 +538,7 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cols["dso_90d"] = receivables.dso(ar_end, sales, WINDOW_90D)
     cols["bpdso_90d"] = receivables.best_possible_dso(current_end, sales, WINDOW_90D)
     cols["add_90d"] = receivables.average_days_delinquent(ar_end, current_end, sales, WINDOW_90D)
-    _, open_begin, balance_begin = ledger(p).open_at(as_of - np.timedelta64(WINDOW_90D, "D"))
+    _, open_begin, balance_begin = _ledger.open_at(p, as_of - np.timedelta64(WINDOW_90D, "D"))
     open_begin_sum = group_sum(open_begin, cust, n)
     _refuse_overflow(p, "cei_90d", open_begin_sum, "the sum of their invoices open 90 days before as_of")
     _refuse_overflow(p, "cei_90d", balance_begin, "the sum of the credits on their account 90 days before as_of")

@@ -20,6 +20,14 @@ checks the format, the version and the checksum, and raises
 modified, never an exception from deep inside numpy. Loading and scoring a
 saved scorecard does not import scikit-learn.
 
+Each savable type owns its JSON body: it has a method ``_to_json(self) ->
+dict`` and a classmethod ``_from_json(cls, body) -> Self`` that checks every
+value and raises :class:`~riskkit.errors.FormatError` naming the key path of a
+bad one (``body.coef[3]: ...``). This module is only the codec (the
+envelope, versioning, checksum, the float encoding and the ``decode_*``
+helpers the bodies use) and :data:`TYPES`, the table of type names; a type's
+module is imported only when that type is saved or loaded.
+
 No pickle is involved for the JSON types. An object riskkit cannot write as
 JSON may be saved with ``format="joblib"``: a joblib (pickle) file inside a
 version envelope. **Security warning**: loading a pickle runs code chosen by
@@ -40,45 +48,38 @@ True
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable
 from typing import Any
 
 from riskkit._version import __version__
 from riskkit.errors import FormatError, ValidationError
 
-__all__ = ["load", "register", "save"]
+__all__ = ["TYPES", "load", "save"]
 
 FORMAT = "riskkit"
 FORMAT_VERSION = 1
 _JOBLIB_FORMAT = "riskkit-joblib"
 
-# type name -> (class, to_body, from_body); filled lazily so importing this module stays cheap
-_REGISTRY: dict[str, tuple[type, Callable[[Any], dict[str, Any]], Callable[[dict[str, Any]], Any]]] = {}
+#: The JSON types: the ``"type"`` of a document -> ``"module:Class"``, a class with ``_to_json`` and
+#: ``_from_json``. Strings, so that this module imports a type's module only to save or load that type.
+TYPES = {
+    "Calibration": "riskkit.signals._calibrate:Calibration",
+    "DecisionTreeScorer": "riskkit.scoring._tree:DecisionTreeScorer",
+    "ExpertScorecard": "riskkit.scoring._scorecard:ExpertScorecard",
+    "LogisticScorer": "riskkit.scoring._logistic:LogisticScorer",
+    "MasterScale": "riskkit.scoring._grades:MasterScale",
+    "Scorecard": "riskkit.scoring._scorecard:Scorecard",
+}
 
 
-def register(
-    name: str, cls: type, to_body: Callable[[Any], dict[str, Any]], from_body: Callable[[dict[str, Any]], Any]
-) -> None:
-    """Make ``cls`` savable as JSON under the type ``name``."""
-    _REGISTRY[name] = (cls, to_body, from_body)
-
-
-def _builtin(name: str | None) -> None:
-    """Make the built-in type ``name`` known (importing only its module); unknown names are left alone."""
-    from riskkit import _persist_types
-
-    if isinstance(name, str) and name in _persist_types.BUILTIN and name not in _REGISTRY:
-        _persist_types.register_builtin(name)
-
-
-def _known_types() -> list[str]:
-    from riskkit._persist_types import BUILTIN
-
-    return sorted(set(_REGISTRY) | set(BUILTIN))
+def _type(name: str) -> Any:
+    """The class saved under the type ``name`` (a key of :data:`TYPES`), importing its module."""
+    module, _, cls = TYPES[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
 
 
 def encode(value: Any) -> Any:
@@ -312,7 +313,6 @@ def save(obj: Any, path: str | os.PathLike[str], *, format: str = "json") -> Non
         ``"joblib"`` pickles the object inside a version envelope (see the
         module's security warning); use it only for objects JSON cannot hold.
     """
-    _builtin(type(obj).__name__)
     if format == "joblib":
         import joblib
 
@@ -333,13 +333,12 @@ def save(obj: Any, path: str | os.PathLike[str], *, format: str = "json") -> Non
         return
     if format != "json":
         raise ValidationError(f"format must be 'json' or 'joblib', got {format!r}", field="format")
-    type_name = next((name for name, (cls, _, _) in _REGISTRY.items() if type(obj) is cls), None)
-    if type_name is None:
-        known = ", ".join(_known_types())
+    type_name = type(obj).__name__
+    if type_name not in TYPES or type(obj) is not _type(type_name):
         raise ValidationError(
-            f"cannot save a {type(obj).__name__} as JSON; savable types: {known} (or use format='joblib')"
+            f"cannot save a {type_name} as JSON; savable types: {', '.join(sorted(TYPES))} (or use format='joblib')"
         )
-    body = encode(_REGISTRY[type_name][1](obj))
+    body = encode(obj._to_json())
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -381,9 +380,8 @@ def load(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> Any:
             f"version {FORMAT_VERSION}"
         )
     kind = document.get("type")
-    _builtin(kind)
-    if kind not in _REGISTRY:
-        raise FormatError(f"{os.fspath(path)!r} holds an unknown type {kind!r}; known: {', '.join(_known_types())}")
+    if not isinstance(kind, str) or kind not in TYPES:
+        raise FormatError(f"{os.fspath(path)!r} holds an unknown type {kind!r}; known: {', '.join(sorted(TYPES))}")
     body = document.get("body")
     checksum = document.get("sha256")
     if not isinstance(body, dict) or not isinstance(checksum, str):
@@ -398,12 +396,11 @@ def load(path: str | os.PathLike[str], *, allow_pickle: bool = False) -> Any:
             "corrupt). Hand-edited expert cards belong in ExpertScorecard.from_json, which has no checksum."
         )
     try:
-        return _REGISTRY[kind][2](body)
+        return _type(kind)._from_json(body)
     except FormatError as exc:
         raise FormatError(f"{os.fspath(path)!r}: malformed {kind}: {exc}") from None
-    except ValidationError as exc:  # a value the type's own constructor refuses
-        where = f"body.params.{exc.field}" if exc.field else "body"
-        raise FormatError(f"{os.fspath(path)!r}: malformed {kind}: {where}: {exc}") from None
+    except ValidationError as exc:  # a value a constructor refuses that the type did not name
+        raise FormatError(f"{os.fspath(path)!r}: malformed {kind}: body: {exc}") from None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
         raise FormatError(f"{os.fspath(path)!r}: malformed {kind} body: {type(exc).__name__}: {exc}") from None
 

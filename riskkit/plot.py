@@ -35,7 +35,7 @@ from riskkit.errors import ValidationError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from riskkit.scoring._binning import Binning
+    from riskkit.scoring import Binning
 
 __all__ = ["binning", "calibration", "grade_migration", "ks", "roc", "score_distribution"]
 
@@ -61,7 +61,7 @@ def _axes(ax: Any) -> Axes:
 
 
 def _is_score_result(x: object) -> bool:
-    from riskkit.scoring._result import ScoreResult
+    from riskkit.scoring import ScoreResult
 
     return isinstance(x, ScoreResult)
 
@@ -84,7 +84,7 @@ def _y_and_risk(y: Any, risk: Any, name: str, *, unit: bool = False) -> tuple[np
 
 
 def _pick_binning(obj: Any, feature: str | None) -> Binning:
-    from riskkit.scoring._binning import Binning
+    from riskkit.scoring import Binning
 
     if isinstance(obj, Binning):
         if feature is not None and feature != obj.name:
@@ -406,7 +406,7 @@ def _grade_order(found: set[str], order: Sequence[str] | None) -> list[str]:
                 f"grades {unknown} are not in order; order lists: {', '.join(order)}", field="order"
             )
         return list(order)
-    from riskkit.scoring._grades import MasterScale
+    from riskkit.scoring import MasterScale
 
     scale = MasterScale.default().grades
     if found <= set(scale):

@@ -28,9 +28,8 @@ import datetime as _dt
 import difflib
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -39,7 +38,7 @@ from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
 from riskkit._ingest import Columns, Ingest, Rejection
-from riskkit._pit import as_of_date
+from riskkit._pit import as_of_date, as_of_day
 from riskkit.errors import SchemaError, ValidationError
 
 if TYPE_CHECKING:
@@ -54,6 +53,19 @@ _FEATURE_CACHE_SIZE = 4
 _T = TypeVar("_T")
 
 _TABLE_ORDER = ("customers", "exposures", "invoices", "payments", "orders", "statements", "events")
+
+
+class _Options(NamedTuple):
+    """The load options every constructor takes, in signature order (see :class:`Portfolio`)."""
+
+    as_of: Any = None
+    statistical: Iterable[str] = ()
+    errors: str = "raise"
+    unknown_columns: str = "error"
+    currency: str | None = None
+    rates: Any = None
+    tolerance: float = 1.0
+    export_date: Any = None
 
 
 def schema() -> dict[str, dict[str, str]]:
@@ -206,8 +218,8 @@ class Portfolio:
             self._export_date: _dt.date | None = as_of_date(export_date, field="export_date")
         else:
             self._export_date = self._as_of if has_residual else None
-        self._feature_cache: dict[np.datetime64, FeatureFrame] = {}
-        self._derived: dict[str, Any] = {}
+        self._cache: dict[str, dict[Hashable, Any]] = {}
+        self._inherited: set[str] = set()
         self._cache_lock = threading.Lock()
 
     # --- constructors --------------------------------------------------------
@@ -246,41 +258,16 @@ class Portfolio:
         >>> str(p.as_of)
         '2025-02-05'
         """
-        _check_call("from_arrays", unknown, customers)
-        inputs = {
-            "customers": customers,
-            "exposures": exposures,
-            "invoices": invoices,
-            "payments": payments,
-            "orders": orders,
-            "statements": statements,
-            "events": events,
-        }
-        return cls._build(
-            inputs,
-            as_of=as_of,
-            statistical=statistical,
-            errors=errors,
-            unknown_columns=unknown_columns,
-            currency=currency,
-            rates=rates,
-            tolerance=tolerance,
-            export_date=export_date,
-        )
+        given = _given("from_arrays", unknown, customers, exposures, invoices, payments, orders, statements, events)
+        options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
+        return cls._build(given, options)
 
     @classmethod
     def _build(
         cls,
-        inputs: Mapping[str, Mapping[str, Any] | None],
+        inputs: Mapping[str, Mapping[str, Any]],
+        options: _Options,
         *,
-        as_of: Any = None,
-        statistical: Iterable[str] = (),
-        errors: str = "raise",
-        unknown_columns: str = "error",
-        currency: str | None = None,
-        rates: Any = None,
-        tolerance: float = 1.0,
-        export_date: Any = None,
         problems: Mapping[str, Iterable[tuple[int, str]]] | None = None,
         skipped: Mapping[str, int] | None = None,
     ) -> Portfolio:
@@ -289,27 +276,27 @@ class Portfolio:
         ``inputs`` maps table name to a mapping of column name to values; a
         table mapping may carry ``"__row__"`` (the input row number of each
         value, when some input rows were dropped before, e.g. unreadable CSV
-        lines). ``problems`` lists such dropped rows per table as
-        ``(row, reason)``; they become rejections like any other bad row.
-        ``skipped`` counts rows a load profile skipped on purpose (its
-        ``where`` filter), per table.
+        lines). ``options`` are the load options (see :class:`Portfolio`).
+        ``problems`` lists such dropped rows per table as ``(row, reason)``;
+        they become rejections like any other bad row. ``skipped`` counts rows
+        a load profile skipped on purpose (its ``where`` filter), per table.
         """
         ingest = Ingest(
-            errors=errors,
-            unknown_columns=unknown_columns,
-            currency=currency,
-            rates=rates,
-            tolerance=tolerance,
+            errors=options.errors,
+            unknown_columns=options.unknown_columns,
+            currency=options.currency,
+            rates=options.rates,
+            tolerance=options.tolerance,
         )
         tables, rejected = ingest.build(inputs, problems=problems)
         return cls(
             tables,
-            as_of=as_of,
-            statistical=statistical,
+            as_of=options.as_of,
+            statistical=options.statistical,
             rejected=rejected,
             currency=ingest.currency,
             tolerance=ingest.tolerance,
-            export_date=export_date,
+            export_date=options.export_date,
             skipped=skipped,
         )
 
@@ -339,28 +326,10 @@ class Portfolio:
         A key missing from one row is a missing value on that row; options as
         in :class:`Portfolio`.
         """
-        _check_call("from_records", unknown, customers)
-        given = dict(
-            customers=customers,
-            exposures=exposures,
-            invoices=invoices,
-            payments=payments,
-            orders=orders,
-            statements=statements,
-            events=events,
-        )
-        columns = {name: _columns_from_dicts(name, rows) for name, rows in given.items() if rows is not None}
-        return cls._build(
-            columns,
-            as_of=as_of,
-            statistical=statistical,
-            errors=errors,
-            unknown_columns=unknown_columns,
-            currency=currency,
-            rates=rates,
-            tolerance=tolerance,
-            export_date=export_date,
-        )
+        given = _given("from_records", unknown, customers, exposures, invoices, payments, orders, statements, events)
+        columns = {name: _columns_from_dicts(name, rows) for name, rows in given.items()}
+        options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
+        return cls._build(columns, options)
 
     @classmethod
     def from_objects(
@@ -390,21 +359,10 @@ class Portfolio:
         """
         from riskkit.protocols import Customer, Exposure
 
-        _check_call("from_objects", unknown, customers)
-        given = dict(
-            customers=customers,
-            exposures=exposures,
-            invoices=invoices,
-            payments=payments,
-            orders=orders,
-            statements=statements,
-            events=events,
-        )
+        given = _given("from_objects", unknown, customers, exposures, invoices, payments, orders, statements, events)
         protocols = {"customers": Customer, "exposures": Exposure}
         columns = {}
         for name, objs in given.items():
-            if objs is None:
-                continue
             objs = _rows_of(name, objs, "objects with the records' attributes")
             proto = protocols.get(name)
             if proto is not None:
@@ -419,17 +377,8 @@ class Portfolio:
                             row=i,
                         )
             columns[name] = _columns_from_objects(name, objs)
-        return cls._build(
-            columns,
-            as_of=as_of,
-            statistical=statistical,
-            errors=errors,
-            unknown_columns=unknown_columns,
-            currency=currency,
-            rates=rates,
-            tolerance=tolerance,
-            export_date=export_date,
-        )
+        options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
+        return cls._build(columns, options)
 
     @classmethod
     def from_frames(
@@ -457,28 +406,10 @@ class Portfolio:
         Nullable and datetime columns are read without silent coercion: a
         datetime with a time of day, or with a time zone, is refused.
         """
-        _check_call("from_frames", unknown, customers)
-        given = dict(
-            customers=customers,
-            exposures=exposures,
-            invoices=invoices,
-            payments=payments,
-            orders=orders,
-            statements=statements,
-            events=events,
-        )
-        columns = {name: _columns_from_frame(name, df) for name, df in given.items() if df is not None}
-        return cls._build(
-            columns,
-            as_of=as_of,
-            statistical=statistical,
-            errors=errors,
-            unknown_columns=unknown_columns,
-            currency=currency,
-            rates=rates,
-            tolerance=tolerance,
-            export_date=export_date,
-        )
+        given = _given("from_frames", unknown, customers, exposures, invoices, payments, orders, statements, events)
+        columns = {name: _columns_from_frame(name, df) for name, df in given.items()}
+        options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
+        return cls._build(columns, options)
 
     @classmethod
     def from_csv(
@@ -532,35 +463,16 @@ class Portfolio:
         ([1.5], '1999-01-31')
         >>> folder.cleanup()
         """
-        _check_call("from_csv", unknown, customers)
-        given = dict(
-            customers=customers,
-            exposures=exposures,
-            invoices=invoices,
-            payments=payments,
-            orders=orders,
-            statements=statements,
-            events=events,
-        )
+        given = _given("from_csv", unknown, customers, exposures, invoices, payments, orders, statements, events)
         dialect = Dialect(
             delimiter=delimiter, decimal=decimal, thousands=thousands, date_format=date_format, encoding=encoding
         )
         columns = {}
         problems = {}
         for name, path in given.items():
-            if path is not None:
-                columns[name], problems[name] = _columns_from_csv(name, path, dialect)
-        return cls._build(
-            columns, problems=problems,
-            as_of=as_of,
-            statistical=statistical,
-            errors=errors,
-            unknown_columns=unknown_columns,
-            currency=currency,
-            rates=rates,
-            tolerance=tolerance,
-            export_date=export_date,
-        )
+            columns[name], problems[name] = _columns_from_csv(name, path, dialect)
+        options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
+        return cls._build(columns, options, problems=problems)
 
     @classmethod
     def from_profile(
@@ -721,10 +633,10 @@ class Portfolio:
             )
         other = copy.copy(self)
         other._default_definition = definition
-        other._feature_cache = {}
         other._cache_lock = threading.Lock()
-        with self._cache_lock:
-            other._derived = dict(self._derived)  # the ledger does not depend on the definition
+        with self._cache_lock:  # a cache of its own, starting with what does not depend on the definition
+            other._cache = {name: dict(self._cache[name]) for name in self._inherited if name in self._cache}
+            other._inherited = set(self._inherited)
         return other
 
     def in_default(self, as_of: Any = None, definition: DefaultDefinition | None = None) -> np.ndarray:
@@ -785,13 +697,15 @@ class Portfolio:
                 raise ValidationError(f"unknown customer id {show(cid)}", field="customer_id", value=cid) from None
         return np.asarray(out, dtype=np.int64)
 
-    @cached_property
+    @property
     def _index(self) -> dict[str, int]:
-        return {k: i for i, k in enumerate(self.customer_ids.tolist())}
+        """Customer id -> code, built on first use (kept by copies: it does not depend on the definition)."""
+        return self._cached("customer_index", lambda: {k: i for i, k in enumerate(self.customer_ids.tolist())},
+                            inherit=True)
 
     def resolve_as_of(self, as_of: Any = None) -> np.datetime64:
         """``as_of`` as ``datetime64[D]``, defaulting to :attr:`as_of`."""
-        return np.datetime64(self._as_of if as_of is None else as_of_date(as_of), "D")
+        return np.datetime64(self._as_of, "D") if as_of is None else as_of_day(as_of)
 
     def features(self, as_of: Any = None) -> FeatureFrame:
         """Risk features per customer at ``as_of`` (default :attr:`as_of`).
@@ -837,23 +751,16 @@ class Portfolio:
         from riskkit.features import compute
 
         when = self.resolve_as_of(as_of)
-        with self._cache_lock:
-            cached = self._feature_cache.get(when)
-        if cached is not None:
-            return cached
-        frame = compute(self, when)
-        with self._cache_lock:
-            self._feature_cache[when] = frame
-            while len(self._feature_cache) > _FEATURE_CACHE_SIZE:
-                self._feature_cache.pop(next(iter(self._feature_cache)))
-        return frame
+        return self._cached("features", lambda: compute(self, when), at=when, keep=_FEATURE_CACHE_SIZE)
 
     def derived(self, key: str, build: Callable[[Portfolio], _T]) -> _T:
         """A value derived from this (immutable) Portfolio, built once by ``build(self)`` and kept.
 
         Used for work shared by features, signals, policy and collections,
         such as the open-item ledger; thread-safe (two threads may build the
-        same value at once; the first one stored wins).
+        same value at once; the first one stored wins). The value must not
+        depend on :attr:`default_definition`: :meth:`with_default_definition`
+        copies keep it.
 
         Examples
         --------
@@ -861,12 +768,73 @@ class Portfolio:
         >>> p.derived("n", lambda q: q.n_customers)
         1
         """
+        return self._cached("derived", lambda: build(self), at=key, inherit=True)
+
+    def _cached(
+        self,
+        name: str,
+        build: Callable[[], _T],
+        *,
+        at: Hashable = None,
+        keep: int | None = None,
+        inherit: bool = False,
+    ) -> _T:
+        """The one cache of a Portfolio: ``build()`` computed once and kept with this (immutable) book.
+
+        Features, the ledger, signal contexts and :meth:`derived` values all
+        live here, so a Portfolio owns what is computed from it and nothing is
+        kept anywhere else (never in ``__dict__`` by other modules).
+
+        Parameters
+        ----------
+        name : str
+            What is kept, one name per kind of value (``"features"``,
+            ``"ledger"``, ``"signals.context"``, ...).
+        build : callable
+            Called without arguments when the value is not kept yet.
+        at : hashable, optional
+            Which value of ``name``, e.g. its ``datetime64[D]`` date.
+        keep : int, optional
+            Keep at most this many values of ``name``, dropping the oldest
+            stored first; default all.
+        inherit : bool, default False
+            The value does not depend on :attr:`default_definition`:
+            :meth:`with_default_definition` copies start with it. Otherwise
+            (and for every value stored after the copy) a copy's cache is its
+            own: copies never share one.
+
+        Returns
+        -------
+        The kept value.
+
+        Notes
+        -----
+        Thread-safe: a lock guards the cache but not ``build``, so ``build``
+        may use the cache itself (features use the ledger) and two threads
+        may build the same value at once; both get the first one stored.
+
+        Examples
+        --------
+        >>> p = Portfolio.from_records(customers=[{"id": "A"}], as_of="2025-01-01")
+        >>> p._cached("n", lambda: p.n_customers)
+        1
+        >>> p._cached("n", lambda: 2)  # kept: not built again
+        1
+        """
         with self._cache_lock:
-            if key in self._derived:
-                return self._derived[key]
-        value = build(self)
+            values = self._cache.get(name)
+            if values is not None and at in values:
+                return values[at]
+        value = build()
         with self._cache_lock:
-            return self._derived.setdefault(key, value)
+            values = self._cache.setdefault(name, {})
+            value = values.setdefault(at, value)
+            if keep is not None:
+                while len(values) > keep:
+                    values.pop(next(iter(values)))
+            if inherit:
+                self._inherited.add(name)
+        return value
 
     # --- display -------------------------------------------------------------
 
@@ -914,13 +882,18 @@ class Portfolio:
         return latest.astype(object)
 
 
-_OPTIONS = ("as_of", "statistical", "errors", "unknown_columns", "currency", "rates", "tolerance", "export_date")
 _CSV_OPTIONS = ("encoding", "delimiter", "decimal", "thousands", "date_format")
+
+
+def _given(method: str, unknown: Mapping[str, Any], *tables: Any) -> dict[str, Any]:
+    """The tables a constructor was given (in :data:`_TABLE_ORDER`), by name; checked with :func:`_check_call`."""
+    _check_call(method, unknown, tables[0])
+    return {name: table for name, table in zip(_TABLE_ORDER, tables, strict=True) if table is not None}
 
 
 def _check_call(method: str, unknown: Mapping[str, Any], customers: Any) -> None:
     """Refuse keywords a constructor does not know, and a missing customers table, naming what is accepted."""
-    options = (*_CSV_OPTIONS, *_OPTIONS) if method == "from_csv" else _OPTIONS
+    options = (*_CSV_OPTIONS, *_Options._fields) if method == "from_csv" else _Options._fields
     if unknown:
         names = sorted(map(str, unknown))
         close = [

@@ -45,7 +45,54 @@ __all__ = [
 ]
 
 
-class EventKind:
+class _KindRegistry:
+    """An open set of kinds, each under one of ``_GROUPS``: the built-in ones and those registered.
+
+    Subclasses set ``_kinds`` (their built-in kinds, a dict of their own),
+    ``_NOUN`` (``"event kind"``), ``_GROUP`` (what a kind is filed under, as
+    messages name it) and ``_GROUPS`` (the accepted ones), and expose
+    :meth:`_group_of` and :meth:`_register` under their own names.
+    """
+
+    _NOUN: ClassVar[str]
+    _GROUP: ClassVar[str]
+    _GROUPS: ClassVar[tuple[str, ...]]
+    _kinds: ClassVar[dict[str, str]]
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def known(cls) -> Mapping[str, str]:
+        """Read-only mapping of every known kind to its group: an event kind's category, a document kind's
+        direction (``debit`` or ``credit``)."""
+        return MappingProxyType(cls._kinds)
+
+    @classmethod
+    def _group_of(cls, kind: str) -> str:
+        try:
+            return cls._kinds[kind]
+        except KeyError:
+            raise ValidationError(
+                f"unknown {cls._NOUN} {kind!r}; known kinds: {', '.join(sorted(cls._kinds))} "
+                f"(add one with {cls.__name__}.register)",
+                field="kind",
+                value=kind,
+            ) from None
+
+    @classmethod
+    def _register(cls, kind: str, group: str) -> str:
+        if not isinstance(kind, str) or not kind.isidentifier():
+            raise ValidationError(f"{cls._NOUN} must be an identifier-like string, got {kind!r}", value=kind)
+        if group not in cls._GROUPS:
+            raise ValidationError(f"unknown {cls._GROUP} {group!r}; accepted: {', '.join(cls._GROUPS)}", value=group)
+        with cls._lock:
+            existing = cls._kinds.get(kind)
+            if existing is not None and existing != group:
+                raise ValidationError(f"{cls._NOUN} {kind!r} is already registered under {existing!r}", value=kind)
+            cls._kinds[kind] = group
+        return kind
+
+
+class EventKind(_KindRegistry):
     """The kinds of :class:`CustomerEvent`, each with the category it belongs to.
 
     An open set: the built-in kinds below are always known, and
@@ -87,7 +134,7 @@ class EventKind:
         "management",
         "industry",
     )
-    _lock = threading.Lock()
+    _NOUN, _GROUP, _GROUPS = "event kind", "event category", CATEGORIES
     _kinds: ClassVar[dict[str, str]] = {
         LAWSUIT: "legal",
         ASSET_FREEZE: "legal",
@@ -109,44 +156,17 @@ class EventKind:
     }
 
     @classmethod
-    def known(cls) -> Mapping[str, str]:
-        """Read-only mapping of every known kind to its category."""
-        return MappingProxyType(cls._kinds)
-
-    @classmethod
     def category(cls, kind: str) -> str:
         """The category of ``kind``; an unknown kind raises ``ValidationError`` listing the known ones."""
-        try:
-            return cls._kinds[kind]
-        except KeyError:
-            raise ValidationError(
-                f"unknown event kind {kind!r}; known kinds: {', '.join(sorted(cls._kinds))} "
-                "(add one with EventKind.register)",
-                field="kind",
-                value=kind,
-            ) from None
+        return cls._group_of(kind)
 
     @classmethod
     def register(cls, kind: str, category: str) -> str:
         """Add ``kind`` under ``category``; registering a kind again with the same category is a no-op."""
-        if not isinstance(kind, str) or not kind.isidentifier():
-            raise ValidationError(f"event kind must be an identifier-like string, got {kind!r}", value=kind)
-        if category not in cls.CATEGORIES:
-            raise ValidationError(
-                f"unknown event category {category!r}; accepted: {', '.join(cls.CATEGORIES)}",
-                value=category,
-            )
-        with cls._lock:
-            existing = cls._kinds.get(kind)
-            if existing is not None and existing != category:
-                raise ValidationError(
-                    f"event kind {kind!r} is already registered under {existing!r}", value=kind
-                )
-            cls._kinds[kind] = category
-        return kind
+        return cls._register(kind, category)
 
 
-class InvoiceKind:
+class InvoiceKind(_KindRegistry):
     """The kinds of open-item documents in the invoices table, each a debit or a credit.
 
     A credit document (a credit note) lowers what the customer owes and never
@@ -168,26 +188,13 @@ class InvoiceKind:
     DEBIT_NOTE = "debit_note"
 
     DIRECTIONS: ClassVar[tuple[str, ...]] = ("debit", "credit")
-    _lock = threading.Lock()
+    _NOUN, _GROUP, _GROUPS = "invoice kind", "direction", DIRECTIONS
     _kinds: ClassVar[dict[str, str]] = {INVOICE: "debit", CREDIT_NOTE: "credit", DEBIT_NOTE: "debit"}
-
-    @classmethod
-    def known(cls) -> Mapping[str, str]:
-        """Read-only mapping of every known kind to its direction (``debit`` or ``credit``)."""
-        return MappingProxyType(cls._kinds)
 
     @classmethod
     def direction(cls, kind: str) -> str:
         """``"debit"`` or ``"credit"``; an unknown kind raises ``ValidationError`` listing the known ones."""
-        try:
-            return cls._kinds[kind]
-        except KeyError:
-            raise ValidationError(
-                f"unknown invoice kind {kind!r}; known kinds: {', '.join(sorted(cls._kinds))} "
-                "(add one with InvoiceKind.register)",
-                field="kind",
-                value=kind,
-            ) from None
+        return cls._group_of(kind)
 
     @classmethod
     def credit_kinds(cls) -> tuple[str, ...]:
@@ -197,18 +204,7 @@ class InvoiceKind:
     @classmethod
     def register(cls, kind: str, direction: str) -> str:
         """Add ``kind`` as a ``"debit"`` or ``"credit"`` document; registering it again the same way is a no-op."""
-        if not isinstance(kind, str) or not kind.isidentifier():
-            raise ValidationError(f"invoice kind must be an identifier-like string, got {kind!r}", value=kind)
-        if direction not in cls.DIRECTIONS:
-            raise ValidationError(
-                f"unknown direction {direction!r}; accepted: {', '.join(cls.DIRECTIONS)}", value=direction
-            )
-        with cls._lock:
-            existing = cls._kinds.get(kind)
-            if existing is not None and existing != direction:
-                raise ValidationError(f"invoice kind {kind!r} is already registered as {existing!r}", value=kind)
-            cls._kinds[kind] = direction
-        return kind
+        return cls._register(kind, direction)
 
 
 def _convert_field(column: _schema.Column, value: Any) -> Any:

@@ -218,7 +218,7 @@ def _accepts_plain_values(scorer: Any, cols: dict[str, np.ndarray] | None) -> bo
 
 
 def _score(scorer: Any, X: Any, reasons: int, what: str, check: str) -> Any:
-    from riskkit.scoring._result import ScoreResult
+    from riskkit.scoring import ScoreResult
 
     try:
         result = scorer.score(X, reasons=reasons)
@@ -326,7 +326,7 @@ def _check_result(result: Any, n: int, what: str, check: str, ids: np.ndarray | 
 
 
 def _check_reasons(full: Any, cols: dict[str, np.ndarray] | None, n: int, what: str) -> None:
-    from riskkit.scoring._result import Reasons
+    from riskkit.scoring import Reasons
 
     r = full.reasons
     if not isinstance(r, Reasons):

@@ -63,7 +63,7 @@ def test_calibration_without_outcomes_keeps_to_the_budget(book: tuple[str, riskk
 
 def test_limits_sit_on_their_rounding_unit(book: tuple[str, riskkit.Portfolio, Any]) -> None:
     _, p, _ = book
-    recs = riskkit.policy._engine.CreditPolicy.default().recommend(p, five_c().score(p.features()))
+    recs = riskkit.policy.CreditPolicy.default().recommend(p, five_c().score(p.features()))
     limits = np.array([r["limit"] for r in recs.to_records()])
     assert np.all(np.mod(limits, 1000.0) == 0)
 

@@ -94,13 +94,13 @@ statement published after ``as_of`` is omitted.
 
 from __future__ import annotations
 
-import datetime as _dt
-import operator
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from riskkit._checks import Integer, check
+from riskkit._pit import as_of_day
 from riskkit.errors import ValidationError
 
 __all__ = ["DEFAULT_AS_OF", "REGIMES", "generate"]
@@ -229,43 +229,12 @@ _NAME_SUFFIXES = np.array(["Ltd", "GmbH", "AG", "SA", "BV", "Srl", "Oy", "AB", "
 
 
 def _resolve_as_of(as_of: Any) -> np.datetime64:
-    """``as_of`` (None, date, datetime64 or ISO text) as a ``datetime64[D]``."""
-    if as_of is None:
-        return DEFAULT_AS_OF
-    try:
-        if isinstance(as_of, _dt.datetime):
-            value = np.datetime64(as_of.date(), "D")
-        elif isinstance(as_of, (_dt.date, np.datetime64, str)):
-            raw: Any = as_of  # numpy's stubs do not take the union
-            value = np.datetime64(raw, "D")
-        else:
-            raise TypeError
-    except (TypeError, ValueError):
-        raise ValidationError(
-            f"as_of={as_of!r} is not a date; give a datetime.date, numpy.datetime64 "
-            "or ISO 'YYYY-MM-DD' text",
-            field="as_of",
-            value=as_of,
-        ) from None
-    if np.isnat(value):
-        raise ValidationError("as_of is NaT; give a date", field="as_of", value=as_of)
-    return value
+    """``as_of`` as a ``datetime64[D]``: :data:`DEFAULT_AS_OF` when None, else read by :func:`riskkit._pit.as_of_day`."""
+    return DEFAULT_AS_OF if as_of is None else as_of_day(as_of)
 
 
 def _check_count(n_customers: Any) -> int:
-    try:
-        n = operator.index(n_customers)
-    except TypeError:
-        raise ValidationError(
-            f"n_customers={n_customers!r} is not an integer; give an int >= 1",
-            field="n_customers",
-            value=n_customers,
-        ) from None
-    if n < 1:
-        raise ValidationError(
-            f"n_customers={n} is below 1; give an int >= 1", field="n_customers", value=n
-        )
-    return n
+    return int(check("n_customers", n_customers, Integer(1)))
 
 
 def _ids(prefix: str, numbers: IntArray, width: int) -> np.ndarray:

@@ -2,17 +2,18 @@
 
 - :class:`Ladder` configures the dunning stages (:class:`Stage`), the
   treatment per debtor type (:class:`DebtorRule`) and the reorder rule
-  (:class:`ReorderRule`); :func:`dunning_level` gives each customer's stage.
+  (:class:`ReorderRule`); :func:`dunning_level` gives each customer's stage
+  (riskkit.dunning._ladder).
 - :func:`worklist` ranks the open cases of a portfolio at one date into a
-  :class:`Worklist`: the action due, its cause and its priority.
+  :class:`Worklist`: the action due, its cause and its priority
+  (riskkit.dunning._worklist).
 
 See docs/domain.md, "Collections ladder".
 """
 
 from __future__ import annotations
 
-from riskkit.dunning._worklist import (
-    CAUSES,
+from riskkit.dunning._ladder import (
     REORDER_INSTALMENTS,
     REORDER_REFUSE,
     REORDER_SETTLE,
@@ -20,10 +21,9 @@ from riskkit.dunning._worklist import (
     Ladder,
     ReorderRule,
     Stage,
-    Worklist,
-    worklist,
+    dunning_level,
 )
-from riskkit.policy._engine import dunning_level
+from riskkit.dunning._worklist import CAUSES, Worklist, worklist
 
 __all__ = [
     "CAUSES",

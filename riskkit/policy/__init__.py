@@ -1,33 +1,32 @@
 """Credit policy: limits and terms per grade, recommended limits, and the check of new orders.
 
 - :class:`CreditPolicy` holds the configuration: limits and terms per grade,
-  limit methods and how they combine, the order-check steps.
+  limit methods and how they combine, the order-check steps
+  (riskkit.policy._policy; what each parameter accepts: riskkit.policy._config).
 - :meth:`CreditPolicy.recommend` gives every customer a recommended limit
-  with its reason (:class:`Recommendations`).
+  with its reason (:class:`Recommendations`; the methods, the review and
+  their conventions: riskkit.policy._limits).
 - :meth:`CreditPolicy.check_order` and :meth:`CreditPolicy.check_orders`
-  run the order-check steps (:class:`StepResult`) to a
-  :class:`CreditDecision`.
+  run the order-check steps (:data:`STEPS`, one object each in
+  riskkit.policy._steps) to a :class:`CreditDecision` with a
+  :class:`StepResult` per step (riskkit.policy._orders).
 
 See docs/domain.md, "Grades, limits and terms" and "Order checks".
 """
 
 from __future__ import annotations
 
-from riskkit.policy._engine import (
-    COMBINE_RULES,
-    CONDITIONS,
-    LIMIT_METHODS,
-    OUTCOMES,
-    STEPS,
-    CreditDecision,
-    CreditPolicy,
-    Recommendations,
-    StepResult,
-)
+from riskkit.policy._config import COMBINE_RULES, CONDITIONS, LIMIT_METHODS
+from riskkit.policy._decision import OUTCOMES, CreditDecision, StepResult
+from riskkit.policy._policy import CreditPolicy
+from riskkit.policy._recommendations import BOUND_BY, DIRECTIONS, Recommendations
+from riskkit.policy._steps import STEPS
 
 __all__ = [
+    "BOUND_BY",
     "COMBINE_RULES",
     "CONDITIONS",
+    "DIRECTIONS",
     "LIMIT_METHODS",
     "OUTCOMES",
     "STEPS",

@@ -21,12 +21,12 @@ The modules behind this face are private; import from ``riskkit.scoring``.
 
 from __future__ import annotations
 
+from riskkit.errors import NameCollision
 from riskkit.scoring._binning import Binning, fit_categorical, fit_numeric
 from riskkit.scoring._grades import MasterScale
 from riskkit.scoring._logistic import LogisticScorer
 from riskkit.scoring._presets import five_c, five_c_spec
 from riskkit.scoring._registry import (
-    NameCollision,
     ScorerEntry,
     available,
     get_scorer,

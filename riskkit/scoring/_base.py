@@ -1,68 +1,21 @@
-"""Scoring shared by every card-based scorer: score, probabilities, decisions and reason codes."""
+"""Scoring shared by every card-based scorer (fitted and expert scorecards): score, probabilities, reasons."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from riskkit.errors import SchemaError, ValidationError
+from riskkit.errors import SchemaError
 from riskkit.scoring import _input
 from riskkit.scoring._card import Card
+from riskkit.scoring._reasons import check_reasons, top_reasons
 from riskkit.scoring._result import Reasons, ScoreResult
 from riskkit.scoring._result import grade_defaults as grade_defaults_of
 
 #: Bins shown in a scorecard's notebook table; ``table()`` returns all of them.
 _HTML_MAX_ROWS = 120
-
-
-#: The most reason codes a row may ask for (the result always has that many slots per row).
-MAX_REASONS = 100
-
-
-def check_reasons(reasons: Any) -> int:
-    if (
-        isinstance(reasons, bool)
-        or not isinstance(reasons, int | np.integer)
-        or not 0 <= reasons <= MAX_REASONS
-    ):
-        raise ValidationError(
-            f"reasons must be a whole number from 0 to {MAX_REASONS}, got {reasons!r}", field="reasons"
-        )
-    return int(reasons)
-
-
-def top_reasons(names: Sequence[str], columns: Mapping[str, Any], lost: np.ndarray, k: int) -> Reasons:
-    """The ``k`` features with the most points lost per row, the rule of every scorer.
-
-    ``lost`` has one column per name (points lost by that feature on each
-    row); ``columns[name]`` gives the row's value of each feature (any
-    indexable column). The result always has shape ``(n, k)``, whatever the
-    number of features: slots without a reason (fewer than ``k`` features,
-    or a feature that lost no points) hold ``""``, ``None`` and ``0.0``.
-    """
-    n, d = lost.shape
-    order = np.argsort(-lost, axis=1, kind="stable")[:, :k]
-    order = np.pad(order, ((0, 0), (0, k - order.shape[1])), constant_values=-1)
-    lost_k = np.where(order >= 0, np.take_along_axis(lost, np.maximum(order, 0), axis=1), 0.0) if d else np.zeros((n, k))
-    feats = np.array([*names, ""], dtype=object)[order]
-    values = np.empty((n, k), dtype=object)
-    for j, name in enumerate(names):
-        rows, slots = np.nonzero(order == j)
-        if not rows.size:
-            continue
-        col = columns[name]
-        if isinstance(col, np.ndarray):
-            values[rows, slots] = col[rows]
-        else:
-            for r, s in zip(rows.tolist(), slots.tolist(), strict=True):
-                v = col[r]
-                values[r, s] = v.item() if isinstance(v, np.generic) else v
-    none = ~(lost_k > 0)
-    feats[none] = ""
-    values[none] = None
-    return Reasons(features=feats, values=values, points_lost=np.where(none, 0.0, lost_k))
 
 
 class CardScorer:

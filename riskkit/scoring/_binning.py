@@ -107,8 +107,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from riskkit._checks import NONE, Integer, Interval, Options, check, is_number, readonly
 from riskkit.errors import FormatError, ValidationError
+from riskkit.persistence import decode_floats, encode
 from riskkit.scoring._binning_dp import Partition, optimal_partition, woe_iv
+from riskkit.scoring._params import SHARE, TREND
 
 __all__ = [
     "AUTO_SHAPE_MIN_GAIN_ABS",
@@ -125,9 +128,13 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 #: Accepted values of ``monotonic_trend``.
-TRENDS: tuple[str | None, ...] = ("auto", "ascending", "descending", "peak", "valley", None)
+TRENDS: tuple[str | None, ...] = TREND.values
 #: Accepted values of ``prebinning`` (:func:`fit_numeric`).
 PREBINNINGS: tuple[str, ...] = ("quantile", "cart")
+_PREBINNING = Options(*PREBINNINGS)
+_MAX_N_PREBINS = Integer(2)
+_MAX_N_BINS = Integer(1)
+_MIN_COUNT = Interval(float, 0, None)
 #: Levels with a smaller share of the non-missing weight are pooled into one rare group.
 DEFAULT_MIN_CATEGORY_SHARE = 0.01
 #: Under ``"auto"``, a peak or valley must beat the monotonic IV by this relative margin ...
@@ -135,7 +142,11 @@ AUTO_SHAPE_MIN_GAIN_REL = 0.10
 #: ... and by this absolute margin.
 AUTO_SHAPE_MIN_GAIN_ABS = 0.02
 
-_FORMAT = "riskkit.scoring._binning"
+#: The ``format`` of a binning document (:meth:`Binning.to_dict`); the name of the module it came from
+#: before riskkit.scoring, kept so that documents stay the same.
+_FORMAT = "riskkit.binning"
+#: Also read: the name written between the move into riskkit.scoring and the restoring of ``_FORMAT``.
+_FORMATS_READ = (_FORMAT, "riskkit.scoring._binning")
 _FORMAT_VERSION = 1
 _KINDS = ("numeric", "categorical")
 _MISSING_TYPE_NAMES = frozenset({"NAType", "NaTType"})  # pandas.NA / NaT, without importing pandas
@@ -146,9 +157,8 @@ _NUMERIC_TYPES: tuple[type, ...] = (numbers.Real, decimal.Decimal, type(None))
 
 
 def _readonly_floats(values: Any) -> FloatArray:
-    arr = np.array(values, dtype=np.float64)  # always a private copy
-    arr.setflags(write=False)
-    return arr
+    """A read-only float64 copy of ``values`` (never a view of the caller's array)."""
+    return readonly(np.array(values, dtype=np.float64))
 
 
 _ARRAY_EQ = attrs.cmp_using(eq=functools.partial(np.array_equal, equal_nan=True))
@@ -343,12 +353,12 @@ class Binning:
             "name": self.name,
             "kind": self.kind,
             "trend": self.trend,
-            "splits": [_encode_float(v) for v in self.splits.tolist()],
-            "special_codes": [_encode_float(v) for v in self.special_codes],
+            "splits": encode(self.splits.tolist()),
+            "special_codes": encode(list(self.special_codes)),
             "categories": [list(cats) for cats in self.categories],
             "rare_categories": list(self.rare_categories),
-            "n_event": [_encode_float(v) for v in self.n_event.tolist()],
-            "n_nonevent": [_encode_float(v) for v in self.n_nonevent.tolist()],
+            "n_event": encode(self.n_event.tolist()),
+            "n_nonevent": encode(self.n_nonevent.tolist()),
         }
 
     @classmethod
@@ -368,7 +378,7 @@ class Binning:
         >>> Binning.from_dict(b.to_dict()) == b
         True
         """
-        if not isinstance(d, Mapping) or d.get("format") != _FORMAT:
+        if not isinstance(d, Mapping) or d.get("format") not in _FORMATS_READ:
             raise FormatError(f"not a riskkit binning document (expected format {_FORMAT!r})")
         if d.get("version") != _FORMAT_VERSION:
             raise FormatError(
@@ -390,43 +400,18 @@ class Binning:
             return cls(
                 name=name,
                 kind=d["kind"],
-                splits=_decode_floats(d["splits"], "splits", name),
+                splits=decode_floats(d["splits"], f"binning {name!r}: splits"),
                 categories=tuple(tuple(c) for c in categories),
-                special_codes=tuple(_decode_floats(d["special_codes"], "special_codes", name)),
+                special_codes=tuple(decode_floats(d["special_codes"], f"binning {name!r}: special_codes")),
                 trend=trend,
-                n_event=_decode_floats(d["n_event"], "n_event", name),
-                n_nonevent=_decode_floats(d["n_nonevent"], "n_nonevent", name),
+                n_event=decode_floats(d["n_event"], f"binning {name!r}: n_event"),
+                n_nonevent=decode_floats(d["n_nonevent"], f"binning {name!r}: n_nonevent"),
                 rare_categories=tuple(rare),
             )
         except KeyError as exc:
             raise FormatError(f"binning document lacks the key {exc.args[0]!r}") from None
         except ValidationError as exc:
             raise FormatError(f"inconsistent binning document: {exc}") from None
-
-
-def _encode_float(v: float) -> float | str:
-    if math.isfinite(v):
-        return float(v)
-    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-
-
-_DECODE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
-
-
-def _decode_floats(values: Any, key: str, name: str) -> list[float]:
-    if not isinstance(values, list):
-        raise FormatError(f"binning {name!r}: {key!r} must be a list")
-    out = []
-    for v in values:
-        if isinstance(v, str) and v in _DECODE:
-            out.append(_DECODE[v])
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            out.append(float(v))
-        else:
-            raise FormatError(
-                f"binning {name!r}: {key!r} holds {v!r}; expected numbers or 'inf', '-inf', 'nan'"
-            )
-    return out
 
 
 # --------------------------------------------------------------------------- fitting
@@ -518,19 +503,12 @@ def fit_numeric(
     if xv.ndim != 1:
         raise ValidationError(f"feature {name!r}: x must be 1-D, got shape {xv.shape}", field=name)
     event, weight = _target_and_weight(y, sample_weight, xv.size, name)
-    if monotonic_trend not in TRENDS:
-        raise ValidationError(
-            f"feature {name!r}: monotonic_trend must be one of {TRENDS}, got {monotonic_trend!r}", field=name
-        )
-    _check_int(max_n_prebins, "max_n_prebins", name, low=2)
-    _check_share(min_prebin_size, "min_prebin_size", name)
-    _check_share(min_bin_size, "min_bin_size", name)
-    if prebinning not in PREBINNINGS:
-        raise ValidationError(
-            f"feature {name!r}: prebinning must be one of {PREBINNINGS}, got {prebinning!r}",
-            field="prebinning",
-            value=prebinning,
-        )
+    where = f"feature {name!r}: "
+    check("monotonic_trend", monotonic_trend, TREND, where=where)
+    check("max_n_prebins", max_n_prebins, _MAX_N_PREBINS, where=where)
+    check("min_prebin_size", min_prebin_size, SHARE, where=where)
+    check("min_bin_size", min_bin_size, SHARE, where=where)
+    check("prebinning", prebinning, _PREBINNING, where=where)
     constraints = _constraints(max_n_bins, min_bin_n_event, min_bin_n_nonevent, name)
     codes = _special_codes(special_codes, name)
 
@@ -636,9 +614,10 @@ def fit_categorical(
     if values.ndim != 1:
         raise ValidationError(f"feature {name!r}: x must be 1-D, got shape {values.shape}", field=name)
     event, weight = _target_and_weight(y, sample_weight, values.size, name)
-    _check_share(min_category_share, "min_category_share", name, allow_zero=True)
-    _check_share(min_bin_size, "min_bin_size", name)
-    _check_int(max_n_prebins, "max_n_prebins", name, low=2)
+    where = f"feature {name!r}: "
+    check("min_category_share", min_category_share, Interval(float, 0, 0.5), where=where)
+    check("min_bin_size", min_bin_size, SHARE, where=where)
+    check("max_n_prebins", max_n_prebins, _MAX_N_PREBINS, where=where)
     constraints = _constraints(max_n_bins, min_bin_n_event, min_bin_n_nonevent, name)
 
     regular = ~missing
@@ -1032,38 +1011,12 @@ def _target_and_weight(
     return event, weight
 
 
-def _is_real(v: object) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
-def _check_share(v: object, what: str, name: str, *, allow_zero: bool = False) -> None:
-    ok = _is_real(v) and (0 <= float(v) <= 0.5 if allow_zero else 0 < float(v) <= 0.5)  # type: ignore[arg-type]
-    if not ok:
-        interval = "[0, 0.5]" if allow_zero else "(0, 0.5]"
-        raise ValidationError(
-            f"feature {name!r}: {what} must be a number in {interval}, got {v!r}", field=what, value=v
-        )
-
-
-def _check_int(v: object, what: str, name: str, *, low: int) -> None:
-    if not (isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) >= low):
-        raise ValidationError(
-            f"feature {name!r}: {what} must be an int >= {low}, got {v!r}", field=what, value=v
-        )
-
-
 def _constraints(max_n_bins: object, min_n_event: object, min_n_nonevent: object, name: str) -> _Constraints:
-    if max_n_bins is not None:
-        _check_int(max_n_bins, "max_n_bins", name, low=1)
-    for what, v in (("min_bin_n_event", min_n_event), ("min_bin_n_nonevent", min_n_nonevent)):
-        if not (_is_real(v) and 0 <= float(v) < math.inf):  # type: ignore[arg-type]
-            raise ValidationError(
-                f"feature {name!r}: {what} must be a finite number >= 0, got {v!r}", field=what, value=v
-            )
+    where = f"feature {name!r}: "
     return _Constraints(
-        None if max_n_bins is None else int(max_n_bins),  # type: ignore[call-overload]
-        float(min_n_event),  # type: ignore[arg-type]
-        float(min_n_nonevent),  # type: ignore[arg-type]
+        check("max_n_bins", max_n_bins, _MAX_N_BINS, NONE, where=where),
+        check("min_bin_n_event", min_n_event, _MIN_COUNT, where=where),
+        check("min_bin_n_nonevent", min_n_nonevent, _MIN_COUNT, where=where),
     )
 
 
@@ -1075,7 +1028,7 @@ def _special_codes(codes: Iterable[float], name: str) -> tuple[float, ...]:
         )
     out = []
     for c in codes:
-        if not _is_real(c) or math.isnan(float(c)):
+        if not is_number(c) or math.isnan(float(c)):
             raise ValidationError(
                 f"feature {name!r}: special code {c!r} is not accepted; special codes are numbers other than NaN "
                 "(NaN is always the missing bin)",

@@ -21,26 +21,24 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 
+from riskkit._checks import check, readonly
 from riskkit.errors import FormatError, ValidationError
+from riskkit.persistence import decode_floats, decode_mapping, decode_text, decode_texts
 from riskkit.scoring._grades import MasterScale
 from riskkit.scoring._input import CATEGORICAL, NUMERIC
+from riskkit.scoring._params import REAL, UNKNOWN
+from riskkit.scoring._plan import ScoringPlan
 from riskkit.scoring._scaling import Scaling
 
-if TYPE_CHECKING:
-    from riskkit.scoring._plan import ScoringPlan
 
-UNKNOWN_POLICIES = ("error", "missing", "worst")
-
-
-def _frozen(a: Any, dtype: Any = np.float64) -> np.ndarray:
-    arr = np.array(a, dtype=dtype, copy=True)
-    arr.setflags(write=False)
-    return arr
+def _frozen(a: Any) -> np.ndarray:
+    """A read-only float64 copy (a card's arrays never change, and never share the caller's memory)."""
+    return readonly(np.array(a, dtype=np.float64))
 
 
 def _fmt(x: float) -> str:
@@ -131,8 +129,6 @@ class CardFeature:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str = "feature") -> CardFeature:
         """Inverse of :meth:`to_dict`, every value checked as JSON (errors name the key path ``where``)."""
-        from riskkit.persistence import decode_floats, decode_mapping, decode_text, decode_texts
-
         kind = d.get("kind") if isinstance(d, Mapping) else None
         shape = ("splits",) if kind == NUMERIC else ("categories",)
         decode_mapping(d, where, ("name", "kind", "points", *shape), ("special_codes",))
@@ -164,20 +160,15 @@ class Card:
     unknown: str = "error"
 
     def __attrs_post_init__(self) -> None:
-        if self.unknown not in UNKNOWN_POLICIES:
-            raise ValidationError(
-                f"unknown must be one of {', '.join(UNKNOWN_POLICIES)}, got {self.unknown!r}", field="unknown"
-            )
+        check("unknown", self.unknown, UNKNOWN)
         names = [f.name for f in self.features]
         if len(set(names)) != len(names):
             raise ValidationError(f"a card lists each feature once; repeated: {sorted({n for n in names if names.count(n) > 1})}")
         if not names:
             raise ValidationError("a card needs at least one feature")
-        from riskkit.scoring._plan import ScoringPlan
-
         object.__setattr__(self, "_names", tuple(names))
         object.__setattr__(self, "_kinds", tuple((f.name, f.kind) for f in self.features))
-        object.__setattr__(self, "_plan", ScoringPlan(self))
+        object.__setattr__(self, "_plan", ScoringPlan(self.features, self.unknown))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -215,8 +206,6 @@ class Card:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str = "card") -> Card:
         """Inverse of :meth:`to_dict`; a :class:`FormatError` naming the key path (``where``) for any bad value."""
-        from riskkit.persistence import decode_mapping
-
         decode_mapping(d, where, ("features", "scaling", "master_scale"), ("unknown",))
         features = d["features"]
         if not isinstance(features, list):
@@ -241,16 +230,9 @@ class Card:
 # --- the hand-written (expert) format ---------------------------------------------------
 
 
-def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError(f"{where} must be a finite number, got {value!r}")
-    try:
-        out = float(value)
-    except OverflowError:  # a Python int beyond float64
-        raise ValidationError(f"{where} must be a finite number, got an integer too large for a float") from None
-    if not math.isfinite(out):
-        raise ValidationError(f"{where} must be a finite number, got {value!r}")
-    return out
+def _number(value: Any, where: str, key: str) -> float:
+    """A hand-written number: finite (a ValidationError naming ``where`` and ``key`` otherwise)."""
+    return float(check(key, value, REAL, where=f"{where}: "))
 
 
 def _level(v: Any, where: str) -> Any:
@@ -282,7 +264,7 @@ def expert_feature(spec: Mapping[str, Any], index: int) -> CardFeature:
         raise ValidationError(
             f"{where}: give 'missing' points explicitly (neutral or penalty) for a value that is not available"
         )
-    missing = _number(spec["missing"], f"{where}: missing")
+    missing = _number(spec["missing"], where, "missing")
     bins = spec.get("bins")
     if not isinstance(bins, list) or not bins:
         raise ValidationError(f"{where}: 'bins' must be a non-empty list")
@@ -294,8 +276,8 @@ def expert_feature(spec: Mapping[str, Any], index: int) -> CardFeature:
             raise ValidationError(f"{where}: 'special' must be {{'codes': [...], 'points': n}} on a numeric feature")
         if not isinstance(special["codes"], list):
             raise ValidationError(f"{where}: special 'codes' must be a list of numbers, got {special['codes']!r}")
-        codes = tuple(_number(c, f"{where}: special code") for c in special["codes"])
-        special_points = _number(special["points"], f"{where}: special points")
+        codes = tuple(_number(c, where, "special code") for c in special["codes"])
+        special_points = _number(special["points"], where, "special points")
     points = []
     if kind == NUMERIC:
         splits = []
@@ -305,9 +287,9 @@ def expert_feature(spec: Mapping[str, Any], index: int) -> CardFeature:
             if not isinstance(b, Mapping) or set(b) != keys:
                 need = "{'points': n}" if last else "{'below': x, 'points': n}"
                 raise ValidationError(f"{where}: bins[{j}] must be {need} (the last bin has no 'below')")
-            points.append(_number(b["points"], f"{where}: bins[{j}].points"))
+            points.append(_number(b["points"], where, f"bins[{j}].points"))
             if not last:
-                splits.append(_number(b["below"], f"{where}: bins[{j}].below"))
+                splits.append(_number(b["below"], where, f"bins[{j}].below"))
         if any(b <= a for a, b in itertools.pairwise(splits)):
             raise ValidationError(f"{where}: 'below' values must increase strictly, got {splits}")
         return CardFeature(name, kind, [*points, special_points, missing], splits=splits, special_codes=codes)
@@ -316,7 +298,7 @@ def expert_feature(spec: Mapping[str, Any], index: int) -> CardFeature:
         if not isinstance(b, Mapping) or set(b) != {"values", "points"} or not isinstance(b["values"], list):
             raise ValidationError(f"{where}: bins[{j}] must be {{'values': [...], 'points': n}}")
         groups.append(tuple(_level(v, f"{where}: bins[{j}].values") for v in b["values"]))
-        points.append(_number(b["points"], f"{where}: bins[{j}].points"))
+        points.append(_number(b["points"], where, f"bins[{j}].points"))
     return CardFeature(name, kind, [*points, missing, missing], categories=tuple(groups))
 
 

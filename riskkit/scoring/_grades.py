@@ -40,9 +40,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from riskkit._checks import shown
 from riskkit.errors import ValidationError
 
-__all__ = ["MasterScale"]
+__all__ = ["MasterScale", "grade_objects"]
 
 Basis = Literal["pd", "score"]
 Closed = Literal["right", "left"]
@@ -74,8 +75,7 @@ def _to_bounds(value: Any) -> tuple[float, ...]:
         except OverflowError:  # an int beyond float range
             f = math.inf
         if not math.isfinite(f):
-            shown = repr(b) if f != math.inf or not isinstance(b, int) else "an integer too large for a float"
-            raise ValidationError(f"bounds[{i}] must be finite, got {shown}", field="bounds", value=b)
+            raise ValidationError(f"bounds[{i}] must be finite, got {shown(b)}", field="bounds", value=b)
         out.append(f)
     return tuple(out)
 
@@ -602,3 +602,18 @@ class MasterScale:
             default_grade=d["default_grade"],
             closed=d["closed"],
         )
+
+    # the JSON body of a saved scale (riskkit.save / load) is its dict
+    _to_json = to_dict
+    _from_json = from_dict
+
+
+def grade_objects(scale: MasterScale, score: np.ndarray, pd: np.ndarray) -> np.ndarray:
+    """``scale``'s grade of each row by its score or its PD (whichever the scale grades by), as objects.
+
+    Picking from an object array of the grade names shares one str per grade
+    rather than storing the text in every row; ``""`` where the value is NaN.
+    """
+    index = scale.grade_index(score=score) if scale.basis == "score" else scale.grade_index(pd=pd)
+    names = np.array([*scale.grades, ""], dtype=object)  # index -1 (NaN) picks ""
+    return np.asarray(names[index])

@@ -65,115 +65,30 @@ features with the most points lost.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from riskkit._checks import Constraint, Interval, Options
 from riskkit.errors import FormatError, ValidationError
-from riskkit.scoring import _input, _target
-from riskkit.scoring._base import check_reasons, top_reasons
-from riskkit.scoring._estimator import EstimatorMixin
-from riskkit.scoring._grades import MasterScale
-from riskkit.scoring._result import ScoreResult
-from riskkit.scoring._result import grade_defaults as grade_defaults_of
-from riskkit.scoring._scaling import Scaling
-from riskkit.scoring._training import master_scale_from as _master_scale
-from riskkit.scoring._training import scaling_params, training_columns
+from riskkit.persistence import decode_bool, decode_float, decode_mapping, decode_texts
+from riskkit.scoring import _input, _saved
+from riskkit.scoring._docs import shared_docs
+from riskkit.scoring._grades import grade_objects
+from riskkit.scoring._levels import is_missing, level_codes, unknown_level_in
+from riskkit.scoring._model import ModelScorer
+from riskkit.scoring._params import POSITIVE, SHARE, TREND, UNKNOWN
+from riskkit.scoring._reasons import top_reasons
+from riskkit.scoring._result import Reasons
+from riskkit.scoring._scaling import CONSTRAINTS as SCALING
+from riskkit.scoring._training import master_scale_from, refuse_values, scaling_params, training_data
 
 __all__ = ["LogisticScorer"]
 
 # rows per block when scoring: the block's temporaries stay in the CPU cache
 _CHUNK = 32768
-_UNKNOWN = ("error", "missing", "worst")
-_NONE: Any = None  # np.equal(col, None), typed for mypy
-
-
-# --------------------------------------------------------------------------- helpers shared with riskkit.scoring._tree
-
-
-def check_number(
-    owner: Any, name: str, low: float, high: float, *, integer: bool = False, low_open: bool = False
-) -> None:
-    """Raise a ValidationError naming ``name`` unless ``owner.name`` is a number in the range."""
-    v = getattr(owner, name)
-    ok = isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
-    try:
-        f = float(v) if ok else math.nan
-    except OverflowError:  # an int beyond float range
-        f = math.inf
-    ok = ok and math.isfinite(f) and low <= f <= high and not (low_open and f == low)
-    if integer:
-        ok = ok and f.is_integer()
-    if not ok:
-        kind = "a whole number" if integer else "a number"
-        interval = f"{'(' if low_open else '['}{low}, {high}]"
-        shown = "an integer too large for a float" if f == math.inf and isinstance(v, int) else repr(v)
-        raise ValidationError(f"{name} must be {kind} in {interval}, got {shown}", field=name)
-
-
-def check_unknown(value: Any) -> None:
-    if value not in _UNKNOWN:
-        raise ValidationError(
-            f"unknown must be 'error', 'missing' or 'worst', got {value!r}", field="unknown"
-        )
-
-
-def is_missing(col: np.ndarray) -> np.ndarray:
-    """Where a categorical column (object array of str / None) is missing."""
-    return np.asarray(np.equal(col, _NONE), dtype=bool) if col.size else np.zeros(0, dtype=bool)
-
-
-def level_codes(col: np.ndarray, lookup: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of a categorical column's values in ``lookup`` (-1 if unseen or missing), and the missing mask.
-
-    A dict lookup per value rather than ``np.unique`` on a numpy str array,
-    which would strip trailing NUL characters and merge ``"a\\0"`` with ``"a"``.
-    """
-    missing = is_missing(col)
-    get = lookup.get
-    idx = np.fromiter(
-        (get(v, -1) if isinstance(v, str) else -1 for v in col.tolist()), dtype=np.int64, count=col.size
-    )
-    idx[missing] = -1
-    return idx, missing
-
-
-def unknown_level_error(
-    name: str, col: np.ndarray, unseen: np.ndarray, known: Sequence[Any]
-) -> ValidationError:
-    row = int(np.flatnonzero(unseen)[0])
-    shown_levels = sorted(str(k) for k in known if k is not None)
-    shown = ", ".join(map(repr, shown_levels[:20])) + (", ..." if len(shown_levels) > 20 else "")
-    return ValidationError(
-        f"feature {name!r} row {row}: category {col[row]!r} was not seen in training; known: {shown}. "
-        "Pass unknown='missing' or 'worst' to score it anyway.",
-        field=name,
-        row=row,
-        value=col[row],
-    )
-
-
-def fast_pd(score: np.ndarray, scaling: Scaling, out: np.ndarray | None = None) -> np.ndarray:
-    """``scaling.pd(score)``, written into ``out`` when given."""
-    pd = scaling.pd(score)
-    if out is None:
-        return pd
-    out[...] = pd
-    return out
-
-
-def grade_of(scale: MasterScale, score: np.ndarray, pd: np.ndarray) -> np.ndarray:
-    """``scale.grade`` of the score or PD (by the scale's basis), as an object array.
-
-    Picking from an object array of the grade names shares one str per grade
-    instead of making one per row, which ScoreResult would do for a str array.
-    """
-    index = scale.grade_index(score=score) if scale.basis == "score" else scale.grade_index(pd=pd)
-    names = np.array([*scale.grades, ""], dtype=object)  # index -1 (NaN) picks ""
-    return np.asarray(names[index])
 
 
 def _standardise(col: np.ndarray, nan: np.ndarray) -> tuple[float, float, np.ndarray]:
@@ -203,26 +118,11 @@ def _standardise(col: np.ndarray, nan: np.ndarray) -> tuple[float, float, np.nda
     return mean, std, np.where(nan, 0.0, standard)
 
 
-def params_body(est: Any) -> dict[str, Any]:
-    params = est.get_params(deep=False)
-    if isinstance(params.get("master_scale"), MasterScale):
-        params["master_scale"] = params["master_scale"].to_dict()
-    if params.get("categorical") is not None:
-        params["categorical"] = list(params["categorical"])
-    return params
-
-
-def floats(values: Any, where: str, **checks: bool) -> np.ndarray:
-    """A JSON list of numbers as float64 (see :func:`riskkit.persistence.decode_float`)."""
-    from riskkit.persistence import decode_floats
-
-    return np.array(decode_floats(values, where, **checks), dtype=np.float64)
-
-
 # --------------------------------------------------------------------------- the scorer
 
 
-class LogisticScorer(EstimatorMixin):
+@shared_docs
+class LogisticScorer(ModelScorer):
     """Logistic regression on raw (standardised) features or on weights of evidence, scaled to points.
 
     A scikit-learn classifier (``fit``, ``predict_proba``, ``decision_function``,
@@ -245,22 +145,13 @@ class LogisticScorer(EstimatorMixin):
         ``inputs="woe"`` only: quantile pre-bins before optimal merging.
     min_bin_size : float, default 0.03
         ``inputs="woe"`` only: minimum share of rows in a bin.
-    base_score, base_odds, pdo : float, default 600, 50, 20
-        Scaling (docs/domain.md, *Scorecard scaling*).
-    unknown : {"error", "missing", "worst"}, default "error"
-        What a category never seen in training does at scoring time.
-    bad_label : object, optional
-        The label of the bad class in y; by default the greater of the two labels.
+    {scaling and labels}
     master_scale : MasterScale, "default", "expert_100" or dict, optional
         Grades; by default :meth:`MasterScale.default` (by PD).
 
     Attributes
     ----------
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when fitted on named input.
-    classes_ : ndarray
-        The two class labels, sorted.
+    {fitted input}
     columns_ : tuple of str
         Names of the model's columns: ``name`` (standardised numeric),
         ``"name is missing"`` (indicator), ``"name = level"`` (one-hot),
@@ -278,8 +169,7 @@ class LogisticScorer(EstimatorMixin):
     best_points_ : dict of str to float
         Best points contribution of each feature seen on the training rows
         (the reference of the reason codes).
-    scaling_ : Scaling
-    master_scale_ : MasterScale
+    {fitted scales}
 
     Examples
     --------
@@ -295,6 +185,7 @@ class LogisticScorer(EstimatorMixin):
 
     def __init__(
         self,
+        *,
         inputs: str = "raw",
         C: float = 1.0,
         categorical: Sequence[str] | None = None,
@@ -323,42 +214,25 @@ class LogisticScorer(EstimatorMixin):
 
     # --- fitting -------------------------------------------------------------
 
-    def _validate_params(self) -> None:
-        if self.inputs not in ("raw", "woe"):
-            raise ValidationError(f"inputs must be 'raw' or 'woe', got {self.inputs!r}", field="inputs")
-        check_number(self, "C", 0.0, math.inf, low_open=True)
-        check_number(self, "max_n_prebins", 2, 1000, integer=True)
-        check_number(self, "min_bin_size", 0.0, 0.5, low_open=True)
-        check_unknown(self.unknown)
-        if self.monotonic_trend not in ("auto", "ascending", "descending", "peak", "valley", None):
-            raise ValidationError(
-                "monotonic_trend must be 'auto', 'ascending', 'descending', 'peak', 'valley' or None, "
-                f"got {self.monotonic_trend!r}",
-                field="monotonic_trend",
-            )
+    _constraints: ClassVar[Mapping[str, tuple[Constraint, ...]]] = {
+        "inputs": (Options("raw", "woe"),),
+        "C": (POSITIVE,),
+        "monotonic_trend": (TREND,),
+        "max_n_prebins": (Interval(int, 2, 1000),),
+        "min_bin_size": (SHARE,),
+        **SCALING,
+        "unknown": (UNKNOWN,),
+    }
 
     def fit(self, X: Any, y: Any) -> LogisticScorer:
         """Fit the encoding (standardisation and one-hot, or binning) and the logistic regression.
 
-        Parameters
-        ----------
-        X : FeatureFrame, DataFrame, mapping of name to array, or 2-D array
-        y : array-like of two class labels (bad = ``bad_label`` or the greater label)
-
-        Returns
-        -------
-        self
+        {fit}
         """
-        self._validate_params()
-        scaling = scaling_params(self)
-        scale = _master_scale(self.master_scale)
+        data = training_data(self, X, y)
+        names, columns, kinds, y01 = data.names, data.columns, data.kinds, data.y01
         owner = type(self).__name__
-        # y first, by riskkit's own rules (scikit-learn's errors never escape); then X, with the clean y
-        y = _target.labels(*_target.binary_target(y, None, owner, self.bad_label))
-        names, named, columns, kinds, y01, classes, bad_positive = training_columns(
-            owner, X, y, self.categorical, self.bad_label
-        )
-        for stale in ("means_", "scales_", "_indicator_", "categories_", "binnings_", "feature_names_in_"):
+        for stale in ("means_", "scales_", "_indicator_", "categories_", "binnings_"):
             self.__dict__.pop(stale, None)  # a refit with other inputs or data keeps nothing of the last fit
         state: dict[str, Any] = {}
         if self.inputs == "raw":
@@ -381,16 +255,9 @@ class LogisticScorer(EstimatorMixin):
         if not (np.isfinite(model.coef_).all() and np.isfinite(model.intercept_).all()):
             raise ValidationError(f"{owner}: the logistic regression did not converge to finite coefficients")
 
-        self.scaling_ = scaling
-        self.master_scale_ = scale
-        self.classes_ = classes
-        self._bad_positive_ = bad_positive
-        self._named_ = named
-        self._feature_names_ = tuple(names)
-        self._kinds_ = dict(kinds)
-        if named:
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = len(names)
+        self.scaling_ = data.scaling
+        self.master_scale_ = data.master_scale
+        self._set_inputs(names, data.named, kinds, data.classes, data.bad_positive)
         self.columns_ = tuple(labels)
         self.coef_ = np.array(model.coef_[0], dtype=np.float64)
         self.intercept_ = float(model.intercept_[0])
@@ -420,16 +287,13 @@ class LogisticScorer(EstimatorMixin):
         for name in names:
             col = columns[name]
             if kinds[name] == _input.NUMERIC:
-                inf = np.isinf(col)
-                if inf.any():
-                    row = int(np.flatnonzero(inf)[0])
-                    raise ValidationError(
-                        f"feature {name!r} row {row}: {col[row]} is infinite; LogisticScorer(inputs='raw') "
-                        "needs finite numbers or NaN for missing (or use inputs='woe')",
-                        field=name,
-                        row=row,
-                        value=float(col[row]),
-                    )
+                refuse_values(
+                    name,
+                    col,
+                    np.isinf(col),
+                    "is infinite; LogisticScorer(inputs='raw') needs finite numbers or NaN for missing "
+                    "(or use inputs='woe')",
+                )
                 nan = np.isnan(col)
                 mean, std, standard = _standardise(col, nan)
                 means[name], scales[name], indicator[name] = mean, std, bool(nan.any())
@@ -560,17 +424,6 @@ class LogisticScorer(EstimatorMixin):
 
     # --- scoring -------------------------------------------------------------
 
-    def _read(self, X: Any) -> _input.Input:
-        self._check_fitted()
-        return _input.read(
-            X,
-            owner=type(self).__name__,
-            feature_names=self._feature_names_,
-            needed=self._feature_names_,
-            kinds=self._kinds_,
-            named=self._named_,
-        )
-
     def _numeric_matrix(self, X: Any, data: _input.Input) -> np.ndarray:
         """The numeric raw features as a C-contiguous (rows x features) float64 matrix.
 
@@ -604,7 +457,7 @@ class LogisticScorer(EstimatorMixin):
             unseen = codes < 0
             if unseen.any():
                 if self.unknown == "error":
-                    raise unknown_level_error(name, col, unseen, known)
+                    raise unknown_level_in(name, col, unseen, known)
                 codes[unseen] = neutral if self.unknown == "missing" else worst
             out.append(codes)
         return out
@@ -670,7 +523,7 @@ class LogisticScorer(EstimatorMixin):
             sc = score[sl]
             np.multiply(zc, -scaling.factor, out=sc)  # offset - factor * z, bit for bit
             sc += scaling.offset
-            fast_pd(sc, scaling, out=pd[sl])
+            pd[sl] = scaling.pd(sc)
         return data, D, codes, score, pd
 
     def _contributions(
@@ -695,58 +548,25 @@ class LogisticScorer(EstimatorMixin):
             out[:, where[name]] = -factor * table[c]
         return out
 
-    def score(self, X: Any, y: Any = None, *, reasons: int = 0, grade_defaults: bool = True) -> ScoreResult:
-        """Score every row of X: points (higher = safer), probability of default and grade.
-
-        Parameters
-        ----------
-        X : FeatureFrame, pandas DataFrame, mapping of name to array, or 2-D array
-            Named inputs are read by feature name (extra columns are ignored);
-            a 2-D array must hold the features in the fitted order. A mapping
-            of name to a single value scores one customer.
-        y : ignored
-            Accepted so that scikit-learn tooling may call ``score(X, y)``;
-            the result is a :class:`~riskkit.ScoreResult`, not a float.
-        reasons : int, default 0
-            When > 0, also give that many reason codes per row: the features
-            whose points contribution falls furthest below the best one seen
-            in training.
-        grade_defaults : bool, default True
-            A row whose ``in_default`` feature is 1 is graded D with PD 1
-            (docs/domain.md, default); pass False for model development.
-        """
-        original = X
-        k = check_reasons(reasons)
-        if _input.is_single_row(X):  # one customer as name -> value: score it as a one-row batch
-            X = _input.as_one_row(X)
+    def _score_rows(
+        self, X: Any, k: int
+    ) -> tuple[_input.Input, np.ndarray, np.ndarray, np.ndarray, Reasons | None]:
         data, D, codes, score, pd = self._compute(X)
-        grade = grade_of(self.master_scale_, score, pd)
+        grade = grade_objects(self.master_scale_, score, pd)
         why = None
         if k:
             lost = self._best_ - self._contributions(data.columns, codes, D)
             why = top_reasons(self._feature_names_, data.columns, lost, k)
-        result = ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
-        return grade_defaults_of(result, original, grade_defaults, self.master_scale_.default_grade)
+        return data, score, pd, grade, why
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of each class, shape (n, 2): ``[:, 1]`` is the probability of ``classes_[1]``."""
-        pd = self._compute(X)[4]
-        out = np.empty((pd.size, 2))
-        bad = 1 if self._bad_positive_ else 0
-        out[:, bad] = pd
-        np.subtract(1.0, pd, out=out[:, 1 - bad])
-        return out
+        return self._probabilities(self._compute(X)[4])
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of ``classes_[1]``: ``ln(pd / (1 - pd))`` when ``classes_[1]`` is the bad class."""
         score = self._compute(X)[3]
-        bad_odds = -self.scaling_.log_odds(score)
-        return np.asarray(bad_odds if self._bad_positive_ else -bad_odds)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The more likely class of each row: ``classes_[1]`` where ``decision_function > 0``."""
-        positive = self.decision_function(X) > 0
-        return np.asarray(self.classes_[positive.astype(np.int64)])
+        return self._toward_positive(-self.scaling_.log_odds(score))
 
     # --- reporting -----------------------------------------------------------
 
@@ -802,126 +622,102 @@ class LogisticScorer(EstimatorMixin):
                 )
         return rows
 
-    def _repr_html_(self) -> str:
-        from riskkit._display import html_table
+    def _report(self) -> list[dict[str, Any]]:
+        return self.coefficients()
 
-        if not self.__sklearn_is_fitted__():
-            return f"<pre>{html.escape(repr(self))}</pre>"
-        rows = self.coefficients()
-        headers = list(rows[0])
-        cells = [["" if r[h] is None else r[h] for h in headers] for r in rows]
-        return html_table(headers, cells, caption=f"{self!r}", digits=4)
+    # --- persistence (riskkit.save / load) -----------------------------------
 
+    _JSON_KEYS = ("params", *_saved.INPUT_KEYS, "kinds", "coef", "intercept", "best_points")
+    _RAW_KEYS = ("means", "scales", "indicator", "categories")
 
-# --------------------------------------------------------------------------- persistence (riskkit.save / load)
-
-
-def _to_body(obj: LogisticScorer) -> dict[str, Any]:
-    """JSON body of a fitted LogisticScorer (see :mod:`riskkit.persistence`)."""
-    from riskkit._persist_types import _classes_to_body
-
-    obj._check_fitted()
-    body: dict[str, Any] = {
-        "params": params_body(obj),
-        "feature_names": list(obj._feature_names_),
-        "named": obj._named_,
-        "kinds": [obj._kinds_[n] for n in obj._feature_names_],
-        "classes": _classes_to_body(obj.classes_),
-        "bad_positive": obj._bad_positive_,
-        "coef": obj.coef_.tolist(),
-        "intercept": obj.intercept_,
-        "best_points": [obj.best_points_[n] for n in obj._feature_names_],
-    }
-    if obj.inputs == "raw":
-        body["means"] = obj.means_
-        body["scales"] = obj.scales_
-        body["indicator"] = obj._indicator_
-        body["categories"] = {n: list(levels) for n, levels in obj.categories_.items()}
-    else:
-        body["binnings"] = {n: b.to_dict() for n, b in obj.binnings_.items()}
-    return body
-
-
-_BODY_KEYS = ("params", "feature_names", "named", "kinds", "classes", "bad_positive", "coef", "intercept", "best_points")
-
-
-def _from_body(body: dict[str, Any]) -> LogisticScorer:
-    """Inverse of :func:`_to_body`; does not import scikit-learn.
-
-    Every value is checked as fitting would have made it (JSON booleans,
-    finite numbers, scales > 0, unique levels, one entry per feature), and a
-    bad one is a :class:`FormatError` naming its key path, e.g. ``body.coef[3]``.
-    """
-    from riskkit._persist_types import _classes_from_body, names_from_body, params_from_body
-    from riskkit.persistence import (
-        decode_bool,
-        decode_float,
-        decode_floats,
-        decode_mapping,
-        decode_texts,
-    )
-
-    params = decode_mapping(body, "body", _BODY_KEYS, ("means", "scales", "indicator", "categories", "binnings"))[
-        "params"
-    ]
-    obj = params_from_body(LogisticScorer, params)
-    raw = obj.inputs == "raw"
-    decode_mapping(body, "body", (*_BODY_KEYS, *(("means", "scales", "indicator", "categories") if raw else ("binnings",))))
-    names, kinds, named = names_from_body(body)
-    obj.scaling_ = scaling_params(obj)
-    obj.master_scale_ = _master_scale(obj.master_scale)
-    obj.classes_ = _classes_from_body(body["classes"])
-    obj._bad_positive_ = decode_bool(body["bad_positive"], "body.bad_positive")
-    obj._named_ = named
-    obj._feature_names_ = names
-    obj._kinds_ = kinds
-    if obj._named_:
-        obj.feature_names_in_ = np.asarray(names, dtype=object)
-    obj.n_features_in_ = len(names)
-    obj.coef_ = np.array(decode_floats(body["coef"], "body.coef", finite=True), dtype=np.float64)
-    obj.intercept_ = decode_float(body["intercept"], "body.intercept", finite=True)
-    best = np.array(decode_floats(body["best_points"], "body.best_points", len(names), finite=True))
-    obj.best_points_ = dict(zip(names, best.tolist(), strict=True))
-    obj._best_ = best
-    numeric = [n for n in names if kinds[n] == _input.NUMERIC]
-    categorical = [n for n in names if kinds[n] == _input.CATEGORICAL]
-    if raw:
-        for key in ("means", "scales", "indicator"):
-            decode_mapping(body[key], f"body.{key}", numeric)
-        decode_mapping(body["categories"], "body.categories", categorical)
-        obj.means_ = {n: decode_float(body["means"][n], f"body.means.{n}", finite=True) for n in numeric}
-        obj.scales_ = {n: decode_float(body["scales"][n], f"body.scales.{n}", positive=True) for n in numeric}
-        obj._indicator_ = {n: decode_bool(body["indicator"][n], f"body.indicator.{n}") for n in numeric}
-        obj.categories_ = {
-            n: tuple(decode_texts(body["categories"][n], f"body.categories.{n}", allow_none=True)) for n in categorical
+    def _to_json(self) -> dict[str, Any]:
+        """The JSON body of the fitted scorer (see :mod:`riskkit.persistence`)."""
+        self._check_fitted()
+        body: dict[str, Any] = {
+            "params": _saved.params_to_json(self),
+            **_saved.inputs_to_json(self),
+            "coef": self.coef_.tolist(),
+            "intercept": self.intercept_,
+            "best_points": [self.best_points_[n] for n in self._feature_names_],
         }
-    else:
-        from riskkit.scoring._binning import Binning
-
-        decode_mapping(body["binnings"], "body.binnings", names)
-        obj.binnings_ = {}
-        for n in names:
-            try:
-                b = Binning.from_dict(body["binnings"][n])
-            except (FormatError, KeyError, TypeError, ValueError, OverflowError) as exc:
-                raise FormatError(f"body.binnings.{n}: {type(exc).__name__}: {exc}") from None
-            if b.kind != kinds[n] or not np.isfinite(np.asarray(b.woe, dtype=np.float64)).all():
-                raise FormatError(f"body.binnings.{n}: a {kinds[n]} binning with finite weights of evidence expected")
-            obj.binnings_[n] = b
-    labels = []
-    for name in names:
-        if obj.inputs == "woe":
-            labels.append(f"WoE({name})")
-        elif kinds[name] == _input.NUMERIC:
-            labels.append(name)
-            if obj._indicator_[name]:
-                labels.append(f"{name} is missing")
+        if self.inputs == "raw":
+            body["means"] = self.means_
+            body["scales"] = self.scales_
+            body["indicator"] = self._indicator_
+            body["categories"] = {n: list(levels) for n, levels in self.categories_.items()}
         else:
-            labels.extend(f"{name} = {'(missing)' if v is None else v}" for v in obj.categories_[name])
-    obj.columns_ = tuple(labels)
-    if len(labels) != obj.coef_.size:
-        raise FormatError(f"body.coef: the model has {obj.coef_.size} coefficients but its encoding needs {len(labels)}")
-    obj._compile()
-    if not (math.isfinite(obj._b_) and np.isfinite(obj._w_).all()):
-        raise FormatError("body.coef: the coefficients, means and scales overflow when combined")
-    return obj
+            body["binnings"] = {n: b.to_dict() for n, b in self.binnings_.items()}
+        return body
+
+    @classmethod
+    def _from_json(cls, body: dict[str, Any]) -> LogisticScorer:
+        """Inverse of :meth:`_to_json`; does not import scikit-learn.
+
+        Every value is checked as fitting would have made it (JSON booleans,
+        finite numbers, scales > 0, unique levels, one entry per feature), and a
+        bad one is a :class:`FormatError` naming its key path, e.g. ``body.coef[3]``.
+        """
+        decode_mapping(body, "body", cls._JSON_KEYS, (*cls._RAW_KEYS, "binnings"))
+        obj = _saved.params_from_json(cls, body["params"])
+        raw = obj.inputs == "raw"
+        decode_mapping(body, "body", (*cls._JSON_KEYS, *(cls._RAW_KEYS if raw else ("binnings",))))
+        _saved.inputs_from_json(obj, body)
+        obj.scaling_ = scaling_params(obj)
+        obj.master_scale_ = master_scale_from(obj.master_scale)
+        names, kinds = obj._feature_names_, obj._kinds_
+        obj.coef_ = _saved.floats_from_json(body["coef"], "body.coef", finite=True)
+        obj.intercept_ = decode_float(body["intercept"], "body.intercept", finite=True)
+        best = _saved.floats_from_json(body["best_points"], "body.best_points", len(names), finite=True)
+        obj.best_points_ = dict(zip(names, best.tolist(), strict=True))
+        obj._best_ = best
+        numeric = [n for n in names if kinds[n] == _input.NUMERIC]
+        categorical = [n for n in names if kinds[n] == _input.CATEGORICAL]
+        if raw:
+            for key in ("means", "scales", "indicator"):
+                decode_mapping(body[key], f"body.{key}", numeric)
+            decode_mapping(body["categories"], "body.categories", categorical)
+            obj.means_ = {n: decode_float(body["means"][n], f"body.means.{n}", finite=True) for n in numeric}
+            obj.scales_ = {n: decode_float(body["scales"][n], f"body.scales.{n}", positive=True) for n in numeric}
+            obj._indicator_ = {n: decode_bool(body["indicator"][n], f"body.indicator.{n}") for n in numeric}
+            obj.categories_ = {
+                n: tuple(decode_texts(body["categories"][n], f"body.categories.{n}", allow_none=True))
+                for n in categorical
+            }
+        else:
+            from riskkit.scoring._binning import Binning
+
+            decode_mapping(body["binnings"], "body.binnings", names)
+            obj.binnings_ = {}
+            for n in names:
+                try:
+                    b = Binning.from_dict(body["binnings"][n])
+                except (FormatError, KeyError, TypeError, ValueError, OverflowError) as exc:
+                    raise FormatError(f"body.binnings.{n}: {type(exc).__name__}: {exc}") from None
+                if b.kind != kinds[n] or not np.isfinite(np.asarray(b.woe, dtype=np.float64)).all():
+                    raise FormatError(
+                        f"body.binnings.{n}: a {kinds[n]} binning with finite weights of evidence expected"
+                    )
+                obj.binnings_[n] = b
+        obj.columns_ = tuple(obj._column_labels())
+        if len(obj.columns_) != obj.coef_.size:
+            raise FormatError(
+                f"body.coef: the model has {obj.coef_.size} coefficients but its encoding needs {len(obj.columns_)}"
+            )
+        obj._compile()
+        if not (math.isfinite(obj._b_) and np.isfinite(obj._w_).all()):
+            raise FormatError("body.coef: the coefficients, means and scales overflow when combined")
+        return obj
+
+    def _column_labels(self) -> list[str]:
+        """The names of the model's columns, in order (see ``columns_``)."""
+        labels: list[str] = []
+        for name in self._feature_names_:
+            if self.inputs == "woe":
+                labels.append(f"WoE({name})")
+            elif self._kinds_[name] == _input.NUMERIC:
+                labels.append(name)
+                if self._indicator_[name]:
+                    labels.append(f"{name} is missing")
+            else:
+                labels.extend(f"{name} = {'(missing)' if v is None else v}" for v in self.categories_[name])
+        return labels

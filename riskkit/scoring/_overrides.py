@@ -31,14 +31,15 @@ A cap or floor changes the grade, never the score or PD.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 
+from riskkit._checks import check
 from riskkit.errors import ValidationError
+from riskkit.scoring._params import BOOLEAN, REAL
 
 __all__ = ["Condition", "Override", "apply", "overrides_from_spec"]
 
@@ -111,12 +112,8 @@ def _condition(spec: Any, where: str) -> Condition:
         raise ValidationError(f"{where}.feature must be a feature name or a list of names, got {spec['feature']!r}")
     test = tests[0]
     value = spec[test]
-    if test == "missing":
-        if not isinstance(value, bool):
-            raise ValidationError(f"{where}.missing must be true or false, got {value!r}")
-    elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValidationError(f"{where}.{test} must be a finite number, got {value!r}")
-    return Condition(tuple(names), test, value if test == "missing" else float(value))
+    value = check(test, value, BOOLEAN if test == "missing" else REAL, where=f"{where}.")
+    return Condition(tuple(names), test, value)
 
 
 def _grades(card: Any) -> tuple[str, ...]:
@@ -165,10 +162,8 @@ def overrides_from_spec(specs: Any, card: Any) -> tuple[Override, ...]:
                     f"{where}.missing_points.feature {target['feature']!r} is not a feature of the card: "
                     f"{', '.join(card.names)}"
                 )
-            points = target["points"]
-            if isinstance(points, bool) or not isinstance(points, int | float) or not math.isfinite(points):
-                raise ValidationError(f"{where}.missing_points.points must be a finite number, got {points!r}")
-            target = (target["feature"], float(points))
+            points = check("points", target["points"], REAL, where=f"{where}.missing_points.")
+            target = (target["feature"], points)
         out.append(Override(conditions, action, target, reason.strip()))
     return tuple(out)
 

@@ -27,13 +27,13 @@ import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from riskkit.errors import ValidationError
-from riskkit.scoring._card import Card, CardFeature
+from riskkit._checks import Integer, Options, check
 from riskkit.scoring._input import NUMERIC, Categories, category_of
+from riskkit.scoring._levels import unknown_level
 
 #: Rows per chunk: large enough to amortise Python overhead, small enough for L2 cache.
 CHUNK = 65536
@@ -45,10 +45,41 @@ MAX_SUMMED_SPLITS = 24
 MIN_ROWS_PER_THREAD = 200_000
 
 
+class Feature(Protocol):
+    """What the plan reads of a card's feature (:class:`riskkit.scoring._card.CardFeature`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def points(self) -> np.ndarray: ...
+
+    @property
+    def splits(self) -> np.ndarray: ...
+
+    @property
+    def categories(self) -> tuple[tuple[str, ...], ...]: ...
+
+    @property
+    def special_codes(self) -> tuple[float, ...]: ...
+
+    @property
+    def n_regular(self) -> int: ...
+
+    @property
+    def special_bin(self) -> int: ...
+
+    @property
+    def missing_bin(self) -> int: ...
+
+
 class _Numeric:
     __slots__ = ("missing", "points", "points_list", "special", "special_bin", "splits", "splits_list", "summed")
 
-    def __init__(self, f: CardFeature) -> None:
+    def __init__(self, f: Feature) -> None:
         self.splits = np.ascontiguousarray(f.splits, dtype=np.float64)
         self.points = np.ascontiguousarray(f.points, dtype=np.float64)
         self.special = np.asarray(f.special_codes, dtype=np.float64)
@@ -86,7 +117,7 @@ class _Numeric:
 class _Categorical:
     __slots__ = ("feature", "lookup", "points", "points_list", "unknown")
 
-    def __init__(self, f: CardFeature, unknown: str) -> None:
+    def __init__(self, f: Feature, unknown: str) -> None:
         self.feature = f
         self.points = np.ascontiguousarray(f.points, dtype=np.float64)
         self.points_list = self.points.tolist()
@@ -100,15 +131,7 @@ class _Categorical:
         return int(np.argmin(self.points[: self.feature.n_regular]))
 
     def _raise(self, value: Any, row: int) -> None:
-        known = sorted(c for c in self.lookup if c is not None)
-        shown = ", ".join(map(repr, known[:20])) + (", ..." if len(known) > 20 else "")
-        raise ValidationError(
-            f"feature {self.feature.name!r} row {row}: category {value!r} was not seen when the card was "
-            f"built; known: {shown}. Pass unknown='missing' or 'worst' to score it anyway.",
-            field=self.feature.name,
-            row=row,
-            value=value,
-        )
+        raise unknown_level(self.feature.name, value, row, self.lookup, "when the card was built")
 
     def code_table(self, cats: Categories) -> np.ndarray:
         """Bin of every level of a categorical column, plus the missing bin at the end (code -1)."""
@@ -152,10 +175,13 @@ class _Categorical:
         return b
 
 
+#: ``n_jobs``: a number of threads, -1 (one per core) or None (one per core for large batches).
+_N_JOBS = (Integer(1), Options(-1, None))
+
+
 def _workers(n_jobs: int | None, n_rows: int) -> int:
     """Threads for a batch: ``None`` means one per core for large batches, 1 none, -1 one per core."""
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1):
-        raise ValidationError(f"n_jobs must be a positive whole number, -1 (all cores) or None, got {n_jobs!r}")
+    n_jobs = check("n_jobs", n_jobs, *_N_JOBS)
     if n_jobs == 1:
         return 1
     cores = os.cpu_count() or 1
@@ -164,13 +190,14 @@ def _workers(n_jobs: int | None, n_rows: int) -> int:
 
 
 class ScoringPlan:
-    """A card compiled for batch scoring (see the module docstring)."""
+    """A card's features compiled for batch scoring (see the module docstring).
 
-    def __init__(self, card: Card) -> None:
-        self.card = card
-        self.names = card.names
+    ``unknown`` is the card's policy for a category it does not list.
+    """
+
+    def __init__(self, features: Sequence[Feature], unknown: str) -> None:
         self.parts: list[_Numeric | _Categorical] = [
-            _Numeric(f) if f.kind == NUMERIC else _Categorical(f, card.unknown) for f in card.features
+            _Numeric(f) if f.kind == NUMERIC else _Categorical(f, unknown) for f in features
         ]
 
     # --- batch ---------------------------------------------------------------

@@ -18,34 +18,31 @@ from typing import Any
 import attrs
 import numpy as np
 
+from riskkit._checks import check, readonly
 from riskkit.errors import ValidationError
+from riskkit.scoring._params import BOOLEAN
 
 __all__ = ["Reasons", "ScoreResult", "default_flags", "grade_defaults"]
 
-
-def _readonly(a: Any, dtype: Any = None) -> np.ndarray:
-    """A read-only view (no copy of the batch: results of a million rows are built often)."""
-    view = np.asarray(a, dtype=dtype).view()
-    view.setflags(write=False)
-    return view
+# the result's arrays are read-only views of what the scorer computed: no copy of a million-row batch
 
 
 def _floats(a: Any) -> np.ndarray:
-    return _readonly(a, np.float64)
+    return readonly(a, np.float64)
 
 
 def _objects(a: Any) -> np.ndarray:
-    return _readonly(a, object)
+    return readonly(a, object)
 
 
 def _texts(a: Any) -> np.ndarray:
     """Grades as given when already text (numpy str), else as objects."""
     arr = np.asarray(a)
-    return _readonly(arr if arr.dtype.kind == "U" else arr.astype(object))
+    return readonly(arr if arr.dtype.kind == "U" else arr.astype(object))
 
 
 def _optional_objects(a: Any) -> np.ndarray | None:
-    return None if a is None else _readonly(a, object)
+    return None if a is None else readonly(a, object)
 
 
 @attrs.frozen(eq=False)
@@ -227,8 +224,8 @@ def grade_defaults(result: ScoreResult, X: Any, enabled: bool = True, default_gr
     defaulted customers); ``override`` says ``"in default"`` on those rows.
     ``enabled=False`` returns ``result`` as it is.
     """
-    if not isinstance(enabled, bool):
-        raise ValidationError(f"grade_defaults must be True or False, got {enabled!r}", field="grade_defaults")
+    if type(enabled) is not bool:  # checked only when not a plain bool: the service path scores one row
+        enabled = check("grade_defaults", enabled, BOOLEAN)
     flags = default_flags(X, len(result)) if enabled else None
     if flags is None or not flags.any():
         return result

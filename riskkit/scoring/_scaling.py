@@ -24,50 +24,37 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from riskkit._checks import Constraint, check
 from riskkit.errors import ValidationError
+from riskkit.scoring._params import POSITIVE, REAL
 
 __all__ = ["Scaling"]
 
-
-def _is_finite_number(value: Any) -> bool:
-    return isinstance(value, float) and math.isfinite(value)
-
-
-def _shown(value: Any) -> str:
-    return "an integer too large for a float" if isinstance(value, int) and not isinstance(value, bool) else repr(value)
+#: The accepted values of each parameter (also checked by the scorers that take them).
+CONSTRAINTS: dict[str, tuple[Constraint, ...]] = {"base_score": (REAL,), "base_odds": (POSITIVE,), "pdo": (POSITIVE,)}
 
 
-def _positive(name: str) -> Any:
-    def check(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
-        if not _is_finite_number(value) or value <= 0:
-            raise ValidationError(f"{name} must be a finite number > 0, got {_shown(value)}", field=name, value=value)
-
-    return check
+def _checked(name: str, value: Any) -> float:
+    """The value of the parameter ``name`` as a float, or a ValidationError naming it (the fields' converter)."""
+    return float(check(name, value, *CONSTRAINTS[name]))
 
 
-def _as_float(value: Any) -> Any:
-    """float() for real numbers only; anything else (or an int beyond float range) reaches the validator
-    unchanged and is refused there."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        try:
-            return float(value)
-        except OverflowError:
-            return value
-    return value
+def _base_score(value: Any) -> float:
+    return _checked("base_score", value)
 
 
-def _finite(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
-    if not _is_finite_number(value):
-        raise ValidationError(
-            f"{attribute.name} must be a finite number, got {_shown(value)}", field=attribute.name, value=value
-        )
+def _base_odds(value: Any) -> float:
+    return _checked("base_odds", value)
+
+
+def _pdo(value: Any) -> float:
+    return _checked("pdo", value)
 
 
 @attrs.frozen
@@ -84,9 +71,9 @@ class Scaling:
         Points to double the odds.
     """
 
-    base_score: float = attrs.field(default=600.0, validator=_finite, converter=_as_float)
-    base_odds: float = attrs.field(default=50.0, validator=_positive("base_odds"), converter=_as_float)
-    pdo: float = attrs.field(default=20.0, validator=_positive("pdo"), converter=_as_float)
+    base_score: float = attrs.field(default=600.0, converter=_base_score)
+    base_odds: float = attrs.field(default=50.0, converter=_base_odds)
+    pdo: float = attrs.field(default=20.0, converter=_pdo)
 
     @property
     def factor(self) -> float:

@@ -2,7 +2,7 @@
 
 :class:`ExpertScorecard` holds points set by hand (from a dict, JSON or TOML),
 for companies without default history. :class:`Scorecard` is fitted from
-data: optimal binning per feature (:mod:`riskkit.scoring._binning`), weight of
+data: optimal binning per feature (:func:`riskkit.scoring.fit_numeric`), weight of
 evidence, selection of the features that help out of fold, a logistic
 regression on WoE and scaling to points (docs/domain.md, *Scorecard scaling*).
 
@@ -16,21 +16,25 @@ Sign conventions, stated once:
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from riskkit._checks import NONE, Constraint, Interval, Options
 from riskkit._documents import load_json, load_toml
-from riskkit.errors import ValidationError
-from riskkit.scoring import _input
+from riskkit.errors import FormatError, ValidationError
+from riskkit.persistence import decode_float, decode_mapping, decode_texts
+from riskkit.scoring import _input, _saved
 from riskkit.scoring._base import CardScorer
 from riskkit.scoring._card import Card, CardFeature, expert_feature, expert_to_spec
+from riskkit.scoring._docs import shared_docs
 from riskkit.scoring._estimator import EstimatorMixin
+from riskkit.scoring._params import BOOLEAN, POSITIVE, REAL, SEED, SHARE, TREND, UNKNOWN
+from riskkit.scoring._scaling import CONSTRAINTS as SCALING
 from riskkit.scoring._scaling import Scaling
-from riskkit.scoring._training import master_scale_from, training_columns
+from riskkit.scoring._training import master_scale_from, training_data
 
 __all__ = ["ExpertScorecard", "Scorecard"]
 
@@ -159,7 +163,6 @@ class ExpertScorecard(CardScorer):
         """The card's overrides (caps, floors, missing points), on the features they read."""
         if not self.overrides:
             return result
-        from riskkit.scoring import _input
         from riskkit.scoring._overrides import apply
 
         names = tuple(dict.fromkeys(n for o in self.overrides for n in o.features))
@@ -180,7 +183,12 @@ class ExpertScorecard(CardScorer):
         more = f", {len(self.overrides)} overrides" if self.overrides else ""
         return f"ExpertScorecard({self.name!r}, {len(self.card.features)} features{more})"
 
+    # the JSON body of a saved card (riskkit.save / load) is the hand-written format
+    _to_json = to_dict
+    _from_json = from_dict
 
+
+@shared_docs
 class Scorecard(EstimatorMixin, CardScorer):
     """A scorecard fitted from data: binning, WoE, feature selection out of fold, logistic regression, points.
 
@@ -188,7 +196,7 @@ class Scorecard(EstimatorMixin, CardScorer):
     ``predict``) and a riskkit :class:`~riskkit.Scorer` (``score``). Fitting
     imports scikit-learn; scoring a fitted or loaded scorecard does not.
 
-    Fitting bins every feature optimally (:mod:`riskkit.scoring._binning`), chooses the
+    Fitting bins every feature optimally (:func:`riskkit.scoring.fit_numeric`), chooses the
     features, fits an L2 logistic regression of bad on the WoE of the chosen
     ones and scales it to points.
 
@@ -245,7 +253,7 @@ class Scorecard(EstimatorMixin, CardScorer):
         Maximum number of bins per feature.
     min_bin_n_event : float, default 0
         Minimum bads and goods in each bin; 0 allows a bin of only goods (or
-        only bads), whose WoE is smoothed (:mod:`riskkit.scoring._binning`).
+        only bads), whose WoE is smoothed (see :func:`riskkit.scoring.fit_numeric`).
     prebinning : {"cart", "quantile"}, default "cart"
         Pre-bins of numeric features: leaves of a best-first Gini tree on the
         target (split candidates where the event rate changes) or weighted
@@ -267,24 +275,15 @@ class Scorecard(EstimatorMixin, CardScorer):
         Seed of the fold shuffle; None draws a new one at every fit.
     C : float, default 1.0
         Inverse L2 regularisation strength of the logistic regression on WoE.
-    base_score, base_odds, pdo : float, default 600, 50, 20
-        Scaling (docs/domain.md, *Scorecard scaling*).
     rounding : bool, default False
         Round each bin's points to whole numbers (the score is then their sum).
-    unknown : {"error", "missing", "worst"}, default "error"
-        What a category never seen in training does at scoring time.
-    bad_label : object, optional
-        The label of the bad class in y; by default the greater of the two labels.
+    {scaling and labels}
     master_scale : MasterScale, "default" or dict, optional
         Grades; by default :meth:`MasterScale.default` (by PD).
 
     Attributes
     ----------
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when fitted on named input.
-    classes_ : ndarray
-        The two class labels, sorted.
+    {fitted input}
     binnings_ : dict of str to Binning
         The binning of every input feature (fitted on all training rows).
     iv_ : dict of str to float
@@ -320,6 +319,7 @@ class Scorecard(EstimatorMixin, CardScorer):
 
     def __init__(
         self,
+        *,
         categorical: Sequence[str] | None = None,
         special_codes: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
         monotonic_trend: str | None = "auto",
@@ -366,53 +366,23 @@ class Scorecard(EstimatorMixin, CardScorer):
 
     # --- fitting -------------------------------------------------------------
 
-    def _validate_params(self) -> None:
-        def number(name: str, low: float, high: float, integer: bool = False) -> None:
-            v = getattr(self, name)
-            ok = isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
-            try:
-                ok = ok and math.isfinite(float(v)) and low <= float(v) <= high
-            except OverflowError:  # an int too large for a float is out of any range
-                ok = False
-            if integer:
-                ok = ok and float(v).is_integer()
-            if not ok:
-                kind = "a whole number" if integer else "a number"
-                raise ValidationError(f"{name} must be {kind} in [{low}, {high}], got {v!r}", field=name)
-
-        number("max_n_prebins", 2, 1000, integer=True)
-        number("min_bin_size", 1e-9, 0.5)
-        number("min_bin_n_event", 0, math.inf)
-        if self.min_iv is not None:
-            number("min_iv", 0.0, math.inf)
-        number("C", 1e-12, math.inf)
-        number("cv", 2, 1000, integer=True)
-        number("selection_tol", -math.inf, math.inf)
-        if self.prebinning not in ("quantile", "cart"):
-            raise ValidationError(
-                f"prebinning must be 'quantile' or 'cart', got {self.prebinning!r}", field="prebinning"
-            )
-        if self.selection not in ("cv", None):
-            raise ValidationError(f"selection must be 'cv' or None, got {self.selection!r}", field="selection")
-        rs = self.random_state
-        if rs is not None and not (
-            isinstance(rs, int | np.integer) and not isinstance(rs, bool) and 0 <= int(rs) < 2**32
-        ):
-            raise ValidationError(
-                f"random_state must be None or a whole number in [0, 2**32), got {rs!r}", field="random_state"
-            )
-        if self.max_n_bins is not None:
-            number("max_n_bins", 1, 1000, integer=True)
-        if self.unknown not in ("error", "missing", "worst"):
-            raise ValidationError(f"unknown must be 'error', 'missing' or 'worst', got {self.unknown!r}", field="unknown")
-        if self.monotonic_trend not in ("auto", "ascending", "descending", "peak", "valley", None):
-            raise ValidationError(
-                "monotonic_trend must be 'auto', 'ascending', 'descending', 'peak', 'valley' or None, "
-                f"got {self.monotonic_trend!r}",
-                field="monotonic_trend",
-            )
-        if not isinstance(self.rounding, bool):
-            raise ValidationError(f"rounding must be True or False, got {self.rounding!r}", field="rounding")
+    _constraints: ClassVar[Mapping[str, tuple[Constraint, ...]]] = {
+        "monotonic_trend": (TREND,),
+        "max_n_prebins": (Interval(int, 2, 1000),),
+        "min_bin_size": (SHARE,),
+        "max_n_bins": (Interval(int, 1, 1000), NONE),
+        "min_bin_n_event": (Interval(float, 0, None),),
+        "prebinning": (Options("quantile", "cart"),),
+        "min_iv": (Interval(float, 0, None), NONE),
+        "selection": (Options("cv", None),),
+        "cv": (Interval(int, 2, 1000),),
+        "selection_tol": (REAL,),
+        "random_state": (SEED, NONE),
+        "C": (POSITIVE,),
+        **SCALING,
+        "rounding": (BOOLEAN,),
+        "unknown": (UNKNOWN,),
+    }
 
     def _special_for(self, name: str) -> tuple[float, ...]:
         codes = self.special_codes
@@ -425,20 +395,10 @@ class Scorecard(EstimatorMixin, CardScorer):
     def fit(self, X: Any, y: Any) -> Scorecard:
         """Fit binning, WoE, feature selection, the logistic regression and the points.
 
-        Parameters
-        ----------
-        X : FeatureFrame, DataFrame, mapping of name to array, or 2-D array
-        y : array-like of two class labels (bad = ``bad_label`` or the greater label)
-
-        Returns
-        -------
-        self
+        {fit}
         """
-        self._validate_params()
-        owner = type(self).__name__
-        names, named, columns, kinds, y01, classes, bad_is_positive = training_columns(
-            owner, X, y, self.categorical, self.bad_label
-        )
+        data = training_data(self, X, y)
+        names, columns, kinds, y01 = data.names, data.columns, data.kinds, data.y01
 
         binnings = {name: self._bin(name, kinds[name], columns[name], y01) for name in names}
         iv = {name: float(b.iv) for name, b in binnings.items()}
@@ -450,7 +410,7 @@ class Scorecard(EstimatorMixin, CardScorer):
         woe = {n: self._woe_column(binnings[n], columns[n]) for n in candidates}
         selected, coef, intercept = self._fit_logistic(candidates, woe, y01)
 
-        scaling = Scaling(self.base_score, self.base_odds, self.pdo)
+        scaling = data.scaling
         n_sel = len(selected)
         shift = (scaling.offset - scaling.factor * intercept) / n_sel
         features = []
@@ -469,19 +429,13 @@ class Scorecard(EstimatorMixin, CardScorer):
                     special_codes=tuple(b.special_codes) if b.kind == _input.NUMERIC else (),
                 )
             )
-        self.card_ = Card(tuple(features), scaling, master_scale_from(self.master_scale), unknown=self.unknown)
+        self.card_ = Card(tuple(features), scaling, data.master_scale, unknown=self.unknown)
         self.binnings_ = binnings
         self.iv_ = iv
         self.selected_features_ = tuple(selected)
         self.coef_ = np.asarray(coef, dtype=np.float64)
         self.intercept_ = float(intercept)
-        self.classes_ = classes
-        self._bad_positive_ = bad_is_positive
-        self._named_ = named
-        if named:
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        self._feature_names_ = tuple(names)
-        self.n_features_in_ = len(names)
+        self._set_inputs(names, data.named, None, data.classes, data.bad_positive)
         return self
 
     def _bin(self, name: str, kind: str, data: np.ndarray, y01: np.ndarray) -> Any:
@@ -610,7 +564,7 @@ class Scorecard(EstimatorMixin, CardScorer):
         return self._bad_positive_
 
     def _class_probabilities(self, pd: np.ndarray) -> np.ndarray:
-        return np.column_stack([1.0 - pd, pd]) if self._bad_positive_ else np.column_stack([pd, 1.0 - pd])
+        return self._probabilities(pd)
 
     def table(self) -> list[dict[str, Any]]:
         """Every bin of every selected feature: bounds, counts, event rate, WoE, IV and points."""
@@ -633,3 +587,50 @@ class Scorecard(EstimatorMixin, CardScorer):
                     }
                 )
         return rows
+
+    # --- persistence (riskkit.save / load) -----------------------------------
+
+    _JSON_KEYS = ("params", "card", "binnings", "iv", "selected", "coef", "intercept", *_saved.INPUT_KEYS)
+
+    def _to_json(self) -> dict[str, Any]:
+        """The JSON body of the fitted scorecard (see :mod:`riskkit.persistence`)."""
+        self._check_fitted()
+        return {
+            "params": _saved.params_to_json(self),
+            "card": self.card_.to_dict(),
+            "binnings": {name: b.to_dict() for name, b in self.binnings_.items()},
+            "iv": self.iv_,
+            "selected": list(self.selected_features_),
+            "coef": self.coef_.tolist(),
+            "intercept": self.intercept_,
+            **_saved.inputs_to_json(self, kinds=False),
+        }
+
+    @classmethod
+    def _from_json(cls, body: dict[str, Any]) -> Scorecard:
+        """Inverse of :meth:`_to_json`; does not import scikit-learn.
+
+        Every value is checked (parameters as ``fit`` checks them, the card,
+        binnings, finite coefficients, the classes); a bad one is a
+        :class:`FormatError` naming its key path, e.g. ``body.card.features[0].points[2]``.
+        """
+        from riskkit.scoring._binning import Binning
+
+        decode_mapping(body, "body", cls._JSON_KEYS)
+        sc = _saved.params_from_json(cls, body["params"])
+        sc.card_ = Card.from_dict(body["card"], "body.card")
+        sc.binnings_ = {}
+        for name, b in decode_mapping(body["binnings"], "body.binnings", exact=False).items():
+            try:
+                sc.binnings_[name] = Binning.from_dict(b)
+            except (FormatError, KeyError, TypeError, ValueError, OverflowError) as exc:
+                raise FormatError(f"body.binnings.{name}: {type(exc).__name__}: {exc}") from None
+        iv = decode_mapping(body["iv"], "body.iv", exact=False)
+        sc.iv_ = {name: decode_float(v, f"body.iv.{name}") for name, v in iv.items()}
+        sc.selected_features_ = tuple(decode_texts(body["selected"], "body.selected"))
+        sc.coef_ = _saved.floats_from_json(body["coef"], "body.coef", finite=True)
+        sc.intercept_ = decode_float(body["intercept"], "body.intercept", finite=True)
+        _saved.inputs_from_json(sc, body, kinds=False)
+        if set(sc.card_.names) - set(sc._feature_names_):
+            raise FormatError("body.card: the card uses features that are not among body.feature_names")
+        return sc

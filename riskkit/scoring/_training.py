@@ -2,23 +2,25 @@
 
 Reading X and y for ``fit`` the same way everywhere, so the three scorers
 accept the same inputs and refuse bad ones with the same messages (the ones
-scikit-learn's conformance checks expect).
+scikit-learn's conformance checks expect): first the parameters, then y (by
+:func:`riskkit.scoring._target.binary_target`), then X.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from riskkit.errors import ValidationError
-from riskkit.scoring import _input
+from riskkit.scoring import _input, _target
 from riskkit.scoring._grades import MasterScale
 from riskkit.scoring._scaling import Scaling
 
 
 def master_scale_from(value: Any) -> MasterScale:
+    """The ``master_scale`` parameter as a MasterScale: None or ``"default"``, ``"expert_100"``, a scale or its dict."""
     if value is None or value == "default":
         return MasterScale.default()
     if value == "expert_100":
@@ -34,35 +36,52 @@ def master_scale_from(value: Any) -> MasterScale:
 
 
 def scaling_params(owner: Any) -> Scaling:
+    """The scaling of a scorer's ``base_score``, ``base_odds`` and ``pdo``."""
     return Scaling(owner.base_score, owner.base_odds, owner.pdo)
 
 
-def binary_target(y: Any, owner: str, bad_label: Any = None) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Validate a binary target. Returns (y as 0/1 with 1 = bad, classes_, classes_[1] is bad)."""
-    if y is None:
-        raise ValidationError(f"{owner} requires y to be passed, but the target y is None")
-    from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import column_or_1d
+def refuse_values(name: str, col: np.ndarray, bad: np.ndarray, why: str) -> None:
+    """A ValidationError at the first row of feature ``name`` where ``bad`` holds, if any.
 
-    y = column_or_1d(y, warn=True)
-    if y.dtype.kind in "fc" and not np.isfinite(y).all():
-        raise ValidationError(f"{owner}: Input y contains NaN or infinity; y must hold two class labels")
-    check_classification_targets(y)
-    classes = np.unique(y)
-    if classes.size < 2:
-        raise ValidationError(f"{owner} needs two classes (good and bad); y has only one class: {classes.tolist()}")
-    if classes.size > 2:
+    ``why`` follows the value in the message: what is wrong with it and what is accepted.
+    """
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
         raise ValidationError(
-            f"{owner}: Only binary classification is supported (good/bad); y has {classes.size} classes: "
-            f"{classes.tolist()[:10]}"
+            f"feature {name!r} row {row}: {col[row]} {why}", field=name, row=row, value=float(col[row])
         )
-    if bad_label is None:
-        bad = classes[1]
-    elif bad_label in classes.tolist():
-        bad = bad_label
-    else:
-        raise ValidationError(f"bad_label {bad_label!r} is not in y's classes {classes.tolist()}", field="bad_label")
-    return (y == bad).astype(np.int8), classes, bool(classes[1] == bad)
+
+
+class Training(NamedTuple):
+    """The checked fitting data of a scorer (see :func:`training_data`)."""
+
+    names: list[str]
+    named: bool
+    columns: dict[str, np.ndarray]
+    kinds: dict[str, str]
+    y01: np.ndarray
+    classes: np.ndarray
+    bad_positive: bool
+    scaling: Scaling
+    master_scale: MasterScale
+
+
+def training_data(est: Any, X: Any, y: Any) -> Training:
+    """Check a scorer's parameters, then y, then X, for ``est.fit(X, y)``.
+
+    ``est`` has ``_validate_params()``, ``base_score``, ``base_odds``, ``pdo``,
+    ``master_scale``, ``categorical`` and ``bad_label``.
+    """
+    est._validate_params()
+    scaling = scaling_params(est)
+    scale = master_scale_from(est.master_scale)
+    owner = type(est).__name__
+    # y first, by riskkit's own rules (scikit-learn's errors never escape); then X, with the clean y
+    y = _target.labels(*_target.binary_target(y, None, owner, est.bad_label))
+    names, named, columns, kinds, y01, classes, bad_positive = training_columns(
+        owner, X, y, est.categorical, est.bad_label
+    )
+    return Training(names, named, columns, kinds, y01, classes, bad_positive, scaling, scale)
 
 
 def training_columns(
@@ -84,9 +103,7 @@ def training_columns(
         raise ValidationError(
             f"{owner}: 0 sample(s) (shape=(0, {len(values)})) while a minimum of 1 is required."
         )
-    from riskkit.scoring._target import binary_target as checked_target
-
-    y01, classes, bad_is_positive = checked_target(y, n_rows, owner, bad_label)
+    y01, classes, bad_is_positive = _target.binary_target(y, n_rows, owner, bad_label)
     if y01.size != n_rows:
         raise ValidationError(f"{owner}: X has {n_rows} rows but y has {y01.size}")
     if categorical is not None and (isinstance(categorical, str) or not isinstance(categorical, Sequence)):

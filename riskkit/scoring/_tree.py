@@ -43,38 +43,33 @@ Reason codes
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from riskkit.errors import FormatError, ValidationError
-from riskkit.scoring import _input, _target
-from riskkit.scoring._base import check_reasons, top_reasons
-from riskkit.scoring._estimator import EstimatorMixin
-from riskkit.scoring._logistic import (
-    check_number,
-    check_unknown,
-    floats,
-    grade_of,
-    is_missing,
-    level_codes,
-    params_body,
-    scaling_params,
-    training_columns,
-    unknown_level_error,
-)
-from riskkit.scoring._result import Reasons, ScoreResult
-from riskkit.scoring._result import grade_defaults as grade_defaults_of
-from riskkit.scoring._training import master_scale_from as _master_scale
+from riskkit._checks import NONE, Constraint, Integer, Interval
+from riskkit.errors import FormatError
+from riskkit.persistence import decode_bool, decode_int, decode_mapping, decode_texts
+from riskkit.scoring import _input, _saved
+from riskkit.scoring._docs import shared_docs
+from riskkit.scoring._grades import grade_objects
+from riskkit.scoring._levels import is_missing, level_codes, unknown_level_in
+from riskkit.scoring._model import ModelScorer
+from riskkit.scoring._params import SEED, SHARE, UNKNOWN
+from riskkit.scoring._reasons import top_reasons
+from riskkit.scoring._result import Reasons
+from riskkit.scoring._scaling import CONSTRAINTS as SCALING
+from riskkit.scoring._training import master_scale_from, refuse_values, scaling_params, training_data
 
 __all__ = ["DecisionTreeScorer"]
 
 _LEAF = -1
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 _REASON_CHUNK = 65536
+#: The arrays of ``tree_`` that are saved (``pd`` and ``score`` are derived from them on loading).
+_TREE_ARRAYS = ("children_left", "children_right", "feature", "threshold", "missing_go_to_left", "n", "bads")
 
 
 def _fmt(t: float) -> str:
@@ -85,7 +80,8 @@ def _fmt(t: float) -> str:
     return np.format_float_positional(v, trim="-")
 
 
-class DecisionTreeScorer(EstimatorMixin):
+@shared_docs
+class DecisionTreeScorer(ModelScorer):
     """A shallow decision tree whose leaves are scored risk segments.
 
     A scikit-learn classifier (``fit``, ``predict_proba``, ``decision_function``,
@@ -103,12 +99,7 @@ class DecisionTreeScorer(EstimatorMixin):
         A split must decrease the weighted Gini impurity by at least this much.
     categorical : sequence of str, optional
         Features to treat as categories; text columns are categorical anyway.
-    base_score, base_odds, pdo : float, default 600, 50, 20
-        Scaling (docs/domain.md, *Scorecard scaling*).
-    unknown : {"error", "missing", "worst"}, default "error"
-        What a category never seen in training does at scoring time.
-    bad_label : object, optional
-        The label of the bad class in y; by default the greater of the two labels.
+    {scaling and labels}
     master_scale : MasterScale, "default", "expert_100" or dict, optional
         Grades; by default :meth:`MasterScale.default` (by PD).
     random_state : int or None, default 0
@@ -116,11 +107,7 @@ class DecisionTreeScorer(EstimatorMixin):
 
     Attributes
     ----------
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when fitted on named input.
-    classes_ : ndarray
-        The two class labels, sorted.
+    {fitted input}
     tree_ : dict of str to ndarray
         The tree as arrays indexed by node (node 0 is the root):
         ``children_left``, ``children_right`` (-1 at leaves), ``feature``
@@ -132,8 +119,7 @@ class DecisionTreeScorer(EstimatorMixin):
         is the tree's input).
     depth_ : int
         Depth of the fitted tree.
-    scaling_ : Scaling
-    master_scale_ : MasterScale
+    {fitted scales}
 
     Examples
     --------
@@ -156,14 +142,15 @@ class DecisionTreeScorer(EstimatorMixin):
 
     def __init__(
         self,
+        *,
         max_depth: int | None = 3,
         min_samples_leaf: int | float = 0.05,
         min_impurity_decrease: float = 0.0,
         categorical: Sequence[str] | None = None,
+        unknown: str = "error",
         base_score: float = 600.0,
         base_odds: float = 50.0,
         pdo: float = 20.0,
-        unknown: str = "error",
         bad_label: Any = None,
         master_scale: Any = None,
         random_state: int | None = 0,
@@ -172,54 +159,32 @@ class DecisionTreeScorer(EstimatorMixin):
         self.min_samples_leaf = min_samples_leaf
         self.min_impurity_decrease = min_impurity_decrease
         self.categorical = categorical
+        self.unknown = unknown
         self.base_score = base_score
         self.base_odds = base_odds
         self.pdo = pdo
-        self.unknown = unknown
         self.bad_label = bad_label
         self.master_scale = master_scale
         self.random_state = random_state
 
     # --- fitting -------------------------------------------------------------
 
-    def _validate_params(self) -> None:
-        if self.max_depth is not None:
-            check_number(self, "max_depth", 1, 1000, integer=True)
-        leaf = self.min_samples_leaf
-        if isinstance(leaf, int | np.integer) and not isinstance(leaf, bool):
-            check_number(self, "min_samples_leaf", 1, math.inf, integer=True)
-        else:
-            check_number(self, "min_samples_leaf", 0.0, 0.5, low_open=True)
-        check_number(self, "min_impurity_decrease", 0.0, math.inf)
-        check_unknown(self.unknown)
-        rs = self.random_state
-        if rs is not None and (isinstance(rs, bool) or not isinstance(rs, int | np.integer)):
-            raise ValidationError(
-                f"random_state must be a whole number or None, got {rs!r}", field="random_state"
-            )
+    _constraints: ClassVar[Mapping[str, tuple[Constraint, ...]]] = {
+        "max_depth": (Interval(int, 1, 1000), NONE),
+        "min_samples_leaf": (Integer(1), SHARE),  # rows (an int) or a share of the rows (a float)
+        "min_impurity_decrease": (Interval(float, 0, None),),
+        **SCALING,
+        "unknown": (UNKNOWN,),
+        "random_state": (SEED, NONE),
+    }
 
     def fit(self, X: Any, y: Any) -> DecisionTreeScorer:
         """Fit the categorical encodings and the tree, and count goods and bads per node.
 
-        Parameters
-        ----------
-        X : FeatureFrame, DataFrame, mapping of name to array, or 2-D array
-        y : array-like of two class labels (bad = ``bad_label`` or the greater label)
-
-        Returns
-        -------
-        self
+        {fit}
         """
-        self._validate_params()
-        scaling = scaling_params(self)
-        scale = _master_scale(self.master_scale)
-        owner = type(self).__name__
-        # y first, by riskkit's own rules (scikit-learn's errors never escape); then X, with the clean y
-        y = _target.labels(*_target.binary_target(y, None, owner, self.bad_label))
-        names, named, columns, kinds, y01, classes, bad_positive = training_columns(
-            owner, X, y, self.categorical, self.bad_label
-        )
-        self.__dict__.pop("feature_names_in_", None)
+        data = training_data(self, X, y)
+        names, columns, kinds, y01 = data.names, data.columns, data.kinds, data.y01
         categories: dict[str, tuple[str, ...]] = {}
         missing_seen: dict[str, bool] = {}
         matrix = np.empty((y01.size, len(names)), dtype=np.float64)
@@ -227,15 +192,7 @@ class DecisionTreeScorer(EstimatorMixin):
             col = columns[name]
             if kinds[name] == _input.NUMERIC:
                 too_big = ~(np.abs(col) <= _FLOAT32_MAX) & ~np.isnan(col)
-                if too_big.any():
-                    row = int(np.flatnonzero(too_big)[0])
-                    raise ValidationError(
-                        f"feature {name!r} row {row}: {col[row]} is infinite or too large for the tree "
-                        "(float32); use NaN for a missing value",
-                        field=name,
-                        row=row,
-                        value=float(col[row]),
-                    )
+                refuse_values(name, col, too_big, "is infinite or too large for the tree (float32); use NaN for a missing value")
                 matrix[:, j] = col
                 missing_seen[name] = bool(np.isnan(col).any())
             else:
@@ -262,16 +219,9 @@ class DecisionTreeScorer(EstimatorMixin):
         )
         model.fit(matrix, y01)
         t = model.tree_
-        self.scaling_ = scaling
-        self.master_scale_ = scale
-        self.classes_ = classes
-        self._bad_positive_ = bad_positive
-        self._named_ = named
-        self._feature_names_ = tuple(names)
-        self._kinds_ = dict(kinds)
-        if named:
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = len(names)
+        self.scaling_ = data.scaling
+        self.master_scale_ = data.master_scale
+        self._set_inputs(names, data.named, kinds, data.classes, data.bad_positive)
         self.categories_ = categories
         self._missing_seen_ = missing_seen
         left = np.asarray(t.children_left, dtype=np.int64)
@@ -328,7 +278,7 @@ class DecisionTreeScorer(EstimatorMixin):
         self.tree_["pd"] = pd
         self.tree_["score"] = score
         self._decision_ = -self.scaling_.log_odds(score)
-        self._grade_ = np.asarray(grade_of(self.master_scale_, score, pd), dtype=object)
+        self._grade_ = grade_objects(self.master_scale_, score, pd)
         self._lookups_ = {
             n: {lvl: i for i, lvl in enumerate(levels)} for n, levels in self.categories_.items()
         }
@@ -347,16 +297,8 @@ class DecisionTreeScorer(EstimatorMixin):
 
     # --- scoring -------------------------------------------------------------
 
-    def _read(self, X: Any) -> _input.Input:
-        self._check_fitted()
-        return _input.read(
-            X,
-            owner=type(self).__name__,
-            feature_names=self._feature_names_,
-            needed=self._used_,
-            kinds=self._kinds_,
-            named=self._named_,
-        )
+    def _needed(self) -> tuple[str, ...]:
+        return self._used_
 
     def _matrix(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
         """The features the tree uses as a float32 (rows x used features) matrix, categories as ranks."""
@@ -374,7 +316,7 @@ class DecisionTreeScorer(EstimatorMixin):
             unseen = (codes < 0) & ~missing
             if unseen.any():
                 if self.unknown == "error":
-                    raise unknown_level_error(name, col, unseen, levels)
+                    raise unknown_level_in(name, col, unseen, levels)
                 codes[unseen] = -1 if self.unknown == "missing" else len(levels) - 1
             out[:, j] = np.where(codes < 0, np.nan, codes.astype(np.float64))
         return out
@@ -397,41 +339,14 @@ class DecisionTreeScorer(EstimatorMixin):
         data = self._read(X)
         return self._leaves(self._matrix(data.columns), data.n_rows)
 
-    def score(self, X: Any, y: Any = None, *, reasons: int = 0, grade_defaults: bool = True) -> ScoreResult:
-        """Score every row of X: its leaf's points (higher = safer), probability of default and grade.
-
-        Parameters
-        ----------
-        X : FeatureFrame, pandas DataFrame, mapping of name to array, or 2-D array
-            Named inputs are read by feature name (extra columns are ignored);
-            a 2-D array must hold the features in the fitted order. A mapping
-            of name to a single value scores one customer.
-        y : ignored
-            Accepted so that scikit-learn tooling may call ``score(X, y)``;
-            the result is a :class:`~riskkit.ScoreResult`, not a float.
-        reasons : int, default 0
-            When > 0, also give that many reason codes per row (see the module docstring).
-        grade_defaults : bool, default True
-            A row whose ``in_default`` feature is 1 is graded D with PD 1
-            (docs/domain.md, default); pass False for model development.
-        """
-        original = X
-        k = check_reasons(reasons)
-        if _input.is_single_row(X):  # one customer as name -> value: score it as a one-row batch
-            X = _input.as_one_row(X)
+    def _score_rows(
+        self, X: Any, k: int
+    ) -> tuple[_input.Input, np.ndarray, np.ndarray, np.ndarray, Reasons | None]:
         data = self._read(X)
         M = self._matrix(data.columns)
         leaf = self._leaves(M, data.n_rows)
-        score = self.tree_["score"][leaf]
         why = self._reasons(data, M, leaf, k) if k else None
-        result = ScoreResult(
-            score=score,
-            pd=self.tree_["pd"][leaf],
-            grade=self._grade_[leaf],
-            customer_ids=data.customer_ids,
-            reasons=why,
-        )
-        return grade_defaults_of(result, original, grade_defaults, self.master_scale_.default_grade)
+        return data, self.tree_["score"][leaf], self.tree_["pd"][leaf], self._grade_[leaf], why
 
     def _reasons(self, data: _input.Input, M: np.ndarray, leaf: np.ndarray, k: int) -> Reasons:
         names = self._used_
@@ -466,23 +381,12 @@ class DecisionTreeScorer(EstimatorMixin):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of each class, shape (n, 2): ``[:, 1]`` is the probability of ``classes_[1]``."""
         leaf = self.apply(X)
-        pd = self.tree_["pd"][leaf]
-        bad = 1 if self._bad_positive_ else 0
-        out = np.empty((pd.size, 2))
-        out[:, bad] = pd
-        out[:, 1 - bad] = 1.0 - pd
-        return out
+        return self._probabilities(self.tree_["pd"][leaf])
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of ``classes_[1]``: ``ln(pd / (1 - pd))`` of the leaf when ``classes_[1]`` is bad."""
-        leaf = self.apply(X)
-        bad_odds = self._decision_[leaf]
-        return np.asarray(bad_odds if self._bad_positive_ else -bad_odds)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The more likely class of each row: ``classes_[1]`` where ``decision_function > 0``."""
-        positive = self.decision_function(X) > 0
-        return np.asarray(self.classes_[positive.astype(np.int64)])
+        leaf = self.apply(X)  # first: it checks that the tree is fitted
+        return self._toward_positive(self._decision_[leaf])
 
     # --- reporting -----------------------------------------------------------
 
@@ -554,76 +458,58 @@ class DecisionTreeScorer(EstimatorMixin):
             )
         return out
 
-    def _repr_html_(self) -> str:
-        from riskkit._display import html_table
+    _HTML_DIGITS = 3
 
-        if not self.__sklearn_is_fitted__():
-            return f"<pre>{html.escape(repr(self))}</pre>"
-        rows = self.rules()
-        headers = list(rows[0])
-        return html_table(headers, [[r[h] for h in headers] for r in rows], caption=f"{self!r}", digits=3)
+    def _report(self) -> list[dict[str, Any]]:
+        return self.rules()
+
+    # --- persistence (riskkit.save / load) -----------------------------------
+
+    _JSON_KEYS = ("params", *_saved.INPUT_KEYS, "kinds", "missing_seen", "categories", "tree")
+
+    def _to_json(self) -> dict[str, Any]:
+        """The JSON body of the fitted scorer (see :mod:`riskkit.persistence`)."""
+        self._check_fitted()
+        return {
+            "params": _saved.params_to_json(self),
+            **_saved.inputs_to_json(self),
+            "missing_seen": [self._missing_seen_[n] for n in self._feature_names_],
+            "categories": {n: list(levels) for n, levels in self.categories_.items()},
+            "tree": {key: self.tree_[key].tolist() for key in _TREE_ARRAYS},
+        }
+
+    @classmethod
+    def _from_json(cls, body: dict[str, Any]) -> DecisionTreeScorer:
+        """Inverse of :meth:`_to_json`; does not import scikit-learn.
+
+        Every value is checked as fitting would have made it (JSON booleans,
+        whole node ids, finite thresholds, counts with 0 <= bads <= n, unique
+        levels, one entry per node or feature, a binary tree); a bad one is a
+        :class:`FormatError` naming its key path, e.g. ``body.tree.threshold[3]``.
+        """
+        decode_mapping(body, "body", cls._JSON_KEYS)
+        obj = _saved.params_from_json(cls, body["params"])
+        _saved.inputs_from_json(obj, body)
+        obj.scaling_ = scaling_params(obj)
+        obj.master_scale_ = master_scale_from(obj.master_scale)
+        names, kinds = obj._feature_names_, obj._kinds_
+        seen = body["missing_seen"]
+        if not isinstance(seen, list) or len(seen) != len(names):
+            raise FormatError(f"body.missing_seen: expected one true/false per feature ({len(names)})")
+        obj._missing_seen_ = {
+            n: decode_bool(v, f"body.missing_seen[{i}]") for i, (n, v) in enumerate(zip(names, seen, strict=True))
+        }
+        categorical = [n for n in names if kinds[n] == _input.CATEGORICAL]
+        decode_mapping(body["categories"], "body.categories", categorical)
+        obj.categories_ = {n: tuple(decode_texts(body["categories"][n], f"body.categories.{n}")) for n in categorical}
+        obj.tree_ = _tree_from_json(body["tree"], len(names))
+        obj._compile()
+        return obj
 
 
-# --------------------------------------------------------------------------- persistence (riskkit.save / load)
-
-_TREE_ARRAYS = ("children_left", "children_right", "feature", "threshold", "missing_go_to_left", "n", "bads")
-
-
-def _to_body(obj: DecisionTreeScorer) -> dict[str, Any]:
-    """JSON body of a fitted DecisionTreeScorer (see :mod:`riskkit.persistence`)."""
-    from riskkit._persist_types import _classes_to_body
-
-    obj._check_fitted()
-    return {
-        "params": params_body(obj),
-        "feature_names": list(obj._feature_names_),
-        "named": obj._named_,
-        "kinds": [obj._kinds_[n] for n in obj._feature_names_],
-        "missing_seen": [obj._missing_seen_[n] for n in obj._feature_names_],
-        "classes": _classes_to_body(obj.classes_),
-        "bad_positive": obj._bad_positive_,
-        "categories": {n: list(levels) for n, levels in obj.categories_.items()},
-        "tree": {key: obj.tree_[key].tolist() for key in _TREE_ARRAYS},
-    }
-
-
-_BODY_KEYS = (
-    "params", "feature_names", "named", "kinds", "missing_seen", "classes", "bad_positive", "categories", "tree"
-)
-
-
-def _from_body(body: dict[str, Any]) -> DecisionTreeScorer:
-    """Inverse of :func:`_to_body`; does not import scikit-learn.
-
-    Every value is checked as fitting would have made it (JSON booleans,
-    whole node ids, finite thresholds, counts with 0 <= bads <= n, unique
-    levels, one entry per node or feature, a binary tree); a bad one is a
-    :class:`FormatError` naming its key path, e.g. ``body.tree.threshold[3]``.
-    """
-    from riskkit._persist_types import _classes_from_body, names_from_body, params_from_body
-    from riskkit.persistence import decode_bool, decode_int, decode_mapping, decode_texts
-
-    decode_mapping(body, "body", _BODY_KEYS)
-    obj = params_from_body(DecisionTreeScorer, body["params"])
-    names, kinds, named = names_from_body(body)
-    obj.scaling_ = scaling_params(obj)
-    obj.master_scale_ = _master_scale(obj.master_scale)
-    obj.classes_ = _classes_from_body(body["classes"])
-    obj._bad_positive_ = decode_bool(body["bad_positive"], "body.bad_positive")
-    obj._named_ = named
-    obj._feature_names_ = names
-    obj._kinds_ = kinds
-    seen = body["missing_seen"]
-    if not isinstance(seen, list) or len(seen) != len(names):
-        raise FormatError(f"body.missing_seen: expected one true/false per feature ({len(names)})")
-    obj._missing_seen_ = {n: decode_bool(v, f"body.missing_seen[{i}]") for i, (n, v) in enumerate(zip(names, seen, strict=True))}
-    if obj._named_:
-        obj.feature_names_in_ = np.asarray(names, dtype=object)
-    obj.n_features_in_ = len(names)
-    categorical = [n for n in names if kinds[n] == _input.CATEGORICAL]
-    decode_mapping(body["categories"], "body.categories", categorical)
-    obj.categories_ = {n: tuple(decode_texts(body["categories"][n], f"body.categories.{n}")) for n in categorical}
-    raw = decode_mapping(body["tree"], "body.tree", _TREE_ARRAYS)
+def _tree_from_json(value: Any, n_features: int) -> dict[str, np.ndarray]:
+    """The saved tree arrays, checked to describe a binary tree over ``n_features`` features."""
+    raw = decode_mapping(value, "body.tree", _TREE_ARRAYS)
     size = raw["children_left"]
     if not isinstance(size, list) or not size:
         raise FormatError("body.tree.children_left: expected a non-empty list of node ids")
@@ -633,16 +519,16 @@ def _from_body(body: dict[str, Any]) -> DecisionTreeScorer:
             raise FormatError(f"body.tree.{key}: expected one entry per node ({n_nodes})")
     tree: dict[str, np.ndarray] = {}
     for key, low, high in (("children_left", -1, n_nodes - 1), ("children_right", -1, n_nodes - 1),
-                           ("feature", -1, len(names) - 1)):
+                           ("feature", -1, n_features - 1)):
         tree[key] = np.array([decode_int(v, f"body.tree.{key}[{i}]", low, high) for i, v in enumerate(raw[key])],
                              dtype=np.int64)
     tree["missing_go_to_left"] = np.array(
         [decode_bool(v, f"body.tree.missing_go_to_left[{i}]") for i, v in enumerate(raw["missing_go_to_left"])],
         dtype=bool,
     )
-    tree["threshold"] = floats(raw["threshold"], "body.tree.threshold", finite=True)
-    tree["n"] = floats(raw["n"], "body.tree.n", nonnegative=True)
-    tree["bads"] = floats(raw["bads"], "body.tree.bads", nonnegative=True)
+    tree["threshold"] = _saved.floats_from_json(raw["threshold"], "body.tree.threshold", finite=True)
+    tree["n"] = _saved.floats_from_json(raw["n"], "body.tree.n", nonnegative=True)
+    tree["bads"] = _saved.floats_from_json(raw["bads"], "body.tree.bads", nonnegative=True)
     over = np.flatnonzero(tree["bads"] > tree["n"])
     if over.size:
         raise FormatError(f"body.tree.bads[{int(over[0])}]: more bads than rows at the node")
@@ -656,11 +542,7 @@ def _from_body(body: dict[str, Any]) -> DecisionTreeScorer:
         or np.unique(children).size != children.size
         or children.size != n_nodes - 1
         or (tree["feature"][internal] < 0).any()
-        or (tree["feature"][internal] >= len(names)).any()
+        or (tree["feature"][internal] >= n_features).any()
     ):
-        raise FormatError(
-            "body.tree: the tree arrays do not describe a binary tree over the features"
-        )
-    obj.tree_ = tree
-    obj._compile()
-    return obj
+        raise FormatError("body.tree: the tree arrays do not describe a binary tree over the features")
+    return tree

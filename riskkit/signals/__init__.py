@@ -22,6 +22,7 @@ kind.
 
 from __future__ import annotations
 
+from riskkit.errors import NameCollision
 from riskkit.signals._backtest import BacktestReport, CaughtAhead, backtest
 from riskkit.signals._base import (
     CATEGORIES,
@@ -43,6 +44,7 @@ __all__ = [
     "BacktestReport",
     "Calibration",
     "CaughtAhead",
+    "NameCollision",
     "SignalHits",
     "ThresholdSignal",
     "Watchlist",

@@ -41,8 +41,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from riskkit import _pit
+from riskkit._checks import Integer, check, readonly
 from riskkit.errors import ValidationError
-from riskkit.signals._base import SEVERITIES, SEVERITY_RANK
+from riskkit.signals._base import SEVERITIES, SEVERITY_RANK, check_severity
 from riskkit.signals._watchlist import resolve_all, run_signal, select_signals
 
 if TYPE_CHECKING:
@@ -110,8 +112,8 @@ def backtest(
     >>> [(r["signal"], r["severity"]) for r in report.table()][:2]
     [('overdue_days', 'info'), ('overdue_days', 'watch')]
     """
-    horizon = _days_arg(horizon_days, "horizon_days", minimum=1)
-    min_lead = _days_arg(min_lead_days, "min_lead_days", minimum=0)
+    horizon = check("horizon_days", horizon_days, Integer(1, unit="days"))
+    min_lead = check("min_lead_days", min_lead_days, Integer(0, unit="days"))
     if min_lead >= horizon:
         raise ValidationError(f"min_lead_days={min_lead} must be below horizon_days={horizon}",
                               field="min_lead_days", value=min_lead)
@@ -142,12 +144,6 @@ def backtest(
     )
 
 
-def _days_arg(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValidationError(f"{name}={value!r} must be an integer >= {minimum}", field=name, value=value)
-    return int(value)
-
-
 def _default_dates(portfolio: Any, outcomes: Any) -> np.ndarray:
     from riskkit._outcomes import Outcomes
 
@@ -167,18 +163,21 @@ def _default_dates(portfolio: Any, outcomes: Any) -> np.ndarray:
         raise ValidationError(
             f"defaulted and default_date need one value per customer ({ids.size}); got shapes "
             f"{defaulted.shape} and {dates.shape}", field="outcomes")
-    try:
-        dates = dates.astype("datetime64[D]")
-    except (TypeError, ValueError):
-        raise ValidationError("default_date must hold dates (NaT where no default)", field="default_date") from None
+    dates = _pit.as_of_dates(dates, "default_date", missing=True)
     # Outcomes checks the flags and that dates are given exactly for the defaulters
     return Outcomes(customer_ids=ids, defaulted=defaulted, default_date=dates).default_date
 
 
+def evaluation_dates(portfolio: Any, dates: Iterable[Any], field: str) -> np.ndarray:
+    """Evaluation dates as ascending, distinct ``datetime64[D]`` (one text is one date; None is the book's as_of)."""
+    if isinstance(dates, str):
+        dates = [dates]
+    last = portfolio.resolve_as_of(None)
+    return np.unique(_pit.as_of_dates([last if d is None else d for d in dates], field))
+
+
 def _dates(portfolio: Any, as_of_dates: Iterable[Any]) -> np.ndarray:
-    if isinstance(as_of_dates, str):
-        as_of_dates = [as_of_dates]
-    days = np.unique(np.array([portfolio.resolve_as_of(d) for d in as_of_dates], dtype="datetime64[D]"))
+    days = evaluation_dates(portfolio, as_of_dates, "as_of_dates")
     if days.size == 0:
         raise ValidationError("as_of_dates is empty; give at least one date", field="as_of_dates")
     last = portfolio.resolve_as_of(None)
@@ -255,10 +254,8 @@ class BacktestReport:
               severities: tuple[tuple[str, ...], ...], flags: np.ndarray, default_date: np.ndarray,
               customer_ids: np.ndarray, horizon_days: int, min_lead_days: int) -> BacktestReport:
         self = object.__new__(cls)
-        for arr in (dates, flags):
-            arr.setflags(write=False)
-        values = dict(as_of_dates=dates, signals=signals, _categories=categories, _severities=severities,
-                      _flags=flags, _default_date=default_date, _ids=customer_ids, horizon_days=horizon_days,
+        values = dict(as_of_dates=readonly(dates), signals=signals, _categories=categories, _severities=severities,
+                      _flags=readonly(flags), _default_date=default_date, _ids=customer_ids, horizon_days=horizon_days,
                       min_lead_days=min_lead_days, _rows=None)
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -287,9 +284,7 @@ class BacktestReport:
         """The worst severity rank any signal gave each customer at each date, (dates, customers); -1: none."""
         if self._flags.shape[0] == 0:
             return np.full(self._flags.shape[1:], -1, dtype=np.int8)
-        out = self._flags.max(axis=0)
-        out.setflags(write=False)
-        return out
+        return readonly(self._flags.max(axis=0))
 
     # --- the table --------------------------------------------------------------------
 
@@ -352,10 +347,8 @@ class BacktestReport:
         horizon, not defaulted yet) flagged at ``severity`` or worse, averaged
         over the dates.
         """
-        lead_days = _days_arg(min_lead_days, "min_lead_days", minimum=0)
-        if severity not in SEVERITY_RANK:
-            raise ValidationError(f"unknown severity {severity!r}; severities: {', '.join(SEVERITIES)}",
-                                  field="severity", value=severity)
+        lead_days = check("min_lead_days", min_lead_days, Integer(0, unit="days"))
+        severity = check_severity(severity)
         _, window, clean = self._groups(lead_days)
         flagged = self.combined >= SEVERITY_RANK[severity]
         defaulters = window.any(axis=0)

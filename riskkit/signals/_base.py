@@ -13,7 +13,6 @@ or segments.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from riskkit._checks import NONE, Interval, Options, check, readonly
 from riskkit.errors import ValidationError
 
 #: Severities, mildest first (docs/domain.md, *Warning signals*): info (blue), watch (yellow), warning (orange), critical (red).
@@ -37,26 +37,38 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _frozen(a: Any, dtype: Any) -> np.ndarray:
-    arr = np.array(a, dtype=dtype)
-    arr.setflags(write=False)
-    return arr
-
-
 def _ints(a: Any) -> np.ndarray:
-    return _frozen(a, np.intp)
+    return readonly(np.array(a, dtype=np.intp))
 
 
 def _severities(a: Any) -> np.ndarray:
-    return _frozen(a, np.int8)
+    return readonly(np.array(a, dtype=np.int8))
 
 
 def _floats(a: Any) -> np.ndarray:
-    return _frozen(a, np.float64)
+    return readonly(np.array(a, dtype=np.float64))
 
 
 def _objects(a: Any) -> np.ndarray:
-    return _frozen(a, object)
+    return readonly(np.array(a, dtype=object))
+
+
+_SEVERITY = Options(*SEVERITIES)
+_THRESHOLD = Interval(float)
+
+
+def check_severity(severity: Any) -> str:
+    """``severity`` when it is one of :data:`SEVERITIES`, else a ValidationError listing them.
+
+    Examples
+    --------
+    >>> check_severity("warning")
+    'warning'
+    >>> check_severity("red")
+    Traceback (most recent call last):
+    riskkit.errors.ValidationError: severity must be one of 'info', 'watch', 'warning', 'critical', got 'red'
+    """
+    return check("severity", str(severity) if isinstance(severity, str) else severity, _SEVERITY)
 
 
 @attrs.frozen(eq=False)
@@ -123,9 +135,7 @@ def severity_of(values: np.ndarray, thresholds: Mapping[str, np.ndarray], compar
     >>> severity_of(np.array([0.0, 5.0, 15.0, 16.0]), t, ">").tolist()
     [-1, 1, 2, 3]
     """
-    if compare not in _COMPARE:
-        raise ValidationError(f"comparison must be one of {', '.join(_COMPARE)}, got {compare!r}")
-    op = _COMPARE[compare]
+    op = _COMPARE[check("comparison", compare, Options(*_COMPARE))]
     out = np.full(values.shape, -1, dtype=np.int8)
     with np.errstate(invalid="ignore"):
         for sev in SEVERITIES:
@@ -177,9 +187,7 @@ def check_default_thresholds(name: str, thresholds: Mapping[str, Any]) -> dict[s
             raise ValidationError(
                 f"signal {name!r}: unknown severity {sev!r}; severities: {', '.join(SEVERITIES)}", field=sev
             )
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ValidationError(f"signal {name!r}: threshold for {sev!r} must be a finite number, got {value!r}")
-        out[sev] = float(value)
+        out[sev] = check(f"threshold for {sev!r}", value, _THRESHOLD, where=f"signal {name!r}: ")
     return out
 
 
@@ -231,12 +239,8 @@ def _apply(name: str, base: dict[str, np.ndarray], values: Any, rows: np.ndarray
             raise ValidationError(
                 f"thresholds for {name!r}: unknown severity {sev!r}; severities: {', '.join(SEVERITIES)}"
             )
-        if value is None:
-            base.setdefault(sev, np.full(n, np.nan))[rows] = np.nan
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ValidationError(f"thresholds for {name!r}: {sev!r} must be a finite number or None, got {value!r}")
-        base.setdefault(sev, np.full(n, np.nan))[rows] = float(value)
+        value = check(repr(sev), value, _THRESHOLD, NONE, where=f"thresholds for {name!r}: ")
+        base.setdefault(sev, np.full(n, np.nan))[rows] = np.nan if value is None else value
 
 
 class ThresholdSignal:

@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from riskkit._checks import Integer, check
 from riskkit.errors import FormatError, ValidationError
 from riskkit.signals._base import SEVERITIES, SEVERITY_RANK
 from riskkit.signals._levels import SEVERITY_POINTS, check_budget, levels
@@ -147,6 +148,10 @@ class Calibration:
         except (AttributeError, TypeError, ValueError) as exc:
             raise FormatError(f"malformed calibration: {exc}") from None
 
+    # the JSON body of a saved calibration (riskkit.save / load) is its dict
+    _to_json = to_dict
+    _from_json = from_dict
+
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
@@ -161,14 +166,6 @@ class Calibration:
         shown = ", ".join(f"{k} {v:.1%}" for k, v in self.measured.items())
         return (f"Calibration({self.method}, budget {self.alert_budget:.0%}, {len(self.thresholds)} thresholds "
                 f"changed, {len(self.dates)} dates{': ' + shown if shown else ''})")
-
-
-def _to_body(cal: Calibration) -> dict[str, Any]:
-    return cal.to_dict()
-
-
-def _from_body(body: dict[str, Any]) -> Calibration:
-    return Calibration.from_dict(body)
 
 
 # --- calibrating --------------------------------------------------------------------
@@ -248,13 +245,13 @@ def calibrate(
     >>> riskkit.signals.Calibration.from_json(cal.to_json()) == cal
     True
     """
-    from riskkit.signals._backtest import _days_arg
     from riskkit.signals._backtest import _default_dates as outcome_dates
+    from riskkit.signals._backtest import evaluation_dates
     from riskkit.signals._watchlist import evaluate, resolve_all, select_signals
 
     budget = check_budget(alert_budget)
-    horizon = _days_arg(horizon_days, "horizon_days", 1)
-    min_lead = _days_arg(min_lead_days, "min_lead_days", 0)
+    horizon = check("horizon_days", horizon_days, Integer(1, unit="days"))
+    min_lead = check("min_lead_days", min_lead_days, Integer(0, unit="days"))
     if min_lead > horizon:
         raise ValidationError(f"min_lead_days ({min_lead}) is after horizon_days ({horizon})", field="min_lead_days")
     names, objects = select_signals(signals)
@@ -262,7 +259,7 @@ def calibrate(
     if dates is None:
         days = _default_dates(portfolio, default_date is not None, horizon)
     else:
-        days = sorted({portfolio.resolve_as_of(d) for d in ([dates] if isinstance(dates, str) else dates)})
+        days = list(evaluation_dates(portfolio, dates, "dates"))
     if not days:
         raise ValidationError("calibrate needs at least one date", field="dates")
     n = portfolio.n_customers

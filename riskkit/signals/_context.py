@@ -7,7 +7,6 @@ look-ups once. All of it follows the point-in-time rule (docs/domain.md, *Point 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
@@ -19,20 +18,14 @@ from riskkit import features as _features
 from riskkit._frame import FeatureFrame
 from riskkit._numeric import group_count, group_sum
 
-_lock = threading.Lock()
+#: Dates whose Context a portfolio keeps (a backtest walks its dates one by one).
+_CONTEXTS_KEPT = 2
 
 
 def context(portfolio: Any, as_of: Any) -> Context:
-    """The shared Context of ``portfolio`` at ``as_of`` (cached on the portfolio, last two dates)."""
+    """The shared Context of ``portfolio`` at ``as_of``, kept with the portfolio for the last two dates."""
     when = portfolio.resolve_as_of(as_of)
-    with _lock:
-        cache: dict[np.datetime64, Context] = portfolio.__dict__.setdefault("_signal_contexts", {})
-        ctx = cache.get(when)
-        if ctx is None:
-            ctx = cache[when] = Context(portfolio, when)
-            while len(cache) > 2:
-                cache.pop(next(iter(cache)))
-    return ctx
+    return portfolio._cached("signals.context", lambda: Context(portfolio, when), at=when, keep=_CONTEXTS_KEPT)
 
 
 class Context:
@@ -47,8 +40,7 @@ class Context:
 
     def window(self, dates: np.ndarray, days: int, lag: int = 0) -> np.ndarray:
         """Mask of ``dates`` in ``(as_of - lag - days, as_of - lag]``."""
-        end = self.as_of - np.timedelta64(lag, "D")
-        return (dates > end - np.timedelta64(days, "D")) & (dates <= end)
+        return _pit.window(dates, self.as_of, days, lag)
 
     # --- features ---------------------------------------------------------------
 
@@ -106,12 +98,7 @@ class Context:
     @cached_property
     def known_statements(self) -> tuple[np.ndarray, np.ndarray]:
         """Rows of all statements known at as_of sorted by (customer, period_end), and their customers."""
-        st = self.portfolio.statements
-        known = st["period_end"] <= self.as_of
-        known &= np.isnat(st["published"]) | (st["published"] <= self.as_of)
-        rows = np.flatnonzero(known)
-        order = rows[np.lexsort((st["period_end"][rows], st["customer"][rows]))]
-        return order, st["customer"][order]
+        return _pit.known_statements(self.portfolio, self.as_of)
 
     # --- evidence ---------------------------------------------------------------
 

@@ -21,6 +21,8 @@ from typing import Any
 import attrs
 import numpy as np
 
+from riskkit._numeric import safe_divide
+from riskkit._pit import statement_column
 from riskkit.finance import ALTMAN_ZONES
 from riskkit.signals._base import SignalHits, ThresholdSignal, hits_from_values
 from riskkit.signals._context import Context, context
@@ -66,14 +68,7 @@ class StatementSignal(ThresholdSignal):
 
 def _column(ctx: Context, rows: np.ndarray, name: str) -> np.ndarray:
     """``name`` of the statement rows (NaN / NaT where a row is -1)."""
-    col = ctx.portfolio.statements[name]
-    have = rows >= 0
-    if np.issubdtype(col.dtype, np.datetime64):
-        out = np.full(rows.size, np.datetime64("NaT"), dtype=col.dtype)
-    else:
-        out = np.full(rows.size, np.nan)
-    out[have] = col[rows[have]]
-    return out
+    return statement_column(ctx.portfolio, rows, name)
 
 
 def _span(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
@@ -82,10 +77,20 @@ def _span(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     return np.where(np.isnat(later) | np.isnat(earlier), 0, days)
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.full(num.shape, np.nan)
-    np.divide(num, den, out=out, where=den != 0)
-    return out
+def _latest_ratio(ctx: Context, feature: str, numerator: str, denominator: str) -> Measured:
+    """A ratio ``feature`` of the latest statement; evidence: both statement items, the ratio and the statement."""
+    value = ctx.feature(feature)
+    rows = ctx.statement_rows[0]
+    num_label, den_label = numerator.replace("_", " "), denominator.replace("_", " ")
+
+    def evidence(customers: np.ndarray) -> list[str]:
+        r = rows[customers]
+        num = _column(ctx, r, numerator).tolist()
+        den = _column(ctx, r, denominator).tolist()
+        return [f"{num_label} {_money(a)} / {den_label} {_money(b)} = {v:.2f}; {note}"
+                for a, b, v, note in zip(num, den, value[customers].tolist(), _statement_note(ctx, r), strict=True)]
+
+    return value, np.zeros(ctx.n, dtype=np.int64), evidence
 
 
 def _money(x: float) -> str:
@@ -269,17 +274,7 @@ class CurrentRatioLow(StatementSignal):
     window_days = 0
 
     def measure(self, ctx: Context) -> Measured:
-        value = ctx.feature("current_ratio")
-        rows = ctx.statement_rows[0]
-
-        def evidence(customers: np.ndarray) -> list[str]:
-            r = rows[customers]
-            ca = _column(ctx, r, "current_assets").tolist()
-            cl = _column(ctx, r, "current_liabilities").tolist()
-            return [f"current assets {_money(a)} / current liabilities {_money(b)} = {v:.2f}; {note}"
-                    for a, b, v, note in zip(ca, cl, value[customers].tolist(), _statement_note(ctx, r), strict=True)]
-
-        return value, np.zeros(ctx.n, dtype=np.int64), evidence
+        return _latest_ratio(ctx, "current_ratio", "current_assets", "current_liabilities")
 
 
 @register("current_ratio_falling")
@@ -309,7 +304,7 @@ class CurrentRatioFalling(StatementSignal):
     def measure(self, ctx: Context) -> Measured:
         latest, previous = ctx.statement_rows
         now = ctx.feature("current_ratio")
-        before = _ratio(_column(ctx, previous, "current_assets"), _column(ctx, previous, "current_liabilities"))
+        before = safe_divide(_column(ctx, previous, "current_assets"), _column(ctx, previous, "current_liabilities"))
         before[before <= 0] = np.nan
         value = 1.0 - now / before
         spans = _span(_column(ctx, latest, "period_end"), _column(ctx, previous, "period_end"))
@@ -416,17 +411,7 @@ class LeverageHigh(StatementSignal):
     window_days = 0
 
     def measure(self, ctx: Context) -> Measured:
-        value = ctx.feature("debt_ratio")
-        rows = ctx.statement_rows[0]
-
-        def evidence(customers: np.ndarray) -> list[str]:
-            r = rows[customers]
-            tl = _column(ctx, r, "total_liabilities").tolist()
-            ta = _column(ctx, r, "total_assets").tolist()
-            return [f"total liabilities {_money(a)} / total assets {_money(b)} = {v:.2f}; {note}"
-                    for a, b, v, note in zip(tl, ta, value[customers].tolist(), _statement_note(ctx, r), strict=True)]
-
-        return value, np.zeros(ctx.n, dtype=np.int64), evidence
+        return _latest_ratio(ctx, "debt_ratio", "total_liabilities", "total_assets")
 
 
 @register("margin_drop")
@@ -482,7 +467,7 @@ class MarginDrop(StatementSignal):
         latest = ctx.statement_rows[0]
         before_rows = _year_before(ctx)
         now = ctx.feature("net_margin")
-        before = _ratio(_column(ctx, before_rows, "net_income"), _column(ctx, before_rows, "revenue"))
+        before = safe_divide(_column(ctx, before_rows, "net_income"), _column(ctx, before_rows, "revenue"))
         value = (before - now) / np.maximum(np.abs(before), self.floor)
         spans = _span(_column(ctx, latest, "period_end"), _column(ctx, before_rows, "period_end"))
 

@@ -126,9 +126,7 @@ class LitigationVsNetAssets(ThresholdSignal):
         ctx = context(portfolio, as_of)
         kinds = (EventKind.LAWSUIT,)
         mask = ctx.event_mask(kinds, self.window_days)
-        ev = portfolio.events
-        claimed = np.bincount(ev["customer"][mask], weights=np.nan_to_num(ev["amount"][mask]),
-                              minlength=ctx.n)[: ctx.n]
+        claimed = ctx.sum_event_amounts(kinds, self.window_days)
         equity = ctx.statement("equity")
         value = np.full(ctx.n, np.nan)
         positive = equity > 0

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from riskkit.errors import ValidationError
+from riskkit._checks import Interval, check
 from riskkit.signals._base import SEVERITY_RANK
 
 __all__ = ["DEFAULT_BUDGET", "SEVERITY_POINTS", "check_budget", "levels", "scores"]
@@ -37,11 +37,28 @@ DEFAULT_BUDGET = 0.15
 _WARNING, _CRITICAL, _WATCH = SEVERITY_RANK["warning"], SEVERITY_RANK["critical"], SEVERITY_RANK["watch"]
 
 
+class _Share(Interval):
+    """A number in (0, 1], described as a share."""
+
+    def __str__(self) -> str:
+        return "a share in (0, 1]"
+
+
+_BUDGET = _Share(float, 0, 1, closed="right")
+
+
 def check_budget(budget: float) -> float:
-    """An alert budget: a share in (0, 1]."""
-    if isinstance(budget, bool) or not isinstance(budget, int | float) or not (0 < float(budget) <= 1):
-        raise ValidationError(f"alert_budget must be a share in (0, 1], got {budget!r}", field="alert_budget")
-    return float(budget)
+    """An alert budget: a share in (0, 1].
+
+    Examples
+    --------
+    >>> check_budget(0.1)
+    0.1
+    >>> check_budget(0)
+    Traceback (most recent call last):
+    riskkit.errors.ValidationError: alert_budget must be a share in (0, 1], got 0
+    """
+    return float(check("alert_budget", budget, _BUDGET))
 
 
 def scores(customer: np.ndarray, sig: np.ndarray, severity: np.ndarray, weights: np.ndarray,

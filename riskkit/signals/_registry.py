@@ -3,37 +3,39 @@
 Third-party packages declare signals under the entry-point group
 ``riskkit.signals``; an entry point may name a Signal class, a Signal
 instance, a decorated function, or a module whose import registers signals
-with ``@riskkit.signals.register``. Entry points are read lazily, on the first
-look-up, and cached; :func:`refresh` reads them again. A plugin that fails to
-load warns, naming its package, and is skipped: it never breaks ``import
-riskkit`` or the other signals. ``RISKKIT_DISABLE_PLUGINS=1`` turns discovery
-off. Two signals with one name are an error naming both sources, unless the
-later one is registered with ``replace=True``.
+with ``@riskkit.signals.register``. Discovery, collisions, ``replace=True``,
+:func:`refresh`, broken plugins and ``RISKKIT_DISABLE_PLUGINS`` work as in
+every riskkit registry (see :mod:`riskkit._plugins`, shared with
+:mod:`riskkit.scoring`).
+
+A signal class is instantiated when it is registered, and that one object
+is checked and shared from then on (a signal keeps no state between
+evaluations): a plugin whose signal cannot be built or is incomplete warns
+at discovery and is skipped, so it never breaks :func:`available` or
+:func:`~riskkit.signals.evaluate`. (Scorers, which may keep fitted state,
+are built anew on every fetch instead.) The built-in catalogue registers
+itself when its modules are imported, on the first look-up.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-import warnings
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from riskkit.errors import RiskkitError, ValidationError
+from riskkit._plugins import Entry, Registry
+from riskkit.errors import ValidationError
 from riskkit.signals._base import CATEGORIES, SignalHits, check_default_thresholds
 
 GROUP = "riskkit.signals"
 
-_lock = threading.RLock()
-_signals: dict[str, Any] = {}
-_sources: dict[str, str] = {}
-_plugin_names: set[str] = set()
-_discovered = False
-_current_source: list[str] = []  # set while an entry point is loading
-_replaced: dict[str, tuple[Any, str]] = {}  # what plugins replaced, restored by refresh()
+#: What a signal carries, besides its name.
+_ATTRIBUTES = ("category", "description", "thresholds")
+
+_build_lock = threading.RLock()
 
 
 class FunctionSignal:
@@ -60,32 +62,67 @@ class FunctionSignal:
         return f"<signal {self.name!r} ({self.category}) from function {self._fn.__qualname__}>"
 
 
-def _check_signal(signal: Any, name: str) -> None:
-    for attr in ("category", "description", "thresholds", "evaluate"):
-        if not hasattr(signal, attr):
+class _SignalEntry(Entry):
+    """A registered signal: a class (built when registered) or an instance; a function is wrapped.
+
+    The keywords of :func:`register` (``category``, ``description``,
+    ``thresholds``) override the signal's own attributes.
+    """
+
+    __slots__ = ("_overrides", "_signal")
+
+    noun = "signal"
+
+    def __init__(self, name: str, target: Any, source: str, **overrides: Any) -> None:
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        if callable(target) and not isinstance(target, type) and not hasattr(target, "evaluate"):
+            if len(overrides) < len(_ATTRIBUTES):
+                raise ValidationError(f"register({name!r}) on a function needs category=, description= and thresholds=")
+            target, overrides = FunctionSignal(name, target, **overrides), {}
+        super().__init__(name, target, source)
+        self._overrides = overrides
+        self._signal: Any = super().build() if self.kind == "class" else None
+        _check_signal(name, target if self._signal is None else self._signal, overrides)
+
+    def _kind(self, target: Any) -> str:
+        return "class" if isinstance(target, type) else "instance"
+
+    def build(self) -> Any:
+        """The signal: the one built when registered, or the registered instance."""
+        with _build_lock:
+            if self._signal is None:
+                self._signal = super().build()
+        return self._signal
+
+    def _ready(self, built: Any) -> Any:
+        for attr, value in self._overrides.items():
+            setattr(built, attr, value)
+        built.name = self.name
+        return built
+
+
+def _check_signal(name: str, target: Any, overrides: Mapping[str, Any]) -> None:
+    for attr in (*_ATTRIBUTES, "evaluate"):
+        if attr not in overrides and not hasattr(target, attr):
             raise ValidationError(f"signal {name!r} has no {attr!r}; a signal needs name, category, description, "
                                   "thresholds and evaluate(portfolio, as_of, thresholds)")
-    if signal.category not in CATEGORIES:
-        raise ValidationError(f"signal {name!r}: category must be one of {', '.join(CATEGORIES)}, got {signal.category!r}")
-    check_default_thresholds(name, signal.thresholds)
+    category = overrides.get("category", target.category)
+    if category not in CATEGORIES:
+        raise ValidationError(f"signal {name!r}: category must be one of {', '.join(CATEGORIES)}, got {category!r}")
+    check_default_thresholds(name, overrides.get("thresholds", target.thresholds))
 
 
-class NameCollision(RiskkitError):
-    """Two signals were registered under one name (without ``replace=True``)."""
+def _builtins() -> None:
+    """Import the built-in catalogue once (its modules register themselves)."""
+    from riskkit.signals import _catalogue  # noqa: F401
 
 
-def _add(name: str, signal: Any, source: str, replace: bool) -> None:
-    with _lock:
-        if name in _signals and not replace:
-            raise NameCollision(
-                f"two signals are named {name!r}: one from {_sources[name]}, one from {source}; "
-                "rename one or register the second with replace=True"
-            )
-        if name in _signals and _current_source and name not in _plugin_names:
-            # a plugin replacing a built-in or user signal: remember it, so refresh() can restore it
-            _replaced.setdefault(name, (_signals[name], _sources[name]))
-        _signals[name] = signal
-        _sources[name] = source
+_REGISTRY: Registry[_SignalEntry] = Registry(GROUP, _SignalEntry, builtins=_builtins, home="riskkit.signals")
+
+get = _REGISTRY.get
+refresh = _REGISTRY.refresh
+source = _REGISTRY.source
+unregister = _REGISTRY.unregister
 
 
 def register(
@@ -96,11 +133,19 @@ def register(
     thresholds: Mapping[str, float] | None = None,
     replace: bool = False,
 ) -> Callable[[Any], Any]:
-    """Register a signal class (instantiated without arguments) or function under ``name``.
+    """Register a signal class (instantiated without arguments), instance or function under ``name``.
 
     For a function ``fn(portfolio, as_of, thresholds) -> SignalHits``, give
     ``category``, ``description`` and default ``thresholds``; a class carries
-    them as attributes (the keywords override them).
+    them as attributes (the keywords override them). Used as a decorator, it
+    hands the class or function back unchanged.
+
+    Raises
+    ------
+    ValidationError
+        ``name`` is not identifier-like, or the signal is incomplete or invalid.
+    NameCollision
+        ``name`` is taken and ``replace`` is False.
 
     Examples
     --------
@@ -115,103 +160,13 @@ def register(
     True
     >>> signals.unregister("tiny_limit")
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValidationError(f"a signal name must be an identifier-like string, got {name!r}")
-
-    def decorate(obj: Any) -> Any:
-        if isinstance(obj, type):
-            signal = obj()
-        elif callable(obj) and not hasattr(obj, "evaluate"):
-            if category is None or description is None or thresholds is None:
-                raise ValidationError(
-                    f"register({name!r}) on a function needs category=, description= and thresholds="
-                )
-            signal = FunctionSignal(name, obj, category, description, thresholds)
-        else:
-            signal = obj
-        for attr, value in (("category", category), ("description", description), ("thresholds", thresholds)):
-            if value is not None and not isinstance(signal, FunctionSignal):
-                setattr(signal, attr, value)
-        if getattr(signal, "name", name) != name or not hasattr(signal, "name"):
-            signal.name = name
-        _check_signal(signal, name)
-        source = _current_source[-1] if _current_source else _caller_source(obj)
-        _add(name, signal, source, replace)
-        if _current_source:
-            _plugin_names.add(name)
-        return obj
-
-    return decorate
-
-
-def _caller_source(obj: Any) -> str:
-    module = getattr(obj, "__module__", None) or type(obj).__module__
-    return "riskkit (built-in)" if module.startswith("riskkit.signals") else f"module {module}"
-
-
-def unregister(name: str) -> None:
-    """Remove the signal ``name`` (for tests and notebooks); unknown names are an error."""
-    with _lock:
-        if name not in _signals:
-            raise RiskkitError(f"no signal named {name!r}")
-        del _signals[name]
-        del _sources[name]
-        _plugin_names.discard(name)
-
-
-def _discover() -> None:
-    global _discovered
-    with _lock:
-        if _discovered:
-            return
-        _discovered = True
-        if os.environ.get("RISKKIT_DISABLE_PLUGINS", "").strip() in ("1", "true", "yes"):
-            return
-        from importlib.metadata import entry_points
-
-        for ep in entry_points(group=GROUP):
-            package = ep.dist.name if ep.dist is not None else ep.module
-            source = f"package {package} (entry point {ep.name!r})"
-            _current_source.append(source)
-            try:
-                obj = ep.load()
-                # an entry point naming a class, instance or function (not a module that registered
-                # its own signals while loading) registers it under the entry point's name
-                if not isinstance(obj, type(os)) and not any(_sources.get(n) == source for n in _signals):
-                    register(ep.name)(obj)
-            except NameCollision:
-                raise
-            except Exception as exc:
-                warnings.warn(
-                    f"riskkit: skipped the signal plugin from {source}: {type(exc).__name__}: {exc}",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-            finally:
-                _current_source.pop()
-
-
-def refresh() -> None:
-    """Forget the signals found through entry points and read the entry points again."""
-    global _discovered
-    with _lock:
-        for name in list(_plugin_names):
-            _signals.pop(name, None)
-            _sources.pop(name, None)
-        _plugin_names.clear()
-        for name, (signal, origin) in _replaced.items():
-            _signals[name] = signal
-            _sources[name] = origin
-        _replaced.clear()
-        _discovered = False
-    _discover()
+    return _REGISTRY.register(name, replace=replace, category=category, description=description,
+                              thresholds=thresholds)
 
 
 def available() -> Mapping[str, Any]:
-    """A read-only mapping of every registered signal by name (discovering plugins on first use)."""
-    _builtins()
-    _discover()
-    return MappingProxyType(_signals)
+    """A read-only mapping of every registered signal by name (reading the entry points on first use)."""
+    return MappingProxyType({name: entry.build() for name, entry in _REGISTRY.available().items()})
 
 
 def builtin() -> list[str]:
@@ -223,28 +178,4 @@ def builtin() -> list[str]:
     >>> len(signals.builtin()) >= 20, "overdue_days" in signals.builtin()
     (True, True)
     """
-    available()
-    with _lock:
-        return sorted(n for n, src in _sources.items() if src == "riskkit (built-in)")
-
-
-def source(name: str) -> str:
-    """Where the signal ``name`` came from (built-in, a module, or a package's entry point)."""
-    get(name)
-    return _sources[name]
-
-
-def get(name: str) -> Any:
-    """The signal ``name``; an unknown name is an error listing the available ones."""
-    signals = available()
-    try:
-        return signals[name]
-    except KeyError:
-        raise RiskkitError(
-            f"unknown signal {name!r}; available: {', '.join(sorted(signals))}"
-        ) from None
-
-
-def _builtins() -> None:
-    """Import the built-in catalogue once (its modules register themselves)."""
-    from riskkit.signals import _catalogue  # noqa: F401
+    return _REGISTRY.builtin()

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from riskkit._checks import readonly
 from riskkit.errors import ValidationError
-from riskkit.signals._base import SEVERITIES, SEVERITY_RANK, SignalHits, resolve_thresholds
+from riskkit.signals._base import SEVERITIES, SEVERITY_RANK, SignalHits, check_severity, resolve_thresholds
 from riskkit.signals._levels import DEFAULT_BUDGET, check_budget, levels, scores
 from riskkit.signals._registry import available, source
 
@@ -92,10 +93,8 @@ def resolve_all(
     out = []
     for name, signal in zip(names, signals, strict=True):
         resolved = resolve_thresholds(name, signal.thresholds, thresholds.get(name), segments, n)
-        for arr in resolved.values():
-            # the same arrays serve every date of a backtest: a signal must not change them
-            arr.setflags(write=False)
-        out.append(resolved)
+        # the same arrays serve every date of a backtest: a signal must not change them
+        out.append({sev: readonly(arr) for sev, arr in resolved.items()})
     return out
 
 
@@ -276,9 +275,7 @@ class _State:
     __slots__ = ("budget", "in_default", "level", "score")
 
     def __init__(self, level: np.ndarray, score: np.ndarray, in_default: tuple[str, ...], budget: float) -> None:
-        level.setflags(write=False)
-        score.setflags(write=False)
-        self.level, self.score, self.in_default, self.budget = level, score, in_default, budget
+        self.level, self.score, self.in_default, self.budget = readonly(level), readonly(score), in_default, budget
 
     @classmethod
     def plain(cls, n: int) -> _State:
@@ -306,8 +303,9 @@ class _Columns:
         for name in self.__slots__:
             setattr(self, name, columns[name])
 
-    def take(self, rows: np.ndarray) -> _Columns:
-        return _Columns(**{name: getattr(self, name)[rows] for name in self.__slots__})
+    def take(self, rows: np.ndarray, wrap: Callable[[np.ndarray], np.ndarray] = np.asarray) -> _Columns:
+        """The columns at ``rows``, each passed through ``wrap`` (e.g. made read-only)."""
+        return _Columns(**{name: wrap(getattr(self, name)[rows]) for name in self.__slots__})
 
     def __len__(self) -> int:
         return int(self.customer.size)
@@ -396,9 +394,7 @@ class Watchlist:
         self = object.__new__(cls)
         rank = np.argsort(np.argsort(np.array(signals, dtype=object), kind="stable"), kind="stable")
         order, starts = _action_order(cols, ids, rank, state)
-        sorted_cols = cols.take(order)
-        for name in _Columns.__slots__:
-            getattr(sorted_cols, name).setflags(write=False)
+        sorted_cols = cols.take(order, readonly)
         setattr_ = object.__setattr__
         setattr_(self, "as_of", as_of)
         setattr_(self, "signals", tuple(signals))
@@ -451,8 +447,7 @@ class Watchlist:
         else:
             raise ValidationError(f"unknown watchlist column {name!r}; columns: {', '.join(_COLUMNS)}",
                                   field=name)
-        out.setflags(write=False)
-        return out
+        return readonly(out)
 
     # --- records and frames -----------------------------------------------------------
 
@@ -537,9 +532,7 @@ class Watchlist:
 
     def at_least(self, severity: str) -> Watchlist:
         """The alerts of ``severity`` or worse (resolved ones filtered alike), re-sorted for action."""
-        if severity not in SEVERITY_RANK:
-            raise ValidationError(f"unknown severity {severity!r}; severities: {', '.join(SEVERITIES)}",
-                                  field="severity", value=severity)
+        severity = check_severity(severity)
         rank = SEVERITY_RANK[severity]
         resolved = None
         if self.resolved is not None:
@@ -583,20 +576,14 @@ class Watchlist:
         >>> wl.level(wl.flagged("warning")[0]) in ("warning", "critical")
         True
         """
-        if severity not in SEVERITY_RANK:
-            raise ValidationError(f"unknown severity {severity!r}; severities: {', '.join(SEVERITIES)}",
-                                  field="severity", value=severity)
+        severity = check_severity(severity)
         first = self._cols.customer[self._starts] if self._starts.size else np.empty(0, np.intp)
         keep = self._state.level[first] >= SEVERITY_RANK[severity]
-        out = self._ids[first[keep]]
-        out.setflags(write=False)
-        return out
+        return readonly(self._ids[first[keep]])
 
     def at_level(self, severity: str) -> Watchlist:
         """The alerts of the customers whose level is ``severity`` or worse, in action order."""
-        if severity not in SEVERITY_RANK:
-            raise ValidationError(f"unknown severity {severity!r}; severities: {', '.join(SEVERITIES)}",
-                                  field="severity", value=severity)
+        severity = check_severity(severity)
         return self._subset(self._state.level[self._cols.customer] >= SEVERITY_RANK[severity])
 
     # --- display ----------------------------------------------------------------------

@@ -555,42 +555,42 @@ def _rule_edit(kind: str, **changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("doc", "field", "message"),
     [
-        ({"stagez": []}, "stagez", "unknown key"),
+        ({"stagez": []}, "stagez", "is not a parameter"),
         ([1, 2], "", "must be a mapping"),
-        (_with("stages", []), "stages", "at least one stage"),
+        (_with("stages", []), "stages", "non-empty list of stages"),
         (_with("stages", "reminder"), "stages", "list of stages"),
         (_stage_edit(2, start=1), "stages[2].start", "strictly increasing"),
         (_stage_edit(2, start=16.0), "stages[2].start", "integer"),
         (_stage_edit(2, start=True), "stages[2].start", "integer"),
         (_stage_edit(3, name="call"), "stages[3].name", "repeated"),
         (_stage_edit(3, name=""), "stages[3].name", "non-empty string"),
-        (_stage_edit(1, actions=[]), "stages[1].actions", "at least one action"),
-        (_stage_edit(1, actions="call"), "stages[1].actions", "list of strings"),
-        (_stage_edit(1, actions=["a", "a"]), "stages[1].actions", "repeated"),
+        (_stage_edit(1, actions=[]), "stages[1].actions", "non-empty list of"),
+        (_stage_edit(1, actions="call"), "stages[1].actions", "list of distinct non-empty strings"),
+        (_stage_edit(1, actions=["a", "a"]), "stages[1].actions", "list of distinct"),
         (_stage_edit(1, hold_credit="yes"), "stages[1].hold_credit", "true or false"),
-        (_stage_edit(1, colour="red"), "stages[1].colour", "unknown key"),
-        ({"stages": [{"name": "x", "actions": ["a"]}]}, "stages[0].start", "missing key"),
+        (_stage_edit(1, colour="red"), "stages[1].colour", "is not a parameter"),
+        ({"stages": [{"name": "x", "actions": ["a"]}]}, "stages[0].start", "got no value"),
         (_with("grade_shift", {"B": 2.5}), "grade_shift.B", "integer"),
         (_with("grade_shift", [("B", 2)]), "grade_shift", "mapping"),
         (_with("debtor_types", {"project": {}}), "debtor_types.standard", "'standard' is required"),
         (_rule_edit("project", delay_days="15"), "debtor_types.project.delay_days", "integer"),
         (_rule_edit("project", actions_from={"meeting": ["x"]}), "debtor_types.project.actions_from.meeting",
-         "unknown stage"),
+         "is not a stage"),
         (_rule_edit("project", actions_from={"call": "x"}), "debtor_types.project.actions_from.call",
-         "list of strings"),
+         "list of distinct non-empty strings"),
         (_rule_edit("government", drop_actions=["fax them"]), "debtor_types.government.drop_actions",
          "not in any stage"),
         (_rule_edit("government", drop_actions=["send a payment reminder"]),
          "debtor_types.government.drop_actions", "without any action"),
-        (_rule_edit("government", escalate=True), "debtor_types.government.escalate", "unknown key"),
+        (_rule_edit("government", escalate=True), "debtor_types.government.escalate", "is not a parameter"),
         (_with("reorder", {"good_payment_index": 120}), "reorder.good_payment_index", "in [1, 100]"),
         (_with("reorder", {"valuable_quantile": 1.5}), "reorder.valuable_quantile", "in [0, 1]"),
         (_with("reorder", {"valuable_amount": -1.0}), "reorder.valuable_amount", "in [0, inf]"),
         (_with("reorder", {"refuse_dpd": 0}), "reorder.refuse_dpd", ">= 1"),
         (_with("reorder", {"serious_dpd": "61"}), "reorder.serious_dpd", "integer"),
-        (_with("reorder", {"good_grades": "AAA"}), "reorder.good_grades", "list of strings"),
+        (_with("reorder", {"good_grades": "AAA"}), "reorder.good_grades", "list of distinct non-empty strings"),
         (_with("reorder", {"refuse_grades": ["BBB"]}), "reorder.refuse_grades", "also in reorder.good_grades"),
-        (_with("reorder", {"hurry": 1}), "reorder.hurry", "unknown key"),
+        (_with("reorder", {"hurry": 1}), "reorder.hurry", "is not a parameter"),
         (_with("pd_floor", -0.1), "pd_floor", "in [0, 1]"),
         (_with("missing_pd", float("nan")), "missing_pd", "in [0, 1]"),
     ],
@@ -605,7 +605,7 @@ def test_bad_config_names_the_key(doc: Any, field: str, message: str) -> None:
 def test_bad_config_in_constructors() -> None:
     with pytest.raises(ValidationError, match="must be a Stage"):
         Ladder(stages=({"name": "x"},))  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match="list of strings"):
+    with pytest.raises(ValidationError, match="list of distinct non-empty strings"):
         Stage("x", 1, "call them")
     with pytest.raises(ValidationError, match="must be a DebtorRule"):
         Ladder(debtor_types={"standard": {}})

@@ -408,6 +408,37 @@ def test_loading_and_scoring_does_not_import_sklearn(
     assert expected.reasons is not None and got["reasons"] == expected.reasons.features.tolist()
 
 
+def test_the_codec_imports_no_savable_type_until_one_is_saved_or_loaded() -> None:
+    code = (
+        "import json, sys, riskkit.persistence as p; "
+        "print(json.dumps([sorted(p.TYPES), sorted(m for m in sys.modules if m.startswith(('riskkit.scoring', "
+        "'riskkit.signals')))]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    types, loaded = json.loads(out.stdout)
+    assert loaded == []
+    assert types == ["Calibration", "DecisionTreeScorer", "ExpertScorecard", "LogisticScorer", "MasterScale", "Scorecard"]
+
+
+def test_every_savable_type_owns_its_json_body() -> None:
+    import importlib
+
+    from riskkit.persistence import TYPES
+
+    for name, target in TYPES.items():
+        module, _, cls_name = target.partition(":")
+        cls = getattr(importlib.import_module(module), cls_name)
+        assert cls.__name__ == name and callable(cls._to_json) and callable(cls._from_json), name
+
+
+def test_a_subclass_is_not_saved_as_its_parent(tmp_path: Path) -> None:
+    class MyScale(MasterScale):
+        pass
+
+    with pytest.raises(ValidationError, match="cannot save a MyScale as JSON"):
+        riskkit.save(MyScale.default(), tmp_path / "x.json")
+
+
 # --------------------------------------------------------------------------- regressions: hostile files and folders
 
 

@@ -34,7 +34,7 @@ import pytest
 
 import riskkit
 from riskkit.errors import ValidationError
-from riskkit.policy._engine import BOUND_BY, DIRECTIONS, CreditPolicy, Recommendations
+from riskkit.policy import BOUND_BY, DIRECTIONS, CreditPolicy, Recommendations
 from riskkit.portfolio import Portfolio
 from riskkit.scoring import ScoreResult
 
@@ -332,10 +332,10 @@ def test_new_keys_are_saved_and_loaded(tmp_path) -> None:
     ({"floor_grade": None}, ["floor_grade"]),
     ({"floor_headroom_months": -1}, ["floor_headroom_months", ">= 0"]),
     ({"floor_exposure": "yes"}, ["floor_exposure", "true or false"]),
-    ({"max_cut": 1.5}, ["max_cut", "<= 1"]),
-    ({"max_cut": -0.1}, ["max_cut", ">= 0"]),
+    ({"max_cut": 1.5}, ["max_cut", "in [0, 1]"]),
+    ({"max_cut": -0.1}, ["max_cut", "in [0, 1]"]),
     ({"max_cut_exempt_grade": ""}, ["max_cut_exempt_grade", "'CCC'"]),
-    ({"limit_rounding": float("nan")}, ["limit_rounding", "finite"]),
+    ({"limit_rounding": float("nan")}, ["limit_rounding", ">= 0, got nan"]),
 ])
 def test_bad_review_parameters_are_named(kwargs: dict, names: list[str]) -> None:
     with pytest.raises(ValidationError) as info:

@@ -29,8 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import riskkit
-from riskkit.errors import FormatError, ValidationError
-from riskkit.policy._engine import (
+from riskkit.dunning import dunning_level
+from riskkit.errors import DataTypeError, FormatError, ValidationError
+from riskkit.policy import (
     CONDITIONS,
     LIMIT_METHODS,
     OUTCOMES,
@@ -39,7 +40,6 @@ from riskkit.policy._engine import (
     CreditPolicy,
     Recommendations,
     StepResult,
-    dunning_level,
 )
 from riskkit.portfolio import Portfolio
 from riskkit.scoring import ScoreResult
@@ -777,10 +777,10 @@ def test_policy_documents_malformed(tmp_path) -> None:
 
 
 def test_custom_grades_need_every_value() -> None:
-    with pytest.raises(ValidationError, match=r"net_worth_k: no value for grades \['X'"):
+    with pytest.raises(ValidationError, match=r"net_worth_k\['X'\] must be a number in \[0, 1\], got no value"):
         CreditPolicy(grades=["X", "Y"], new_customer_max_grade="X")
     full = {g: 0.0 for g in ("X", "Y")}
-    with pytest.raises(ValidationError, match=r"floor_grade: must be one of the grades 'X', 'Y'"):
+    with pytest.raises(ValidationError, match=r"floor_grade must be one of '', 'X', 'Y'"):
         CreditPolicy(grades=["X", "Y"], new_customer_max_grade="X", net_worth_k=full, sales_coefficient=full,
                      terms_days={"X": 30, "Y": 0}, conditions={"X": "none", "Y": "prepayment"})
     p = CreditPolicy(grades=["X", "Y"], new_customer_max_grade="X", net_worth_k=full, sales_coefficient=full,
@@ -799,17 +799,17 @@ def test_custom_grades_need_every_value() -> None:
         ({"methods": ["net_worth", "ebitda"]}, ["methods", "ebitda", "trade_reference"]),
         ({"methods": []}, ["methods"]),
         ({"methods": "sales"}, ["methods", "sequence"]),
-        ({"working_capital_share": -0.1}, ["working_capital_share", ">= 0"]),
-        ({"working_capital_share": NAN}, ["working_capital_share", "finite"]),
+        ({"working_capital_share": -0.1}, ["working_capital_share", "in [0, 1]"]),
+        ({"working_capital_share": NAN}, ["working_capital_share", "in [0, 1], got nan"]),
         ({"trade_reference_factor": -1}, ["trade_reference_factor", ">= 0"]),
-        ({"concentration_share": 0}, ["concentration_share", "> 0"]),
-        ({"concentration_share": 1.5}, ["concentration_share", "<= 1"]),
+        ({"concentration_share": 0}, ["concentration_share", "in (0, 1]"]),
+        ({"concentration_share": 1.5}, ["concentration_share", "in (0, 1]"]),
         ({"seller_annual_revenue": -5}, ["seller_annual_revenue", "> 0"]),
-        ({"seller_annual_revenue": NAN}, ["seller_annual_revenue", "finite"]),
-        ({"net_worth_k": {"AAA": 1.5}}, ["net_worth_k['AAA']", "<= 1"]),
-        ({"net_worth_k": {"ZZ": 0.1}}, ["net_worth_k", "unknown grades", "ZZ"]),
+        ({"seller_annual_revenue": NAN}, ["seller_annual_revenue", "> 0 or None, got nan"]),
+        ({"net_worth_k": {"AAA": 1.5}}, ["net_worth_k['AAA']", "in [0, 1]"]),
+        ({"net_worth_k": {"ZZ": 0.1}}, ["net_worth_k", "is not a grade", "ZZ"]),
         ({"sales_coefficient": {"AA": -1}}, ["sales_coefficient['AA']", ">= 0"]),
-        ({"sales_coefficient": {"AA": NAN}}, ["sales_coefficient['AA']", "finite"]),
+        ({"sales_coefficient": {"AA": NAN}}, ["sales_coefficient['AA']", ">= 0, got nan"]),
         ({"sales_coefficient": [1, 2]}, ["sales_coefficient", "mapping"]),
         ({"terms_days": {"AA": -5}}, ["terms_days['AA']", "whole number >= 0"]),
         ({"terms_days": {"AA": 30.5}}, ["terms_days['AA']", "whole number"]),
@@ -824,16 +824,16 @@ def test_custom_grades_need_every_value() -> None:
         ({"version": ""}, ["version"]),
         ({"checks": {"credit_score": {}}}, ["checks", "credit_score", "payment_index"]),
         ({"checks": {"payment_index": {"threshold": 5}}}, ["checks.payment_index", "threshold", "min_index"]),
-        ({"checks": {"payment_index": {"min_index": 150}}}, ["checks.payment_index.min_index", "<= 100"]),
+        ({"checks": {"payment_index": {"min_index": 150}}}, ["checks.payment_index.min_index", "in [0, 100]"]),
         ({"checks": {"max_document_value": {"max_amount": -1}}}, ["checks.max_document_value.max_amount", ">= 0"]),
-        ({"checks": {"oldest_open_item": {"max_days": NAN}}}, ["checks.oldest_open_item.max_days", "finite"]),
+        ({"checks": {"oldest_open_item": {"max_days": NAN}}}, ["checks.oldest_open_item.max_days", ">= 0, got nan"]),
         ({"checks": {"dunning_level": {"max_level": -2}}}, ["checks.dunning_level.max_level", ">= 0"]),
         ({"checks": {"blocked": {"on_fail": "ignore"}}}, ["checks.blocked.on_fail", "'conditions', 'hold', 'reject'"]),
         ({"checks": {"blocked": {"enabled": "yes"}}}, ["checks.blocked.enabled", "true or false"]),
         ({"checks": {"static_limit": {"limit": "dynamic"}}}, ["checks.static_limit.limit", "'recommended'"]),
         ({"segments": {"government": {"max_document_value": {"max_amount": -1}}}},
          ["segments.government.max_document_value.max_amount", ">= 0"]),
-        ({"segments": {"government": {"nope": {}}}}, ["segments.government", "unknown step 'nope'"]),
+        ({"segments": {"government": {"nope": {}}}}, ["segments.government", "nope is not a step"]),
     ],
 )
 def test_bad_policy_parameters(kwargs: dict, names: list[str]) -> None:
@@ -846,9 +846,9 @@ def test_bad_policy_parameters(kwargs: dict, names: list[str]) -> None:
 
 
 def test_unknown_policy_keys_are_named() -> None:
-    with pytest.raises(ValidationError, match=r"unknown keys \['limit_cap', 'rating'\]; accepted: version, grades"):
+    with pytest.raises(ValidationError, match=r"limit_cap is not a parameter; accepted: version, grades"):
         CreditPolicy.from_dict({"rating": 1, "limit_cap": 5})
-    with pytest.raises(ValidationError, match="unknown keys"):
+    with pytest.raises(ValidationError, match="combination is not a parameter"):
         CreditPolicy.from_json('{"combine": "min", "combination": "max"}')
 
 
@@ -886,11 +886,11 @@ def test_bad_scores(book: Portfolio, scores: ScoreResult) -> None:
     with pytest.raises(ValidationError, match="scores has 4 rows but the portfolio has 5 customers"):
         p.recommend(book, scores_for(LIMIT_GRADES[:4], LIMIT_IDS[:4]))
     swapped = scores_for(LIMIT_GRADES, ["C2", "C1", "C3", "C4", "C5"])
-    with pytest.raises(ValidationError, match="row 0 is customer 'C2' in scores but 'C1' in the portfolio"):
+    with pytest.raises(ValidationError, match="row 0 is 'C2' in the scores and 'C1' in the portfolio"):
         p.recommend(book, swapped)
     with pytest.raises(ValidationError, match=r"grades \['Z'\] the policy does not know"):
         p.recommend(book, scores_for(["Z", "A", "A", "A", "A"], LIMIT_IDS))
-    with pytest.raises(ValidationError, match="must be a riskkit ScoreResult"):
+    with pytest.raises(DataTypeError, match=r"must be a riskkit\.ScoreResult"):
         p.recommend(book, ["A"] * 5)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="scores has 4 rows"):
         p.check_order(book, "C1", 1.0, scores=scores_for(LIMIT_GRADES[:4], LIMIT_IDS[:4]), now=NOW)
@@ -903,7 +903,7 @@ def test_bad_trade_references(book: Portfolio, scores: ScoreResult) -> None:
     p = CreditPolicy()
     with pytest.raises(ValidationError, match="unknown customer id 'C9'"):
         p.recommend(book, scores, trade_references={"C9": 1.0})
-    with pytest.raises(ValidationError, match=r"trade_references\['C1'\] must be a finite number >= 0, got -1"):
+    with pytest.raises(ValidationError, match=r"trade_references\['C1'\] must be a number >= 0, got -1"):
         p.recommend(book, scores, trade_references={"C1": -1.0})
     with pytest.raises(ValidationError, match=r"trade_references\['C1'\] .* got nan"):
         p.recommend(book, scores, trade_references={"C1": NAN})

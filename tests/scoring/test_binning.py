@@ -552,6 +552,13 @@ def test_numeric_round_trip_is_bit_identical() -> None:
     assert '"-inf"' in text
 
 
+def test_the_document_format_is_riskkit_binning() -> None:
+    b = fit_numeric(np.arange(100.0), np.arange(100) % 3 == 0, name="f")
+    doc = b.to_dict()
+    assert doc["format"] == "riskkit.binning"  # as written before riskkit.scoring: saved models unchanged
+    assert Binning.from_dict({**doc, "format": "riskkit.scoring._binning"}) == b  # written for a while
+
+
 def test_from_dict_rejects_bad_documents() -> None:
     b = fit_numeric(np.arange(100.0), np.arange(100) % 3 == 0, name="f")
     good = b.to_dict()

@@ -20,7 +20,7 @@ from riskkit.datasets import load_german_credit
 from riskkit.errors import NotFittedError, SchemaError, ValidationError
 from riskkit.metrics import auc
 from riskkit.scoring import Scaling
-from riskkit.scoring._logistic import LogisticScorer, fast_pd
+from riskkit.scoring._logistic import LogisticScorer
 
 with warnings.catch_warnings():
     # riskkit's estimators deliberately do not inherit BaseEstimator (scoring must not import scikit-learn)
@@ -140,13 +140,12 @@ def test_scaling_parameters_move_the_points(mixed: Any) -> None:
     np.testing.assert_allclose(b.score - 60, (a.score - 600) / 2, atol=1e-9)
 
 
-def test_fast_pd_is_scaling_pd_bit_for_bit() -> None:
-    rng = np.random.default_rng(0)
-    score = np.concatenate(
-        [rng.normal(550, 80, 10_000), [np.inf, -np.inf, np.nan, SCALING.offset, 0.0, 1e6, -1e6]]
-    )
-    for s in (SCALING, Scaling(60, 20, 10)):
-        assert np.array_equal(fast_pd(score, s), s.pd(score), equal_nan=True)
+@pytest.mark.parametrize("scaling", [{}, {"base_score": 60, "base_odds": 20, "pdo": 10}])
+def test_pd_is_the_scalings_pd_of_the_score_bit_for_bit(mixed: Any, scaling: dict[str, float]) -> None:
+    X, y = mixed
+    model = LogisticScorer(**scaling).fit(X, y)
+    r = model.score(X, grade_defaults=False)
+    assert np.array_equal(r.pd, model.scaling_.pd(r.score), equal_nan=True)
 
 
 # --------------------------------------------------------------------------- missing values

@@ -1,86 +1,30 @@
-"""The scorer registry (entry points, collisions, broken plugins, register) and the conformance kit."""
+"""The scorer registry's kind-specific behaviour (scorer kinds, building) and the conformance kit.
+
+What every registry does (discovery, collisions, refresh, broken and disabled plugins) is tested
+once for both registries in tests/test_plugins.py.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pytest
+from test_plugins import DIST, PACKAGE, SCORER_DEMO, install_plugin, restored
 
 import riskkit
 from riskkit.errors import DataTypeError, RiskkitError, ValidationError
 from riskkit.scoring import _registry as scorers
 from riskkit.testing import check_scorer
 
-PACKAGE = "riskkit_scorer_plugin_demo"
-DIST = "riskkit-scorer-plugin-demo"
-
-DEMO = '''
-import numpy as np
-import riskkit
-
-
-class DemoScorer:
-    """Points from the payment index alone (demo plugin)."""
-
-    def score(self, X, *, reasons=0):
-        try:
-            index = np.array(X["payment_index"], dtype=np.float64, ndmin=1)
-        except KeyError:
-            raise riskkit.SchemaError("DemoScorer: X is missing the feature 'payment_index'") from None
-        pd = np.where(np.isnan(index), 0.5, 1.0 - np.clip(index, 0.0, 100.0) / 100.0)
-        return riskkit.ScoreResult(score=index, pd=pd, grade=np.where(index >= 50, "A", "B"))
-
-
-def make_demo():
-    """A factory building the demo scorer."""
-    return DemoScorer()
-
-
-demo_instance = DemoScorer()
-'''
-
 
 @pytest.fixture(autouse=True)
 def restore_registry() -> Iterator[None]:
-    """Put the registry back as it was, whatever a test registered, replaced or broke.
-
-    Autouse, so it is set up before ``monkeypatch`` and torn down after it:
-    ``sys.path`` and the environment are already restored when it runs.
-    """
-    scorers.available()
-    with scorers._lock:
-        saved = (dict(scorers._entries), set(scorers._plugin_names))
-    yield
-    for module in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:
-        del sys.modules[module]
-    with scorers._lock:
-        scorers._entries.clear()
-        scorers._entries.update(saved[0])
-        scorers._plugin_names.clear()
-        scorers._plugin_names.update(saved[1])
-        scorers._replaced.clear()
-        scorers._discovered = True
-
-
-def install_plugin(tmp: Path, monkeypatch: pytest.MonkeyPatch, code: str, entry_points: str) -> None:
-    """A tiny installed distribution: a package and its dist-info with ``[riskkit.scorers]`` entry points."""
-    package = tmp / PACKAGE
-    package.mkdir()
-    (package / "__init__.py").write_text(textwrap.dedent(code), encoding="utf-8")
-    info = tmp / f"{PACKAGE}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {DIST}\nVersion: 0.1\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text(f"[riskkit.scorers]\n{entry_points}\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp))
-    monkeypatch.delenv("RISKKIT_DISABLE_PLUGINS", raising=False)
+    """Put the registry back as it was, whatever a test registered, replaced or broke."""
+    with restored(scorers._REGISTRY):
+        yield
 
 
 # --- built-ins and look-ups --------------------------------------------------------------------
@@ -95,23 +39,6 @@ def test_five_c_is_built_in() -> None:
     assert isinstance(card, riskkit.ExpertScorecard)
     assert riskkit.get_scorer("five_c") is not card  # a factory builds a new one every time
     assert riskkit.get_scorer is scorers.get_scorer
-
-
-def test_available_is_read_only() -> None:
-    view = scorers.available()
-    assert isinstance(view, MappingProxyType)
-    with pytest.raises(TypeError):
-        view["mine"] = object()  # type: ignore[index]
-    assert "mine" not in scorers.available()
-
-
-def test_an_unknown_name_lists_the_available_ones() -> None:
-    with pytest.raises(RiskkitError, match=r"unknown scorer 'five_k'; available: .*five_c"):
-        riskkit.get_scorer("five_k")
-    with pytest.raises(RiskkitError, match="five_k"):
-        scorers.source("five_k")
-    with pytest.raises(RiskkitError, match="no scorer named 'five_k'"):
-        scorers.unregister("five_k")
 
 
 # --- register() --------------------------------------------------------------------------------
@@ -165,20 +92,26 @@ def test_a_factory_building_a_non_scorer_is_an_error_naming_its_source() -> None
         riskkit.get_scorer("t_failing")
 
 
-def test_registering_a_taken_name_names_both_sources_unless_replacing() -> None:
-    with pytest.raises(scorers.NameCollision, match=r"'five_c': one from riskkit \(built-in\), one from module "):
-        scorers.register("five_c")(riskkit.scoring.five_c)
-    scorers.register("five_c", replace=True)(riskkit.scoring.five_c)
-    assert scorers.source("five_c") == "module riskkit.scoring._presets"
+def test_a_plugin_module_may_register_a_factory(tmp_path, monkeypatch) -> None:
+    code = SCORER_DEMO + textwrap.dedent('''
+        from riskkit.scoring import register
+
+        register("demo_b")(make_demo)
+    ''')
+    install_plugin(tmp_path, monkeypatch, scorers.GROUP, code, f"anything = {PACKAGE}")
+    scorers.refresh()
+    assert scorers.available()["demo_b"].kind == "factory"
+    assert DIST in scorers.source("demo_b")
+    assert type(riskkit.get_scorer("demo_b")).__name__ == "Demo"
 
 
 # --- entry points ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("target", "kind"), [("DemoScorer", "class"), ("make_demo", "factory"),
+@pytest.mark.parametrize(("target", "kind"), [("Demo", "class"), ("make_demo", "factory"),
                                                ("demo_instance", "instance")])
 def test_a_plugin_entry_point_is_discovered(tmp_path, monkeypatch, target: str, kind: str) -> None:
-    install_plugin(tmp_path, monkeypatch, DEMO, f"demo = {PACKAGE}:{target}")
+    install_plugin(tmp_path, monkeypatch, scorers.GROUP, SCORER_DEMO, f"demo = {PACKAGE}:{target}")
     assert "demo" not in scorers.available()  # cached until refresh()
     scorers.refresh()
     entry = scorers.available()["demo"]
@@ -190,106 +123,9 @@ def test_a_plugin_entry_point_is_discovered(tmp_path, monkeypatch, target: str, 
     assert "five_c" in scorers.available()
 
 
-def test_discovery_is_lazy_and_cached(tmp_path, monkeypatch) -> None:
-    install_plugin(tmp_path, monkeypatch, DEMO, f"demo = {PACKAGE}:DemoScorer")
-    with scorers._lock:  # as in a fresh process: no entry point read yet
-        for name in scorers._plugin_names:
-            del scorers._entries[name]
-        scorers._plugin_names.clear()
-        scorers._discovered = False
-    assert PACKAGE not in sys.modules
-    assert "demo" in scorers.available()  # the first look-up reads the entry points
-    sys.path.remove(str(tmp_path))
-    assert "demo" in scorers.available()  # ... and only the first
-    scorers.refresh()
-    assert "demo" not in scorers.available()
-
-
-def test_a_plugin_module_registering_its_own_scorers(tmp_path, monkeypatch) -> None:
-    code = DEMO + textwrap.dedent('''
-        from riskkit.scoring import register
-
-        register("demo_a")(DemoScorer)
-        register("demo_b")(make_demo)
-    ''')
-    install_plugin(tmp_path, monkeypatch, code, f"anything = {PACKAGE}")
-    scorers.refresh()
-    assert {"demo_a", "demo_b"} <= set(scorers.available())
-    assert "anything" not in scorers.available()
-    assert DIST in scorers.source("demo_b")
-
-
-def test_a_plugin_colliding_with_a_built_in_is_an_error_naming_both(tmp_path, monkeypatch) -> None:
-    install_plugin(tmp_path, monkeypatch, DEMO, f"five_c = {PACKAGE}:DemoScorer")
-    with pytest.raises(RiskkitError, match="five_c") as info:
-        scorers.refresh()
-    assert "riskkit (built-in)" in str(info.value)
-    assert DIST in str(info.value)
-    assert "replace=True" in str(info.value)
-
-
-def test_a_plugin_may_replace_a_built_in_and_refresh_restores_it(tmp_path, monkeypatch) -> None:
-    code = DEMO + textwrap.dedent('''
-        from riskkit.scoring import register
-
-        register("five_c", replace=True)(DemoScorer)
-    ''')
-    install_plugin(tmp_path, monkeypatch, code, f"override = {PACKAGE}")
-    scorers.refresh()
-    assert type(riskkit.get_scorer("five_c")).__name__ == "DemoScorer"
-    sys.path.remove(str(tmp_path))
-    scorers.refresh()
-    assert scorers.source("five_c") == "riskkit (built-in)"
-
-
-def test_a_broken_plugin_warns_with_its_package_and_is_skipped(tmp_path, monkeypatch) -> None:
-    code = 'raise ImportError("riskkit_scorer_plugin_demo needs the package no_such_dependency")\n'
-    install_plugin(tmp_path, monkeypatch, code, f"demo = {PACKAGE}:DemoScorer")
-    with pytest.warns(RuntimeWarning, match=f"skipped the scorer plugin from package {DIST}") as caught:
-        scorers.refresh()
-    assert "no_such_dependency" in str(caught[0].message)
-    assert "demo" not in scorers.available()
-    assert isinstance(riskkit.get_scorer("five_c"), riskkit.ExpertScorecard)  # the others still work
-
-
-def test_a_plugin_naming_something_that_is_not_a_scorer_warns(tmp_path, monkeypatch) -> None:
-    install_plugin(tmp_path, monkeypatch, "NOT_A_SCORER = 42\n", f"demo = {PACKAGE}:NOT_A_SCORER")
-    with pytest.warns(RuntimeWarning, match=f"{DIST}.*expected a Scorer class"):
-        scorers.refresh()
-    assert "demo" not in scorers.available()
-
-
-def test_riskkit_disable_plugins_turns_discovery_off(tmp_path, monkeypatch) -> None:
-    install_plugin(tmp_path, monkeypatch, DEMO, f"demo = {PACKAGE}:DemoScorer")
-    monkeypatch.setenv("RISKKIT_DISABLE_PLUGINS", "1")
-    scorers.refresh()
-    assert "demo" not in scorers.available()
-    assert "five_c" in scorers.available()
-    monkeypatch.delenv("RISKKIT_DISABLE_PLUGINS")
-    scorers.refresh()
-    assert "demo" in scorers.available()
-
-
-def test_importing_riskkit_with_a_broken_plugin_installed_does_not_fail(tmp_path, monkeypatch) -> None:
-    install_plugin(tmp_path, monkeypatch, "raise ImportError('boom')\n", f"demo = {PACKAGE}:X")
-    code = (
-        "import warnings, riskkit\n"
-        "with warnings.catch_warnings(record=True) as w:\n"
-        "    warnings.simplefilter('always')\n"
-        "    names = riskkit.scoring.available()\n"
-        "print('five_c' in names, [str(x.message) for x in w])\n"
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
-    env.pop("RISKKIT_DISABLE_PLUGINS", None)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert out.stdout.startswith("True ")
-    assert f"skipped the scorer plugin from package {DIST}" in out.stdout
-    assert "ImportError: boom" in out.stdout
-
-
 def test_all_is_exactly_the_public_names() -> None:
-    defined_here = {n for n, o in vars(scorers).items()
-                    if not n.startswith("_") and getattr(o, "__module__", None) == scorers.__name__}
+    defined_here = {n for n, o in vars(scorers).items() if not n.startswith("_") and (
+        getattr(o, "__module__", None) == scorers.__name__ or getattr(o, "__self__", None) is scorers._REGISTRY)}
     assert defined_here | {"GROUP"} == set(scorers.__all__)
     assert scorers.__all__ == sorted(scorers.__all__)
 

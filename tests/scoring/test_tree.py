@@ -495,6 +495,15 @@ def test_invalid_parameters_name_the_field(mixed: Any, params: dict[str, Any], f
     assert e.value.field == field
 
 
+def test_parameters_are_keywords_and_messages_name_what_is_accepted(mixed: Any) -> None:
+    with pytest.raises(TypeError):
+        DecisionTreeScorer(3)  # type: ignore[misc]
+    with pytest.raises(ValidationError, match=r"^min_samples_leaf must be an integer >= 1 or a number in \(0, 0.5\], got 1.0$"):
+        DecisionTreeScorer(min_samples_leaf=1.0).fit(*mixed)
+    with pytest.raises(ValidationError, match=r"^random_state must be an integer in \[0, 2\*\*32\) or None, got -1$"):
+        DecisionTreeScorer(random_state=-1).fit(*mixed)
+
+
 def test_unfitted_use_raises_not_fitted(mixed: Any) -> None:
     with pytest.raises(NotFittedError):
         DecisionTreeScorer().score(mixed[0])

@@ -119,7 +119,7 @@ def test_caught_ahead_by_hand() -> None:
     assert report.caught_ahead(60, "watch").caught == pytest.approx(1.0)
     assert report.caught_ahead(10, "critical").n_defaulters == 3  # B at 04-01 (19 days) now counts
     assert repr(ahead).startswith("CaughtAhead(caught=50.0% (1 of 2 defaulters) at >= warning >= 60 days ahead")
-    with pytest.raises(ValidationError, match="unknown severity"):
+    with pytest.raises(ValidationError, match="severity must be one of"):
         report.caught_ahead(60, "orange")
 
 
