@@ -475,7 +475,7 @@ def _refuse_overflow(p: Portfolio, feature: str, values: np.ndarray, what: str =
 
 
 def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
-    """All catalogue features for every customer of ``p`` at ``as_of``.
+    """All catalogue features for every customer of ``p`` at ``as_of``, family by family.
 
     Raises
     ------
@@ -485,10 +485,43 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     """
     n = p.n_customers
     cols: dict[str, np.ndarray] = {}
+    book = _receivables(p, as_of, cols)
+    ev = _payment_behaviour(p, as_of, cols)
+    open_begin = _dso_family(p, as_of, cols)
+    _exposure(p, cols)
+    _ordering(p, as_of, cols)
+    _financials(p, as_of, cols)
+    _profile(p, as_of, cols)
+    _events(p, as_of, cols)
+    _baseline(p, as_of, cols, book.issued, book.open_, book.dpd, open_begin, ev)
+    cols["in_default"] = _in_default(p, as_of, cols, book.open_, book.dpd).astype(np.float64)
+
+    for info in _CATALOGUE:
+        if info.unit == "money" or info.name in _OVERFLOW_CHECKED:
+            _refuse_overflow(p, info.name, cols[info.name])
+    values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
+    for j, info in enumerate(_CATALOGUE):
+        values[:, j] = cols[info.name]
+    return FeatureFrame(
+        values, [f.name for f in _CATALOGUE], customer_ids=p.customer_ids, as_of=as_of.astype(object)
+    )
+
+
+@attrs.frozen
+class _Book:
+    """The documents at ``as_of``: issued by then, their open amounts and days past due."""
+
+    issued: np.ndarray
+    open_: np.ndarray
+    dpd: np.ndarray
+
+
+def _receivables(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> _Book:
+    """Balances, overdue amounts, aging, days past due and DBT: open invoices carry days past due,
+    every other item nets into the balance."""
+    n = p.n_customers
     inv = p.invoices
     cust = inv["customer"]
-
-    # receivables at as_of: open invoices carry days past due; every other item nets into the balance
     issued, open_, balance = _ledger.open_at(p, as_of)
     unknown = np.isnan(balance)  # residual-only documents before the export date
     open_ = np.nan_to_num(open_)
@@ -515,7 +548,13 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
                  "max_days_past_due", "dbt_weighted"):
         cols[name] = np.where(unknown, np.nan, cols[name])
 
-    # payment behaviour
+    return _Book(issued, open_, dpd)
+
+
+def _payment_behaviour(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Days late, the payment index and partial payments; returns the payment events."""
+    n = p.n_customers
+    cust = p.invoices["customer"]
     ev = payment_events(p)
     recent = window(ev["date"], as_of, WINDOW_90D)
     cols["wadl_90d"] = receivables.weighted_average_days_late(
@@ -530,7 +569,16 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     # a residual-only export says nothing about how a customer paid: NaN, not "never partial"
     no_history = (group_count(cust[_ledger.ledger(p).has_residual], n) > 0) & (group_count(ev["customer"], n) == 0)
 
-    # DSO family over the last 90 days: credit sales net of credit notes; current AR = AR - overdue
+    cols["partial_payments_90d"] = np.where(no_history, np.nan, group_sum(recent & ev["partial"], ev["customer"], n))
+    return ev
+
+
+def _dso_family(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> np.ndarray:
+    """DSO, best possible DSO, ADD and CEI over the last 90 days: credit sales net of credit notes,
+    current AR = AR - overdue. Returns each document's open amount 90 days before ``as_of``."""
+    n = p.n_customers
+    inv = p.invoices
+    cust = inv["customer"]
     sales = group_sum(np.where(window(inv["issued"], as_of, WINDOW_90D), inv["amount"], 0.0), cust, n)
     _refuse_overflow(p, "dso_90d", sales, "the sum of their credit sales of the last 90 days")
     ar_end = cols["open_amount"]
@@ -545,7 +593,12 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     ar_begin = open_begin_sum + balance_begin
     cols["cei_90d"] = receivables.collection_effectiveness_index(ar_begin, sales, ar_end, current_end)
 
-    # exposure
+    return open_begin
+
+
+def _exposure(p: Portfolio, cols: dict[str, np.ndarray]) -> None:
+    """Exposure (open invoices, orders, deliveries, special items), the credit limit and utilisation."""
+    n = p.n_customers
     ex = p.exposures
     stat = p.statistical
     limit = np.full(n, np.nan)
@@ -560,7 +613,11 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cols["credit_limit"] = limit
     cols["utilization"] = safe_divide(cols["exposure"], np.where(limit > 0, limit, np.nan))
 
-    # ordering
+
+
+def _ordering(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+    """Orders of the last quarter against the one before."""
+    n = p.n_customers
     od = p.orders
     _refuse_overflow(p, "order_trend_3m", group_sum(
         np.where(window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
@@ -569,7 +626,10 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     prior3 = group_sum(np.where(window(od["date"], as_of, 90, lag=90), od["amount"], 0.0), od["customer"], n)
     cols["order_trend_3m"] = safe_divide(last3, prior3)
 
-    # financial statements
+
+
+def _financials(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+    """Ratios and distress models of each customer's latest statement known at ``as_of``."""
     latest, previous = latest_statements(p, as_of)
     s = {name: statement_column(p, latest, name) for name in (
         "revenue", "ebit", "net_income", "total_assets", "total_liabilities", "current_assets",
@@ -608,7 +668,10 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
         funds_from_operations=s["operating_cash_flow"],
     )
 
-    # profile
+
+
+def _profile(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+    """Age, industry risk and collateral coverage."""
     cu = p.customers
     established = cu["established"]
     age_days = (as_of - established).astype("timedelta64[D]").astype(np.float64)
@@ -617,7 +680,11 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cols["industry_risk"] = cu["industry_risk"].astype(np.float64)
     cols["collateral_coverage"] = safe_divide(cu["secured_amount"], cols["exposure"])
 
-    # events
+
+
+def _events(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+    """Legal events of the last year; broken promises and bounced payments of the last 90 days."""
+    n = p.n_customers
     from riskkit.records import EventKind
 
     evt = p.events
@@ -628,17 +695,3 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     cols["legal_events_12m"] = group_sum(in_year & np.isin(kinds, legal_kinds), evt["customer"], n)
     cols["broken_promises_90d"] = group_sum(in_90 & (kinds == EventKind.BROKEN_PROMISE), evt["customer"], n)
     cols["bounced_payments_90d"] = group_sum(in_90 & (kinds == EventKind.BOUNCED_PAYMENT), evt["customer"], n)
-    cols["partial_payments_90d"] = np.where(no_history, np.nan, group_sum(recent & ev["partial"], ev["customer"], n))
-
-    _baseline(p, as_of, cols, issued, open_, dpd, open_begin, ev)
-    cols["in_default"] = _in_default(p, as_of, cols, open_, dpd).astype(np.float64)
-
-    for info in _CATALOGUE:
-        if info.unit == "money" or info.name in _OVERFLOW_CHECKED:
-            _refuse_overflow(p, info.name, cols[info.name])
-    values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
-    for j, info in enumerate(_CATALOGUE):
-        values[:, j] = cols[info.name]
-    return FeatureFrame(
-        values, [f.name for f in _CATALOGUE], customer_ids=p.customer_ids, as_of=as_of.astype(object)
-    )

@@ -44,7 +44,7 @@ __all__ = ["CreditPolicy"]
 class CreditPolicy:
     """Credit limits, payment terms, conditions and order checks by grade.
 
-    Every parameter has a default (docs/domain.md, *Grades, limits and terms*, §7; see the module
+    Every parameter has a default (docs/domain.md, *Grades, limits and terms* and *Order checks*; see the module
     docstring of riskkit.policy._limits for the conventions). Grade-keyed mappings may be partial: the
     grades left out keep their defaults. ``checks`` may be partial too (the
     steps and parameters left out keep theirs).
