@@ -78,9 +78,40 @@ def _assert_books_equal(a: dict[str, Any], b: dict[str, Any]) -> None:
 
 def test_all_is_sorted_and_complete() -> None:
     # isort-style (ruff's RUF022): constants first, then classes, then functions
-    assert datasets.__all__ == ["REGIMES", "load_german_credit", "make_portfolio"]
+    assert datasets.__all__ == ["REGIMES", "book_parts", "load_german_credit", "make_portfolio"]
     for name in datasets.__all__:
         assert hasattr(datasets, name)
+
+
+def test_book_parts_make_one_book_with_unique_ids() -> None:
+    parts = list(datasets.book_parts(2500, per_part=1000, seed=4))
+    assert [len(t["customers"]["id"]) for t, _ in parts] == [1000, 1000, 500]
+    assert [len(o) for _, o in parts] == [1000, 1000, 500]
+    customers = np.concatenate([t["customers"]["id"] for t, _ in parts])
+    assert customers.tolist() == [f"C{i:05d}" for i in range(1, 2501)]
+    invoices = np.concatenate([t["invoices"]["id"] for t, _ in parts])
+    assert len(set(invoices.tolist())) == invoices.size
+    assert invoices[0] == "INV0000001" and all(len(i) == 10 for i in invoices[:: 997].tolist())
+    first, _ = generate(10, seed=0)
+    for tables, outcomes in parts:
+        assert {name: list(cols) for name, cols in tables.items()} == {n: list(c) for n, c in first.items()}
+        ids = set(tables["customers"]["id"].tolist())
+        for name in ("exposures", "invoices", "orders", "statements", "events"):
+            assert set(tables[name]["customer_id"].tolist()) <= ids  # a customer's rows are in its part
+        assert set(tables["payments"]["invoice_id"].tolist()) <= set(tables["invoices"]["id"].tolist())
+        np.testing.assert_array_equal(outcomes.customer_ids, tables["customers"]["id"])
+    # the parts differ from one another (own random streams) and are deterministic
+    assert parts[0][0]["invoices"]["amount"][:50].tolist() != parts[1][0]["invoices"]["amount"][:50].tolist()
+    again = next(datasets.book_parts(2500, per_part=1000, seed=4))[0]
+    np.testing.assert_array_equal(again["invoices"]["amount"], parts[0][0]["invoices"]["amount"])
+    late = next(datasets.book_parts(50, seed=4, regime="late_payers", as_of="2025-06-30"))[0]
+    assert late["invoices"]["issued"].max() <= np.datetime64("2025-06-30")
+    with pytest.raises(ValidationError):
+        next(datasets.book_parts(0))
+    with pytest.raises(ValidationError):
+        next(datasets.book_parts(10, per_part=0))
+    with pytest.raises(ValidationError, match="regime"):
+        next(datasets.book_parts(10, regime="boom"))
 
 
 def test_regimes() -> None:

@@ -5,6 +5,9 @@
   defaulters deteriorate before they default; :class:`Outcomes` holds the answers.
   Its ``regime`` (one of :data:`REGIMES`) draws books unlike the default one, on
   which fixed rules tuned to the default book fail.
+* :func:`book_parts` draws the same kind of book part by part (each part its own
+  customers, with ids unique across parts), for books larger than memory: write
+  them with :func:`riskkit.dask.write_partitioned`.
 * :func:`load_german_credit` loads the UCI Statlog German Credit data (1,000
   applicants, 20 attributes, 300 bad), shipped with the package under its
   CC BY 4.0 licence.
@@ -14,13 +17,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
 from riskkit._outcomes import Outcomes
-from riskkit.datasets._synthetic import REGIMES, _resolve_as_of
+from riskkit.datasets._synthetic import REGIMES, _check_count, _check_regime, _draw, _resolve_as_of
 from riskkit.datasets._synthetic import generate as _generate
 from riskkit.errors import FormatError
 
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
 
     from riskkit.portfolio import Portfolio
 
-__all__ = ["REGIMES", "load_german_credit", "make_portfolio"]
+__all__ = ["REGIMES", "book_parts", "load_german_credit", "make_portfolio"]
 
 
 def make_portfolio(
@@ -129,6 +133,92 @@ def make_portfolio(
         as_of=day,
     )
     return portfolio, Outcomes(**outcomes)
+
+
+def book_parts(
+    n_customers: int,
+    *,
+    per_part: int = 100_000,
+    seed: int = 0,
+    as_of: Any = None,
+    regime: str = "default",
+) -> Iterator[tuple[dict[str, dict[str, np.ndarray]], Outcomes]]:
+    """A synthetic book of ``n_customers`` drawn part by part: the tables and outcomes of each part.
+
+    Each part is a book of its own (``per_part`` customers, the last one the
+    rest) drawn like :func:`make_portfolio`'s, from its own random stream
+    (``seed`` and the part's number), with customer ids (``C0000001``, ...)
+    and invoice ids numbered on across parts, so the parts put together are
+    one book with unique ids. Only one part is in memory at a time: a book of
+    a million customers (about 20 million invoices) is drawn in about a
+    gigabyte, and written to disk as it comes with
+    :func:`riskkit.dask.write_partitioned` (each part one partition: a
+    customer's rows are all in its part).
+
+    The parts together are not ``make_portfolio(n_customers)``'s book (other
+    random streams), but the same kind of book, with the same behaviour and
+    rates.
+
+    Parameters
+    ----------
+    n_customers : int
+        Customers in all.
+    per_part : int, default 100000
+        Customers per part.
+    seed : int, default 0
+        Seed; the same arguments always give the same parts.
+    as_of : date-like, optional
+        As in :func:`make_portfolio` (default 2025-12-31).
+    regime : str, default "default"
+        One of :data:`REGIMES`.
+
+    Yields
+    ------
+    tables : dict of str to dict of str to numpy.ndarray
+        The part's tables, as ``riskkit.datasets._synthetic.generate`` returns
+        them (ready for ``Portfolio.from_arrays``).
+    outcomes : Outcomes
+        Its customers' outcomes.
+
+    Raises
+    ------
+    ValidationError
+        A bad count, ``as_of`` or ``regime`` (at the first ``next``).
+
+    Examples
+    --------
+    >>> parts = list(book_parts(250, per_part=100, seed=3))
+    >>> [len(t["customers"]["id"]) for t, _ in parts]
+    [100, 100, 50]
+    >>> parts[1][0]["customers"]["id"][:2]
+    array(['C00101', 'C00102'], dtype='<U6')
+    >>> ids = np.concatenate([t["invoices"]["id"] for t, _ in parts])
+    >>> len(set(ids.tolist())) == len(ids)
+    True
+    """
+    n = _check_count(n_customers)
+    size = _check_count(per_part)
+    day = _resolve_as_of(as_of)
+    regime = _check_regime(regime)
+    width = max(5, len(str(n)))
+    # room for 100 invoices per customer on average (about 20 are drawn): ids never overflow their width
+    invoice_width = max(7, len(str(100 * n)))
+    first_invoice = 1
+    for number, first in enumerate(range(0, n, size)):
+        tables, outcomes = _draw(
+            min(size, n - first),
+            [seed, number],
+            day,
+            regime,
+            first_customer=first + 1,
+            first_invoice=first_invoice,
+            customer_width=width,
+            invoice_width=invoice_width,
+        )
+        first_invoice += len(tables["invoices"]["id"])
+        if first_invoice > 10**invoice_width:  # pragma: no cover - 100 invoices a customer are never drawn
+            raise RuntimeError("synthetic invoice ids overflowed their width")
+        yield tables, Outcomes(**outcomes)
 
 
 @overload

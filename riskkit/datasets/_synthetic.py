@@ -480,9 +480,11 @@ def _apply_regime(b: _Book, regime: str, rng: np.random.Generator) -> None:
         b.terms = terms
 
 
-def _customers(rng: np.random.Generator, b: _Book) -> dict[str, np.ndarray]:
+def _customers(
+    rng: np.random.Generator, b: _Book, first: int = 1, width: int | None = None
+) -> dict[str, np.ndarray]:
     n = b.n
-    ids = _ids("C", np.arange(1, n + 1, dtype=np.int64), max(5, len(str(n))))
+    ids = _ids("C", np.arange(first, first + n, dtype=np.int64), width or max(5, len(str(n))))
     names = np.char.add(
         np.char.add(_NAME_STEMS[rng.integers(0, _NAME_STEMS.size, size=n)], " "),
         np.char.add(
@@ -904,23 +906,40 @@ def generate(
     (dtype('int8'), 200)
     """
     n = _check_count(n_customers)
-    as_of_day = _resolve_as_of(as_of)
-    regime = _check_regime(regime)
-    today = int(as_of_day.astype(np.int64))
+    return _draw(n, seed, _resolve_as_of(as_of), _check_regime(regime))
+
+
+def _draw(
+    n: int,
+    seed: Any,
+    day: np.datetime64,
+    regime: str,
+    *,
+    first_customer: int = 1,
+    first_invoice: int = 1,
+    customer_width: int | None = None,
+    invoice_width: int | None = None,
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    """:func:`generate` with checked arguments; ids numbered from ``first_*`` (zero-padded to ``*_width``)."""
+    today = int(day.astype(np.int64))
     rng = np.random.default_rng(seed)
     book = _Book(rng, n, today)
     if regime != "default":
         _apply_regime(book, regime, _regime_rng(seed, regime))
 
-    customers = _customers(rng, book)
+    customers = _customers(rng, book, first_customer, customer_width)
     ids = customers["id"]
     orders, inv, exposures = _trade(rng, book)
     paid, pay = _settle(rng, book, inv)
-    statements = _statements(rng, book, as_of_day)
+    statements = _statements(rng, book, day)
     events = _events(rng, book)
 
     n_inv = inv["customer"].size
-    invoice_ids = _ids("INV", np.arange(1, n_inv + 1, dtype=np.int64), max(7, len(str(n_inv))))
+    invoice_ids = _ids(
+        "INV",
+        np.arange(first_invoice, first_invoice + n_inv, dtype=np.int64),
+        invoice_width or max(7, len(str(n_inv))),
+    )
     tables: Tables = {
         "customers": customers,
         "exposures": {"customer_id": ids.copy(), **exposures},

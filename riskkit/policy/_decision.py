@@ -41,7 +41,15 @@ def utc(value: Any, field: str) -> _dt.datetime:
 
 
 def _decided_at(value: Any) -> _dt.datetime:
+    if type(value) is _dt.datetime and value.tzinfo is _dt.timezone.utc:
+        return value  # already what utc() gives: the check builds thousands of decisions with one timestamp
     return utc(value, "decided_at")
+
+
+def _as_of(value: Any) -> _dt.date:
+    if type(value) is _dt.date:
+        return value  # already what as_of_date() gives
+    return as_of_date(value)
 
 
 @attrs.frozen
@@ -130,11 +138,12 @@ class CreditDecision:
     terms_days: int | None
     segment: str
     policy_version: str
-    as_of: _dt.date = attrs.field(converter=as_of_date)
+    as_of: _dt.date = attrs.field(converter=_as_of)
     decided_at: _dt.datetime = attrs.field(converter=_decided_at)
 
     def __attrs_post_init__(self) -> None:
-        check("outcome", self.outcome, _OUTCOME)
+        if not (type(self.outcome) is str and self.outcome in OUTCOMES):
+            check("outcome", self.outcome, _OUTCOME)
 
     @property
     def approved(self) -> bool:

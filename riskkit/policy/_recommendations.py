@@ -61,11 +61,15 @@ class _LazyColumn:
         self._value = None if callable(value) else readonly(value, object, copy=True)
 
     def get(self) -> np.ndarray:
-        if self._value is None:
-            assert self._build is not None
-            self._value = readonly(self._build(), object)
+        value = self._value
+        if value is None:
+            build = self._build
+            if build is None:  # another thread built it meanwhile (it stores the value first)
+                return self._value  # type: ignore[return-value]
+            value = readonly(build(), object)
+            self._value = value
             self._build = None
-        return self._value
+        return value
 
 
 _RECORD_COLUMNS = (

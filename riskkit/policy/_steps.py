@@ -11,7 +11,8 @@ records. :data:`STEP_TABLE` lists them in the order they run;
 To add a step, write its class below and put an instance in
 :data:`STEP_TABLE`; a fact no step uses yet (a figure of the order or of its
 customer) becomes a field of :class:`OrderFacts`, filled by
-riskkit.policy._orders.
+riskkit.policy._orders (a fact of the customer is a column of its
+``CustomerRows``, computed once per book when the policy is prepared).
 
 Examples
 --------

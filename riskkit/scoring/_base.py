@@ -10,7 +10,7 @@ import numpy as np
 from riskkit.errors import SchemaError
 from riskkit.scoring import _input
 from riskkit.scoring._card import Card
-from riskkit.scoring._reasons import check_reasons, top_reasons
+from riskkit.scoring._reasons import check_reasons, top_reasons, top_reasons_one
 from riskkit.scoring._result import Reasons, ScoreResult
 from riskkit.scoring._result import grade_defaults as grade_defaults_of
 
@@ -83,10 +83,28 @@ class CardScorer:
         if _input.is_single_row(X):
             result = self._score_one(X, k)
         else:
-            card, data, score, bins = self._total(X, n_jobs, with_bins=k > 0)
-            pd = card.scaling.pd(score)
-            grade = card.grade(score, pd)
-            why = self._reasons(card, bins, data.columns, k) if k else None
+            card, data = self._read(X)
+            pd = np.empty(data.n_rows)
+            grade = np.empty(data.n_rows, dtype=card.grade_dtype)
+
+            def finish(score: np.ndarray, rows: Any) -> None:
+                # probabilities and grades of each slice of rows, in the scoring threads, while still in cache
+                some = score[rows]
+                pd[rows] = p = card.scaling.pd(some)
+                if isinstance(rows, slice):
+                    card.grade(some, p, out=grade[rows])
+                else:
+                    grade[rows] = card.grade(some, p)
+
+            score, bins = card.plan.total(
+                [data.columns[name] for name in card.names],
+                data.n_rows,
+                n_jobs=n_jobs,
+                with_bins=k > 0,
+                matrix=data.matrix,
+                finish=finish,
+            )
+            why = self._reasons(card, bins, data.columns, k) if k and bins is not None else None
             result = ScoreResult(score=score, pd=pd, grade=grade, customer_ids=data.customer_ids, reasons=why)
         result = self._apply_rules(result, X)
         return grade_defaults_of(result, X, grade_defaults, self._scoring_card().master_scale.default_grade)
@@ -110,11 +128,8 @@ class CardScorer:
         pd = card.scaling.pd(score)
         scale = card.master_scale
         grade = np.array([scale.grade_of_one(total if scale.basis == "score" else float(pd[0]))])
-        why = None
-        if k:
-            columns = {name: np.array([v], dtype=object) for name, v in zip(card.names, values, strict=True)}
-            why = self._reasons(card, np.array([bins], dtype=np.intp), columns, k)
-        return ScoreResult(score=score, pd=pd, grade=grade, reasons=why)
+        why = top_reasons_one(card.names, values, card.plan.lost_one(bins), k) if k else None
+        return ScoreResult._of_one(score, pd, grade, why)
 
     @staticmethod
     def _reasons(card: Card, bins: np.ndarray, columns: Mapping[str, Any], k: int) -> Reasons:

@@ -169,6 +169,8 @@ class Card:
         object.__setattr__(self, "_names", tuple(names))
         object.__setattr__(self, "_kinds", tuple((f.name, f.kind) for f in self.features))
         object.__setattr__(self, "_plan", ScoringPlan(self.features, self.unknown))
+        # what MasterScale.grade indexes: the grades, then "" for no score (index -1)
+        object.__setattr__(self, "_grade_names", np.array([*self.master_scale.grades, ""]))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -190,10 +192,22 @@ class Card:
             np.take(f.points, bins[:, j], out=out[:, j])
         return out
 
-    def grade(self, score: np.ndarray, pd: np.ndarray) -> np.ndarray:
-        if self.master_scale.basis == "score":
-            return self.master_scale.grade(score=score)
-        return self.master_scale.grade(pd=pd)
+    @property
+    def grade_dtype(self) -> np.dtype:
+        """The dtype of :meth:`grade`'s result (text as long as the longest grade)."""
+        names: np.ndarray = self._grade_names  # type: ignore[attr-defined]
+        return names.dtype
+
+    def grade(self, score: np.ndarray, pd: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``master_scale.grade`` of the scores or PDs (by the scale's basis): the same array, faster.
+
+        ``np.take`` of the grade names copies the short texts several times
+        faster than fancy indexing; ``out`` (of :attr:`grade_dtype`) receives them.
+        """
+        scale = self.master_scale
+        index = scale.grade_index(score=score) if scale.basis == "score" else scale.grade_index(pd=pd)
+        names: np.ndarray = self._grade_names  # type: ignore[attr-defined]
+        return np.asarray(np.take(names, index, mode="wrap", out=out))  # index -1 (no score or PD): ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -403,12 +403,18 @@ def is_scalar(v: Any) -> bool:
     return isinstance(v, _SCALARS) or type(v).__name__ in {"NAType", "NaTType", "Timestamp", "Timedelta"}
 
 
+#: The plain values of a one-customer dict, recognised by their exact type before :func:`is_scalar`.
+_PLAIN = frozenset({float, int, str, type(None), bool})
+
+
 def is_single_row(X: Any) -> bool:
     """True for a mapping of feature name to one plain value (a customer scored on its own).
 
     ``row.to_dict()`` of a pandas row qualifies: its values may be Decimal, ``pd.NA`` or numpy scalars.
     """
-    return isinstance(X, Mapping) and bool(X) and all(is_scalar(v) for v in X.values())
+    return (
+        isinstance(X, Mapping) and bool(X) and all(type(v) in _PLAIN or is_scalar(v) for v in X.values())
+    )
 
 
 def as_one_row(X: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -432,6 +438,9 @@ def scalar(value: Any, name: str, kind: str) -> Any:
     value as given, once checked to stand for a category (see :func:`category_of`).
     """
     if kind != NUMERIC:
-        _category(value, name, 0)
+        if type(value) is not str:  # text is a category as it is
+            _category(value, name, 0)
+        return value
+    if type(value) is float and value == value:  # a number as it is (NaN is read as math.nan below)
         return value
     return number(value, name, 0)

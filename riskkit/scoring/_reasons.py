@@ -17,7 +17,7 @@ import numpy as np
 from riskkit._checks import Integer, check
 from riskkit.scoring._result import Reasons
 
-__all__ = ["MAX_REASONS", "check_reasons", "top_reasons"]
+__all__ = ["MAX_REASONS", "check_reasons", "top_reasons", "top_reasons_one"]
 
 #: The most reason codes a row may ask for (the result always has that many slots per row).
 MAX_REASONS = 100
@@ -62,3 +62,21 @@ def top_reasons(names: Sequence[str], columns: Mapping[str, Any], lost: np.ndarr
     feats[none] = ""
     values[none] = None
     return Reasons(features=feats, values=values, points_lost=np.where(none, 0.0, lost_k))
+
+
+def top_reasons_one(names: Sequence[str], values: Sequence[Any], lost: Sequence[float], k: int) -> Reasons:
+    """:func:`top_reasons` of a single row given as plain Python values: the same result, without array set-up.
+
+    ``values[j]`` is the row's value of ``names[j]`` and ``lost[j]`` the points
+    it lost (the one-customer service path, where the arrays of
+    :func:`top_reasons` cost far more than a sort of a few numbers).
+    """
+    # stable, as argsort(-lost, kind="stable"): ties keep the features' order
+    order = sorted(range(len(lost)), key=[-x for x in lost].__getitem__)[:k]
+    features: list[Any] = [""] * k
+    chosen: list[Any] = [None] * k
+    points = [0.0] * k
+    for slot, j in enumerate(order):
+        if lost[j] > 0:
+            features[slot], chosen[slot], points[slot] = names[j], values[j], lost[j]
+    return Reasons._of_rows([features], [chosen], [points])

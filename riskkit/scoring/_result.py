@@ -45,6 +45,16 @@ def _optional_objects(a: Any) -> np.ndarray | None:
     return None if a is None else readonly(a, object)
 
 
+def _frozen(rows: list[list[Any]], dtype: Any) -> np.ndarray:
+    """A new read-only 2-D array of ``dtype`` from rows of plain values, set one element at a time."""
+    out = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=dtype)
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            out[i, j] = v
+    out.flags.writeable = False
+    return out
+
+
 @attrs.frozen(eq=False)
 class Reasons:
     """Reason codes: per customer, the features that cost the most points.
@@ -58,6 +68,15 @@ class Reasons:
     features: np.ndarray = attrs.field(converter=_objects)
     values: np.ndarray = attrs.field(converter=_objects)
     points_lost: np.ndarray = attrs.field(converter=_floats)
+
+    @classmethod
+    def _of_rows(cls, features: list[list[Any]], values: list[list[Any]], points_lost: list[list[float]]) -> Reasons:
+        """Reasons from nested lists of plain values (the one-customer path): no conversion to check."""
+        made = object.__new__(cls)
+        object.__setattr__(made, "features", _frozen(features, object))
+        object.__setattr__(made, "values", _frozen(values, object))
+        object.__setattr__(made, "points_lost", _frozen(points_lost, np.float64))
+        return made
 
     def row(self, i: int) -> list[tuple[str, Any, float]]:
         """Customer ``i``'s reasons as ``(feature, value, points_lost)`` tuples."""
@@ -109,6 +128,18 @@ class ScoreResult:
             value = getattr(self, name)
             if value is not None and value.shape != n:
                 raise ValidationError(f"ScoreResult.{name} has shape {value.shape}, expected {n}")
+
+    @classmethod
+    def _of_one(cls, score: np.ndarray, pd: np.ndarray, grade: np.ndarray, reasons: Reasons | None) -> ScoreResult:
+        """The result of one customer, from the new 1-element arrays of the service path (no conversions)."""
+        made = object.__new__(cls)
+        for name, value in (("score", score), ("pd", pd), ("grade", grade)):
+            value.flags.writeable = False
+            object.__setattr__(made, name, value)
+        object.__setattr__(made, "customer_ids", None)
+        object.__setattr__(made, "reasons", reasons)
+        object.__setattr__(made, "override", None)
+        return made
 
     def __len__(self) -> int:
         return int(self.score.size)
@@ -190,6 +221,10 @@ def default_flags(X: Any, n: int) -> np.ndarray | None:
     ``in_default``), a pandas DataFrame, or a mapping of name to values (or to
     one value, for a single customer).
     """
+    if type(X) is dict:  # the one-customer service path, at no cost
+        column = X.get("in_default")
+        if column is None:
+            return None
     from collections.abc import Mapping
 
     from riskkit._frame import FeatureFrame

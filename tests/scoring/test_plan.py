@@ -75,7 +75,7 @@ def test_plan_equals_reference(card: Card, seed: int, n: int) -> None:
 @settings(max_examples=20, deadline=None)
 @given(cards(), st.integers(0, 2**32 - 1))
 def test_chunks_threads_and_layouts_do_not_change_a_bit(card: Card, seed: int) -> None:
-    n = 2 * _plan.CHUNK + 17  # several chunks and a ragged last one
+    n = 2 * _plan.COLUMN_CHUNK + 17  # several chunks of every path and a ragged last one
     cols = columns_for(card, n, seed)
     expected = reference.score(card, cols, n)
     ordered = [cols[name] for name in card.names]
@@ -132,15 +132,15 @@ def test_single_row_errors_name_the_feature() -> None:
 def test_unknown_category_error_names_row_in_any_chunk() -> None:
     f = CardFeature("c", "categorical", [1.0, 2.0, 0.0, 0.0], categories=(("a",), ("b",)))
     card = Card((f,), Scaling(), MasterScale.default())
-    n = _plan.CHUNK + 10
+    n = _plan.WIDE_CHUNK + 10
     col = np.array(["a"] * n, dtype=object)
-    col[_plan.CHUNK + 3] = "zzz"
-    with pytest.raises(riskkit.ValidationError, match=rf"row {_plan.CHUNK + 3}: category 'zzz'"):
+    col[_plan.WIDE_CHUNK + 3] = "zzz"
+    with pytest.raises(riskkit.ValidationError, match=rf"row {_plan.WIDE_CHUNK + 3}: category 'zzz'"):
         card.plan.total([col], n)
     codes = pd.Series(col, dtype="category")
     from riskkit.scoring._input import convert
 
-    with pytest.raises(riskkit.ValidationError, match=rf"row {_plan.CHUNK + 3}: category 'zzz'"):
+    with pytest.raises(riskkit.ValidationError, match=rf"row {_plan.WIDE_CHUNK + 3}: category 'zzz'"):
         card.plan.total([convert(codes, "categorical", "c", n, lazy=True)], n)
 
 
