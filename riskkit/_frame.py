@@ -85,6 +85,36 @@ class FeatureFrame:
         self._as_of = as_of
 
     @classmethod
+    def _adopt(
+        cls,
+        values: np.ndarray,
+        names: tuple[str, ...],
+        *,
+        customer_ids: np.ndarray | None = None,
+        as_of: _dt.date | None = None,
+    ) -> FeatureFrame:
+        """Wrap a column-major float64 matrix this module's caller built and hands over (no copy).
+
+        For riskkit's own computations, whose names are known to be unique
+        strings: a million customers' features are not copied once more.
+        """
+        if values.dtype != np.float64 or values.ndim != 2 or not values.flags.f_contiguous:
+            return cls(values, names, customer_ids=customer_ids, as_of=as_of)
+        if values.shape[1] != len(names) or (customer_ids is not None and customer_ids.shape != (values.shape[0],)):
+            return cls(values, names, customer_ids=customer_ids, as_of=as_of)
+        self = object.__new__(cls)
+        self._values = readonly(values)
+        self._names = tuple(names)
+        self._index = {n: j for j, n in enumerate(self._names)}
+        ids = None
+        if customer_ids is not None:
+            ids = customer_ids if customer_ids.dtype == object and not customer_ids.flags.writeable else (
+                readonly(np.array(customer_ids, dtype=object)))
+        self._customer_ids = ids
+        self._as_of = as_of
+        return self
+
+    @classmethod
     def from_mapping(
         cls,
         columns: Mapping[str, npt.ArrayLike],

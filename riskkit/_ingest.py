@@ -7,6 +7,14 @@ vectorized fast path when their element types allow it, and element by element
 (``due`` before ``issued``, unknown customers, duplicate ids, over-payment)
 are checked on whole columns.
 
+Text is handled without a Python object per value where it can be: Arrow
+text of a pandas frame is read as fixed-width unicode (:func:`text_from_arrow`),
+ids are interned through 64-bit hashes (:func:`text_hash`, an open-addressing
+:class:`_HashTable`; the texts decide wherever hashes meet) and a reference to
+a customer is stored as the customers' own id objects. A column not given is
+one value repeated (a read-only view). Within one :meth:`Ingest.build` each
+text column is converted and hashed once.
+
 A bad row is described by a :class:`Rejection`. With ``errors="raise"`` the
 first one becomes a :class:`~riskkit.ValidationError`; with
 ``errors="collect"`` bad rows are removed, together with the rows that depend
@@ -17,6 +25,7 @@ and every one is reported: nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -210,11 +219,22 @@ def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarra
 
 def _convert_dates(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
     if raw.dtype.kind == "M":
-        if np.datetime_data(raw.dtype)[0] in ("Y", "M", "W"):
+        unit, count = np.datetime_data(raw.dtype)
+        if unit in ("Y", "M", "W"):
             return None
         values = raw.astype("datetime64[D]")
-        timed = (values != raw) & ~np.isnat(raw)
-        if timed.any() or _out_of_range(values):
+        if unit == "D" and count == 1:
+            timed = False
+        elif unit in _PER_DAY and _PER_DAY[unit] % count == 0:
+            # whole days, on the integers: a time of day leaves a remainder (NaT aside)
+            ticks = raw.view(np.int64)
+            rest = np.multiply(values.view(np.int64), _PER_DAY[unit] // count)
+            np.subtract(ticks, rest, out=rest)
+            timed = bool(((rest != 0) & (ticks != _NAT)).any())
+            del rest
+        else:
+            timed = bool(((values != raw) & ~np.isnat(raw)).any())
+        if timed or _out_of_range(values):
             return None
     elif raw.dtype.kind == "U" or raw.dtype == object:
         types = _types(raw) if raw.dtype == object else {str}
@@ -268,15 +288,30 @@ def _iso_shaped(text: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 def _out_of_range(days: np.ndarray) -> bool:
     """True when a day is outside the years 1 to 9999 (the element-by-element path names it)."""
-    filled = days[~np.isnat(days)]
-    return bool(filled.size) and bool(((filled < FIRST_DAY) | (filled > LAST_DAY)).any())
+    d = days.view(np.int64)
+    if not d.size:
+        return False
+    high = int(d.max())
+    if high == _NAT:
+        return False  # every day missing
+    low = int(d.min()) if int(d.min()) != _NAT else int(d[d != _NAT].min())
+    return low < _FIRST or high > _LAST
+
+
+_NAT = np.iinfo(np.int64).min  # NaT as an integer
+_FIRST, _LAST = int(FIRST_DAY.astype(np.int64)), int(LAST_DAY.astype(np.int64))
+#: Ticks of a datetime64 unit in one day.
+_PER_DAY = {"h": 24, "m": 24 * 60, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 
 
 def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    # a required customer reference stays as given until it is interned: it is then stored as the
+    # customers' own ids (Ingest.build), never as a Python object per row
+    interned = column.kind == "ref" and not column.optional
     if raw.dtype.kind == "U":
-        values = raw.astype(object)
+        values = raw if interned else _remember_unicode(raw.astype(object), raw)
     elif raw.dtype == object and _types(raw) <= {str}:
-        values = raw
+        values = raw if interned else raw.copy()  # a copy: the tables never share the caller's arrays
     elif column.optional and raw.dtype == object and _types(raw) <= {str, type(None)}:
         values = raw.copy()
         values[values == None] = column.default  # noqa: E711 - elementwise
@@ -363,7 +398,7 @@ _FAST = {
 def convert_column(column: _schema.Column, raw: Any, n: int) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
     """Convert one input column. Returns (values, bad mask, reasons for bad rows, raw array)."""
     if raw is None:
-        arr = np.empty(n, dtype=object)
+        arr = _constant(None, n, object)  # no values given: None on every row
     else:
         arr = np.asarray(raw) if not isinstance(raw, list | tuple) else _object_array(raw)
     if arr.ndim != 1:
@@ -422,21 +457,33 @@ def _as_column(table: str, name: str, values: Any) -> np.ndarray:
 
 
 def _absent(column: _schema.Column, n: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """An optional column not given: every row takes the default (NaT for dates)."""
+    """An optional column not given: every row takes the default (NaT for dates).
+
+    The column is one value repeated (a read-only view of it, as every table
+    column is read-only): a million rows of ``""`` cost neither memory nor a
+    reference count per row.
+    """
     kind = column.kind
     if kind == "date":
-        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+        values = _constant(np.datetime64("NaT"), n, "datetime64[D]")
     elif kind in ("money", "signed", "ratio", "amount"):
-        values = np.full(n, column.default, dtype=np.float64)
+        values = _constant(column.default, n, np.float64)
     elif kind == "bool":
-        values = np.full(n, bool(column.default), dtype=bool)
+        values = _constant(bool(column.default), n, bool)
     else:
-        values = np.full(n, "" if column.default is None else column.default, dtype=object)
+        values = _constant("" if column.default is None else column.default, n, object)
     bad = np.zeros(n, dtype=bool)
     if not column.optional and n:
         bad[:] = True
         return values, bad, ["is missing; it is required"] * n
     return values, bad, []
+
+
+def _constant(value: Any, n: int, dtype: Any) -> np.ndarray:
+    """``n`` rows of ``value`` as a read-only view of one element (no memory per row)."""
+    one = np.empty(1, dtype=dtype)
+    one[0] = value
+    return np.broadcast_to(one, (n,))
 
 
 # --- tables ----------------------------------------------------------------------
@@ -518,46 +565,293 @@ def _blank(column: _schema.Column, values: np.ndarray, bad: np.ndarray) -> np.nd
 
 
 def _keep(data: Columns, keep: np.ndarray) -> Columns:
-    return {k: v[keep] for k, v in data.items() if not k.startswith("__") or k == "__row__"}
+    """The rows ``keep`` of every column (the columns themselves when every row is kept: no copy)."""
+    everything = bool(keep.all())
+    return {k: v if everything else v[keep] for k, v in data.items() if not k.startswith("__") or k == "__row__"}
+
+
+def _shared_ids(ids: np.ndarray, codes: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """A customer reference column as the customers' own id objects (``ids[codes]``), the values given
+    where a code is -1 (an unknown id): one Python string per customer, not one per row."""
+    out = np.take(ids, codes, mode="clip") if ids.size else np.empty(codes.size, dtype=object)  # -1 gives row 0
+    unknown = codes < 0
+    if unknown.any():
+        out[unknown] = given[unknown].astype(object)
+    return out
+
+
+_LOCAL = threading.local()
 
 
 def _unicode(values: np.ndarray) -> np.ndarray | None:
     """Text ids as a fixed-width unicode array, so sorting and comparing run in C.
 
     None when that would not be faithful: numpy's unicode dtype drops trailing NULs.
+    Within one :meth:`Ingest.build` each column is converted once.
     """
     if values.dtype.kind == "U":
         return values
+    cache: dict[int, tuple[np.ndarray, np.ndarray | None]] | None = getattr(_LOCAL, "unicode", None)
+    if cache is not None:
+        hit = cache.get(id(values))
+        if hit is not None and hit[0] is values:
+            return hit[1]
     if values.size and "\x00" in "".join(values.tolist()):
+        out = None
+    else:
+        out = values.astype("U") if values.size else np.zeros(0, dtype="U1")
+    if cache is not None:
+        cache[id(values)] = (values, out)
+    return out
+
+
+def _remember_unicode(values: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """``values`` (objects), noting ``text`` as their unicode form for :func:`_unicode` within this build."""
+    cache = getattr(_LOCAL, "unicode", None)
+    if cache is not None:
+        cache[id(values)] = (values, text)
+    return values
+
+
+def _increasing(u: np.ndarray) -> bool:
+    """Whether the texts are strictly increasing (so distinct and sorted): ids as ERPs number them."""
+    cache = getattr(_LOCAL, "increasing", None)
+    if cache is not None:
+        hit = cache.get(id(u))
+        if hit is not None and hit[0] is u:
+            return bool(hit[1])
+    result = bool(u.size < 2 or (u[1:] > u[:-1]).all())
+    if cache is not None:
+        cache[id(u)] = (u, result)
+    return result
+
+
+def text_from_arrow(chunked: Any) -> np.ndarray | None:
+    """An Arrow string column as a fixed-width unicode array, without a Python object per value.
+
+    None unless every value is present and ASCII without NULs (the unicode
+    dtype is faithful to those); the caller then takes the slow way. Each
+    character position is one gather over the column.
+
+    Examples
+    --------
+    >>> import pyarrow as pa  # doctest: +SKIP
+    >>> text_from_arrow(pa.chunked_array([["C1", "C22", ""]]))  # doctest: +SKIP
+    array(['C1', 'C22', ''], dtype='<U3')
+    """
+    if chunked.null_count:
         return None
-    return values.astype("U") if values.size else np.zeros(0, dtype="U1")
+    parts = []
+    for chunk in chunked.chunks:
+        name = str(chunk.type)
+        if name not in ("string", "large_string", "utf8", "large_utf8"):
+            return None
+        n = len(chunk)
+        if n == 0:
+            continue
+        buffers = chunk.buffers()
+        offsets = np.frombuffer(buffers[1], dtype=np.int64 if name.startswith("large") else np.int32)
+        offsets = offsets[chunk.offset: chunk.offset + n + 1].astype(np.int64)
+        data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+        text = data[offsets[0]: offsets[-1]]
+        if text.size and (int(text.max()) >= 0x80 or not text.all()):
+            return None  # beyond ASCII (UTF-8 to decode), or a NUL the unicode dtype would drop at the end
+        starts, lengths = offsets[:-1] - offsets[0], np.diff(offsets)
+        width = max(int(lengths.max()), 1)
+        padded = np.zeros(text.size + width, dtype=np.uint8)
+        padded[: text.size] = text
+        chars = np.zeros((n, width), dtype=np.uint32)
+        if width > 1 and bool((lengths == width).all()):
+            chars[:] = text.reshape(n, width)  # every text as long: one copy
+        else:
+            for j in range(width):
+                chars[:, j] = np.where(lengths > j, padded[starts + j], 0)
+        parts.append(chars.view(f"<U{width}").reshape(n))
+    if not parts:
+        return np.zeros(0, dtype="U1")
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def text_hash(u: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each text of a unicode array, the same whatever the array's width.
+
+    Equal texts hash equal; different texts almost never do (callers check the
+    texts where hashes meet). Each pair of characters ``k`` is multiplied by
+    its own odd constant and the products added: the padding NULs past a
+    text's end add nothing, so widths do not matter. Two passes per pair.
+
+    Examples
+    --------
+    >>> a, b = np.array(["C1", "C22"]), np.array(["C1", "C1", "C2"], dtype="U11")
+    >>> bool(text_hash(a)[0] == text_hash(b)[1]), bool(text_hash(a)[1] == text_hash(b)[2])
+    (True, False)
+    """
+    n, width = u.size, u.dtype.itemsize // 4
+    h = np.zeros(n, dtype=np.uint64)
+    if n == 0 or width == 0:
+        return h
+    # an odd width: one more (NUL) character, so that characters pair up
+    u = np.ascontiguousarray(u if width % 2 == 0 else u.astype(f"U{width + 1}"))
+    pairs = (width + 1) // 2
+    words = u.view(np.uint64).reshape(n, pairs)
+    product = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(pairs):
+            np.multiply(words[:, k], _HASH_FACTORS[k % _HASH_FACTORS.size], out=product)
+            h += product
+    return h
+
+
+#: Odd 64-bit constants, one per pair of characters (reused cyclically beyond 64 pairs).
+_HASH_FACTORS = np.random.default_rng(20240514).integers(0, 2**63, 64, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
 class _Index:
-    """A lookup of unique text ids, sorted once, for interning many key columns against them."""
+    """A lookup of unique text ids, for interning many key columns against them.
+
+    Ids in increasing order (as ERPs number them) are searched as they are;
+    otherwise, and for key columns much longer than the ids, through 64-bit
+    hashes sorted once (the texts decide where hashes meet).
+    """
 
     def __init__(self, ids: np.ndarray) -> None:
         self.size = ids.size
         self._u = _unicode(ids)
+        self._dict: dict[Any, int] | None = None
+        self._hashed: _HashTable | None = None
         if self._u is None:
-            self._dict: dict[Any, int] | None = {k: i for i, k in enumerate(ids.tolist())}
-        else:
-            self._dict = None
-            self._order = np.argsort(self._u, kind="stable")
-            self._sorted = self._u[self._order]
+            self._dict = {k: i for i, k in enumerate(ids.tolist())}
+        self._increasing = self._u is not None and _increasing(self._u)
+
+    def _table(self) -> _HashTable | None:
+        """The ids' hash table (built on first use); None when two ids share a hash."""
+        if self._hashed is None:
+            self._hashed = _HashTable(text_hash(self._u))  # type: ignore[arg-type]
+        return self._hashed if self._hashed.ok else None
 
     def find(self, keys: np.ndarray) -> np.ndarray:
-        """The row of each key, -1 where a key is not among the ids."""
+        """The row of each key, -1 where a key is not among the ids (a long key column a chunk at a time,
+        so that its working arrays stay small)."""
+        if keys.size <= _CHUNK:
+            return self._find(keys)
+        out = np.empty(keys.size, dtype=np.int64)
+        for start in range(0, keys.size, _CHUNK):
+            out[start: start + _CHUNK] = self._find(keys[start: start + _CHUNK])
+        return out
+
+    def _find(self, keys: np.ndarray) -> np.ndarray:
         keys_u = _unicode(keys) if self._dict is None else None
         if self._dict is not None or keys_u is None:
             index = self._dict if self._dict is not None else dict(
                 zip(self._u.tolist(), range(self.size), strict=True)  # type: ignore[union-attr]
             )
             return np.fromiter((index.get(k, -1) for k in keys.tolist()), dtype=np.int64, count=keys.size)
+        u = self._u
+        assert u is not None
         if self.size == 0:
             return np.full(keys_u.size, -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self._sorted, keys_u), self.size - 1)
-        return np.where(self._sorted[pos] == keys_u, self._order[pos], -1).astype(np.int64)
+        if not (self._increasing and keys_u.size <= 4 * self.size):
+            table = self._table()
+            if table is not None:
+                row = table.find(text_hash(keys_u))
+                found = row >= 0
+                # the text itself decides
+                return np.where(found & (u[np.maximum(row, 0)] == keys_u), row, -1).astype(np.int64)
+        if self._increasing:
+            pos = np.minimum(np.searchsorted(u, keys_u), self.size - 1)
+            return np.where(u[pos] == keys_u, pos, -1).astype(np.int64)
+        order = np.argsort(u, kind="stable")
+        pos = np.minimum(np.searchsorted(u[order], keys_u), self.size - 1)
+        return np.where(u[order][pos] == keys_u, order[pos], -1).astype(np.int64)
+
+
+class _HashTable:
+    """An open-addressing hash table of distinct 64-bit hashes, built and probed in whole-array steps.
+
+    ``find`` gives, for each hash, the position of the equal one among those
+    the table was built with, or -1. Twice as many slots as hashes keep the
+    probe sequences short: a million look-ups cost a few gathers, where a
+    binary search of each in a sorted array costs a cache miss per step.
+
+    Examples
+    --------
+    >>> t = _HashTable(np.array([7, 99, 12345], dtype=np.uint64))
+    >>> t.ok, t.find(np.array([12345, 8, 7], dtype=np.uint64)).tolist()
+    (True, [2, -1, 0])
+    """
+
+    def __init__(self, hashes: np.ndarray) -> None:
+        n = hashes.size
+        size = 1 << max(4, int(2 * n).bit_length())
+        self._mask = np.uint64(size - 1)
+        self._hashes = np.zeros(size, dtype=np.uint64)
+        self._rows = np.full(size, -1, dtype=np.int64)
+        self.ok = True
+        pending = np.arange(n)
+        slot = self._slot(hashes)
+        while pending.size:
+            want = slot[pending]
+            free = self._rows[want] < 0
+            if not free.all():
+                taken = pending[~free]
+                # a slot held by the same hash: two equal hashes (distinct texts sharing one)
+                if bool((self._hashes[want[~free]] == hashes[taken]).any()):
+                    self.ok = False
+                    return
+            claim, at = pending[free], want[free]
+            self._rows[at] = claim  # several claiming one slot: one of them gets it
+            won = self._rows[at] == claim
+            self._hashes[at[won]] = hashes[claim[won]]
+            if not won.all() and bool((self._hashes[at[~won]] == hashes[claim[~won]]).any()):
+                self.ok = False  # two equal hashes claimed one slot together
+                return
+            placed = np.zeros(n, dtype=bool)
+            placed[claim[won]] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + np.uint64(1)) & self._mask
+
+    def _slot(self, hashes: np.ndarray) -> np.ndarray:
+        # mixed, so that every bit of the hash picks the slot
+        h = hashes ^ (hashes >> np.uint64(31))
+        with np.errstate(over="ignore"):
+            h = h * np.uint64(0x9E3779B97F4A7C15)
+        return (h >> np.uint64(20)) & self._mask
+
+    def find(self, hashes: np.ndarray) -> np.ndarray:
+        """Position of each hash among the table's, -1 where it is not one of them."""
+        slot = self._slot(hashes)
+        row = self._rows[slot]
+        same = self._hashes[slot] == hashes
+        out = np.where(same, row, -1)  # an empty slot holds hash 0 and row -1
+        pending = np.flatnonzero(~same & (row >= 0))  # another hash in the slot: try the next ones
+        slot = slot[pending]
+        while pending.size:
+            slot = (slot + np.uint64(1)) & self._mask
+            row = self._rows[slot]
+            same = self._hashes[slot] == hashes[pending]
+            out[pending[same]] = row[same]
+            go_on = ~same & (row >= 0)
+            pending, slot = pending[go_on], slot[go_on]
+        return out
+
+
+#: Rows of a key column looked up at a time.
+_CHUNK = 1 << 20
+
+
+def _hash_order(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stable order of the texts by :func:`text_hash`, and the sorted hashes; kept within a build."""
+    cache = getattr(_LOCAL, "hash_order", None)
+    if cache is not None:
+        hit = cache.get(id(u))
+        if hit is not None and hit[0] is u:
+            return hit[1]
+    h = text_hash(u)
+    order = np.argsort(h, kind="stable")
+    result = (order, h[order])
+    if cache is not None:
+        cache[id(u)] = (u, result)
+    return result
 
 
 def _intern(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -580,11 +874,38 @@ def _duplicates(
         for i, k in zip(idx.tolist(), keys[idx].tolist(), strict=True):
             firsts[i] = first.setdefault(k, i)
     elif idx.size:
-        # return_index gives the first occurrence of each key (numpy sorts stably for it)
-        _, first_pos, inverse = np.unique(sortable[idx], return_index=True, return_inverse=True)
-        firsts[idx] = idx[first_pos[inverse.ravel()]]
+        firsts[idx] = idx[_first_of_equal(sortable[idx] if idx.size < keys.size else sortable)]
     bad = firsts != np.arange(keys.size)
     return bad, lambda idx: [f"is a duplicate (first at row {rows[firsts[i]]})" for i in idx]
+
+
+def _first_of_equal(keys: np.ndarray) -> np.ndarray:
+    """For each key, the position of the first equal key (``np.unique``'s ``return_index`` of its value).
+
+    Text is compared through its hash, sorted as integers, and checked where
+    hashes meet; integers are sorted as they are.
+    """
+    if keys.dtype.kind == "U":
+        if _increasing(keys):
+            return np.arange(keys.size)  # ids in increasing order are distinct
+        order, sorted_h = _hash_order(keys)
+        meet = sorted_h[1:] == sorted_h[:-1]
+        if meet.any():
+            at = np.flatnonzero(meet)
+            if not bool((keys[order[at]] == keys[order[at + 1]]).all()):  # two texts share a hash
+                _, first_pos, inverse = np.unique(keys, return_index=True, return_inverse=True)
+                return first_pos[inverse.ravel()]
+        same = np.r_[False, meet]
+    else:
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        same = np.r_[False, sorted_keys[1:] == sorted_keys[:-1]]
+    # sorted stably, the first of each run of equal keys is the first of them in the input
+    k = np.arange(keys.size)
+    first = order[np.maximum.accumulate(np.where(same, 0, k))]
+    out = np.empty(keys.size, dtype=np.int64)
+    out[order] = first
+    return out
 
 
 class Ingest:
@@ -619,6 +940,7 @@ class Ingest:
             )
         self.tolerance = float(tolerance)
         self.problems: dict[str, list[tuple[int, str]]] = {}
+        self._absent: set[str] = set()  # the columns not given of the table being read
 
     def _raise_first(self) -> None:
         if self.errors == "raise" and self.collector.rejections:
@@ -632,6 +954,7 @@ class Ingest:
 
     def _table(self, table: _schema.Table, data: Mapping[str, Any] | None) -> Columns:
         values, raws, masks = _read_table(table, data, self.unknown_columns)
+        self._absent = {c.name for c in table.columns if data is None or c.name not in data}
         for row, reason in self.problems.get(table.name, ()):
             self.collector.rejections.append(Rejection(table.name, int(row), None, None, None, str(reason)))
         for name, (bad, reasons) in masks.items():
@@ -669,6 +992,22 @@ class Ingest:
         problems: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Columns], list[Rejection]]:
         """Validate every table; returns the clean tables (with integer codes) and the rejections."""
+        # each text column is converted to unicode, and hashed, once within the build
+        names = ("unicode", "hash_order", "increasing")
+        saved = [getattr(_LOCAL, name, None) for name in names]
+        for name in names:
+            setattr(_LOCAL, name, {})
+        try:
+            return self._build(inputs, problems)
+        finally:
+            for name, value in zip(names, saved, strict=True):
+                setattr(_LOCAL, name, value)
+
+    def _build(
+        self,
+        inputs: Mapping[str, Mapping[str, Any] | None],
+        problems: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Columns], list[Rejection]]:
         self.problems = {name: list(rows) for name, rows in (problems or {}).items()}
         unknown_tables = set(inputs) - set(_schema.TABLES)
         if unknown_tables:
@@ -687,6 +1026,7 @@ class Ingest:
         for table in (_schema.EXPOSURES, _schema.INVOICES, _schema.ORDERS, _schema.STATEMENTS, _schema.EVENTS):
             data = self._table(table, inputs.get(table.name))
             data["customer"] = customer_index.find(data["customer_id"])
+            data["customer_id"] = _shared_ids(customers["id"], data["customer"], data["customer_id"])
             self._unknown_refs(table, data, data["customer"], "customer_id", "customer", rejected_customers)
             getattr(self, f"_rules_{table.name}")(table, data)
             out[table.name] = _keep(data, ~data["__bad__"])
@@ -700,8 +1040,11 @@ class Ingest:
                 out["invoices"] = inv_all = _keep(inv_all, ~inv_all["__bad__"])
                 index = _Index(inv_all["id"])
         applies = inv_all["applies_to"] != ""
-        inv_all["applies"] = np.full(applies.size, -1, dtype=np.int64)
-        inv_all["applies"][applies] = index.find(inv_all["applies_to"][applies])
+        if applies.any():
+            inv_all["applies"] = np.full(applies.size, -1, dtype=np.int64)
+            inv_all["applies"][applies] = index.find(inv_all["applies_to"][applies])
+        else:
+            inv_all["applies"] = _constant(-1, applies.size, np.int64)  # no credit note names an invoice
         pay = self._table(_schema.PAYMENTS, inputs.get("payments"))
         self._rules_payments(_schema.PAYMENTS, pay, inv_all, index, customer_index, rejected_customers)
         out["payments"] = _keep(pay, ~pay["__bad__"])
@@ -763,17 +1106,24 @@ class Ingest:
         # a credit by any marker (negative amount, credit kind, credit indicator) is one credit
         kind = data["kind"]
         credit_kind = np.zeros(kind.size, dtype=bool)
-        for k in distinct(kind) & set(InvoiceKind.credit_kinds()):
+        # a kind column not given holds the default kind only (no credit kind): nothing to look for
+        for k in () if "kind" in self._absent else distinct(kind) & set(InvoiceKind.credit_kinds()):
             credit_kind |= kind == k
         credit = (data["amount"] < 0) | credit_kind | data["credit"]
+        any_credit = bool(credit.any())
         magnitude = np.abs(data["amount"])
-        data["amount"] = np.where(credit, -magnitude, magnitude)
+        data["amount"] = np.where(credit, -magnitude, magnitude) if any_credit else magnitude
         data["credit"] = credit
-        data["kind"] = np.where(credit & ~credit_kind, InvoiceKind.CREDIT_NOTE, kind).astype(object)
+        relabel = credit & ~credit_kind
+        if relabel.any():
+            data["kind"] = np.where(relabel, InvoiceKind.CREDIT_NOTE, kind).astype(object)
         residual = data["residual"]
-        data["residual"] = np.where(credit, -np.abs(residual), np.abs(residual))
+        if any_credit:
+            data["residual"] = np.where(credit, -np.abs(residual), np.abs(residual))
+        elif "residual" not in self._absent:  # not given: NaN on every row as it is
+            data["residual"] = np.abs(residual)
         issued, paid_on = data["issued"], data["paid_on"]
-        due = np.where(credit & np.isnat(data["due"]), issued, data["due"])
+        due = np.where(credit & np.isnat(data["due"]), issued, data["due"]) if any_credit else data["due"]
         data["due"] = due
         amount, paid = magnitude, data["paid_amount"]
         self._apply(table, data, np.isnat(due), "due", "is missing; it is required for an invoice")

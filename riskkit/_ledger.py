@@ -37,9 +37,10 @@ from riskkit._numeric import group_sum
 if TYPE_CHECKING:
     from riskkit.portfolio import Portfolio
 
-__all__ = ["Ledger", "group_cumsum", "ledger", "open_at", "payment_events"]
+__all__ = ["Ledger", "OpenBook", "group_cumsum", "ledger", "open_at", "open_book", "payment_events"]
 
 _PAY, _CREDIT, _RESIDUAL = 0, 1, 2
+_NAT = np.iinfo(np.int64).min  # NaT as a day number
 
 
 def group_cumsum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -58,16 +59,99 @@ def group_cumsum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     n = out.size
     if n == 0:
         return out
-    pos = np.arange(n)
-    first = np.maximum.accumulate(np.where(starts, pos, 0))
-    depth = pos - first  # elements before this one in its group
+    # only the elements after the first of their group add anything: most groups have one element
+    later = np.flatnonzero(~np.asarray(starts, dtype=bool))
+    later = later[later > 0]  # the first element starts a group in any case
+    if later.size == 0:
+        return out
+    # each one's depth, the elements before it in its group: a group's later elements are a run of
+    # consecutive positions, the first of which has depth 1
+    k = np.arange(later.size)
+    run = np.r_[True, np.diff(later) != 1]
+    depth = k - np.maximum.accumulate(np.where(run, k, 0)) + 1
     shift = 1
     longest = int(depth.max())
     while shift <= longest:
-        take = np.flatnonzero(depth >= shift)
+        take = later[depth >= shift]
         out[take] = out[take] + out[take - shift]  # the right side is read before the write: old values
         shift *= 2
     return out
+
+
+def _event_order(owner: np.ndarray, date: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """The stable order by owner, then date, then kind: ``np.lexsort((kind, date, owner))``.
+
+    One stable sort of a single integer key when the three fit in 63 bits (always, but for dates
+    outside any book's span or NaT): most events come in owner order already (one payment per
+    invoice, in invoice order), which a stable sort passes through in linear time.
+
+    Examples
+    --------
+    >>> owner, kind = np.array([2, 0, 2, 0]), np.array([0, 0, 2, 0])
+    >>> date = np.array(["2025-01-02", "2025-01-05", "2025-01-02", "2025-01-01"], dtype="datetime64[D]")
+    >>> _event_order(owner, date, kind).tolist(), np.lexsort((kind, date, owner)).tolist()
+    ([3, 1, 0, 2], [3, 1, 0, 2])
+    """
+    if owner.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    days = date.view(np.int64)
+    if not np.isnat(date).any() and owner.min() >= 0 and kind.min() >= 0:
+        first, span = int(days.min()), int(days.max()) - int(days.min()) + 1
+        n_kinds = int(kind.max()) + 1
+        if (int(owner.max()) + 1) * span * n_kinds < 2**62:
+            key = (owner * span + (days - first)) * n_kinds + kind
+            return np.argsort(key, kind="stable")
+    return np.lexsort((kind, date, owner))
+
+
+def _sorted_events(
+    own: np.ndarray, own_date: np.ndarray, own_mag: np.ndarray,
+    owner: np.ndarray, date: np.ndarray, mag: np.ndarray, kind: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The documents' own payments (``own``: one per document, in document order) followed by the other
+    events, stably sorted by owner, date and kind: owner, date, magnitude and kind of each.
+
+    The own payments are sorted already, so only the others are sorted and merged in, each after the own
+    payment it ties with: the order of ``np.lexsort((kind, date, owner))`` over both, concatenated.
+    """
+    m = owner.size
+    own = own.astype(np.int64, copy=False)
+    own_date = own_date.astype("datetime64[D]", copy=False)
+    n_own = own.size
+    if m == 0:
+        return own, own_date, own_mag.astype(np.float64, copy=False), np.full(n_own, _PAY, dtype=np.int8)
+    if np.isnat(own_date).any() or np.isnat(date).any() or (n_own > 1 and not bool((own[1:] > own[:-1]).all())):
+        all_owner = np.concatenate([own, owner])
+        all_date = np.concatenate([own_date, date])
+        all_mag = np.concatenate([own_mag, mag]).astype(np.float64, copy=False)
+        all_kind = np.concatenate([np.full(n_own, _PAY, dtype=np.int8), kind])
+        order = _event_order(all_owner, all_date, all_kind)
+        return all_owner[order], all_date[order], all_mag[order], all_kind[order]
+    order = _event_order(owner, date, kind)
+    owner, date, mag, kind = owner[order], date[order], mag[order], kind[order]
+    # how many own payments sort before each other event: those of earlier documents, and its document's own
+    # payment when that is not later (on a tie the own payment, first in the concatenation, comes first)
+    before = np.searchsorted(own, owner, side="left")
+    if n_own:
+        at = np.minimum(before, n_own - 1)
+        own_day = own_date[at]
+        not_later = (own[at] == owner) & ((own_day < date) | ((own_day == date) & (kind >= _PAY)))
+    else:
+        not_later = np.zeros(m, dtype=bool)
+    position = before + not_later + np.arange(m)  # in the merged arrays
+    other = np.zeros(n_own + m, dtype=bool)
+    other[position] = True
+    out = []
+    at_own = np.flatnonzero(~other)
+    for first, rest, dtype in ((own, owner, np.int64), (own_date, date, date.dtype), (own_mag, mag, np.float64)):
+        merged = np.empty(n_own + m, dtype=dtype)
+        merged[at_own] = first
+        merged[position] = rest
+        out.append(merged)
+    merged = np.full(n_own + m, _PAY, dtype=np.int8)
+    merged[position] = kind
+    out.append(merged)
+    return out[0], out[1], out[2], out[3]
 
 
 class Ledger:
@@ -95,12 +179,10 @@ class Ledger:
         self.has_residual = ~np.isnan(residual) & self.owns
 
         owner_parts, date_parts, mag_parts, kind_parts = [], [], [], []
-        # the invoice row's own payment
+        # the invoice row's own payment: one per document, in document order
         own = np.flatnonzero(inv["doc_paid_amount"] > 0)
-        owner_parts.append(own)
-        date_parts.append(inv["paid_on"][own])
-        mag_parts.append(inv["doc_paid_amount"][own])
-        kind_parts.append(np.full(own.size, _PAY))
+        own_date = inv["paid_on"][own]
+        own_mag = inv["doc_paid_amount"][own]
         # payments naming a document, in that document's currency
         named = np.flatnonzero(pay["invoice"] >= 0)
         target = pay["invoice"][named]
@@ -124,22 +206,38 @@ class Ledger:
         mag_parts.append(np.maximum(self.magnitude[res] - np.abs(residual[res]), 0.0))
         kind_parts.append(np.full(res.size, _RESIDUAL))
 
-        owner = np.concatenate(owner_parts).astype(np.int64)
-        date = np.concatenate(date_parts).astype("datetime64[D]")
-        mag = np.concatenate(mag_parts).astype(np.float64)
-        kind = np.concatenate(kind_parts)
-        order = np.lexsort((kind, date, owner))  # on the export date, history first, then the residual
-        self.owner, self.date, self.mag, self.kind = owner[order], date[order], mag[order], kind[order]
+        # every event sorted by document, date and kind (on the export date, history first, then the residual)
+        self.owner, self.date, self.mag, self.kind = _sorted_events(
+            own, own_date, own_mag,
+            np.concatenate(owner_parts).astype(np.int64),
+            np.concatenate(date_parts).astype("datetime64[D]"),
+            np.concatenate(mag_parts).astype(np.float64),
+            np.concatenate(kind_parts).astype(np.int8),
+        )
         # before the export date a residual document's clearing is its residual event's: history adds nothing
-        history = self.has_residual[self.owner] & (self.kind != _RESIDUAL)
-        if self.export_date is not None:
-            history &= self.date <= self.export_date
+        if self.has_residual.any():
+            history = self.has_residual[self.owner] & (self.kind != _RESIDUAL)
+            if self.export_date is not None:
+                history &= self.date <= self.export_date
+        else:
+            history = np.zeros(self.owner.size, dtype=bool)
         self.history = history
-        clear = np.where(history, 0.0, self.mag)
-        starts = np.r_[True, self.owner[1:] != self.owner[:-1]] if owner.size else np.zeros(0, dtype=bool)
+        clear = np.where(history, 0.0, self.mag) if history.any() else self.mag
+        starts = np.r_[True, self.owner[1:] != self.owner[:-1]] if self.owner.size else np.zeros(0, dtype=bool)
         self.cleared = group_cumsum(clear, starts)
-        self.first_event = np.searchsorted(self.owner, np.arange(n_docs))
+        # where each document's events start (owners are sorted): the events of the documents before it
+        counts = np.bincount(self.owner, minlength=n_docs)
+        self.first_event = np.cumsum(counts) - counts
         self._starts = starts
+        # every event known (any date on or after the last): each document's count and final clearing
+        days = self.date.view(np.int64)
+        self._last_date = days.max().astype("datetime64[D]") if days.size and days.min() > _NAT else None
+        self._count = counts
+        self._final = np.where(counts > 0, self.cleared[np.maximum(self.first_event + counts - 1, 0)]
+                               if self.cleared.size else 0.0, 0.0)
+        # documents whose open amount an invoice carries, and those whose balance is every other item's
+        self._open_kind = self.owns & self.debit
+        self._credit_own = self.owns & credit
         # unapplied payments (cash on account)
         loose = np.flatnonzero(pay["invoice"] < 0)
         self.cash_customer = pay["customer"][loose]
@@ -148,11 +246,19 @@ class Ledger:
 
     def _state(self, when: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
         """Per document: amount cleared by ``when`` and whether it has any known event."""
-        known = self.date <= when
-        count = np.bincount(self.owner[known], minlength=self.n_docs)
-        last = self.first_event + count - 1
-        cleared = np.where(count > 0, self.cleared[np.maximum(last, 0)] if self.cleared.size else 0.0, 0.0)
-        return cleared, count > 0
+        if self._last_date is not None and not np.isnat(when) and when >= self._last_date:
+            return self._final, self._count > 0  # every event known: kept from the start
+        # a document's events are sorted by date: those not known yet at ``when`` are the last few of it
+        later = np.flatnonzero(~_on_or_before(self.date, when))
+        cleared, known = self._final.copy(), self._count > 0
+        if later.size:
+            doc = self.owner[later]
+            first = np.r_[True, doc[1:] != doc[:-1]]
+            doc, later = doc[first], later[first]  # each document's first event not known yet
+            any_known = later > self.first_event[doc]
+            cleared[doc] = np.where(any_known, self.cleared[np.maximum(later - 1, 0)], 0.0)
+            known[doc] = any_known
+        return cleared, known
 
     def open_at(self, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At ``when``: per document (issued, open invoice amount), per customer the net of every other item.
@@ -166,24 +272,35 @@ class Ledger:
         """
         cleared, _ = self._state(when)
         tol = self.tolerance
-        issued = self.issued <= when
+        issued = _on_or_before(self.issued, when)
         rest = self.magnitude - cleared
         # the tolerance settles what was paid within it; a document nothing cleared is open in full
         open_mag = np.where((rest > tol) | (cleared <= 0), np.maximum(rest, 0.0), 0.0)
-        excess = np.where(cleared - self.magnitude > tol, cleared - self.magnitude, 0.0)
-        open_ = np.where(issued & self.owns & self.debit, open_mag * self.rate, 0.0)
+        open_ = np.where(issued & self._open_kind, open_mag * self.rate, 0.0)
+        # every other item nets into the balance: overpaid invoices, credit notes, payments ahead of their
+        # invoice. Only those rows are computed: the others add 0 to the sums (in the same row order)
+        overpaid = rest < -tol  # cleared - magnitude > tol: the excess is a credit
+        items = (overpaid & issued) | (self._credit_own & issued)
+        unissued = ~issued
+        if unissued.any():
+            items |= unissued & (cleared != 0)
+        unknown = self.export_date is not None and when < self.export_date
+        if unknown:
+            items |= self.has_residual
+        items &= self.owns
+        r = np.flatnonzero(items)
+        c, m = cleared[r], self.magnitude[r]
+        excess = np.where(c - m > tol, c - m, 0.0)
         on_doc = np.where(
-            issued,
-            np.where(self.debit, -excess, excess - open_mag),
-            -self.sign * cleared,
-        ) * self.rate
-        on_doc = np.where(self.owns, on_doc, 0.0)
-        if self.export_date is not None and when < self.export_date:
-            unknown = self.has_residual
-            open_ = np.where(unknown, np.nan, open_)
-            on_doc = np.where(unknown, np.nan, on_doc)
-        cash = self.cash_date <= when
-        balance = group_sum(on_doc, self.customer, self.n_customers) - group_sum(
+            issued[r],
+            np.where(self.debit[r], -excess, excess - open_mag[r]),
+            -self.sign[r] * c,
+        ) * self.rate[r]
+        if unknown:
+            open_ = np.where(self.has_residual, np.nan, open_)
+            on_doc = np.where(self.has_residual[r], np.nan, on_doc)
+        cash = _on_or_before(self.cash_date, when)
+        balance = group_sum(on_doc, self.customer[r], self.n_customers) - group_sum(
             self.cash_amount[cash], self.cash_customer[cash], self.n_customers
         )
         return readonly(issued), readonly(open_), readonly(balance)
@@ -199,19 +316,30 @@ class Ledger:
         and so carries no lateness.
         """
         owner = self.owner
-        is_payment = (self.kind == _PAY) & self.debit[owner]
+        is_payment = self.kind == _PAY
+        if not self.debit.all():
+            is_payment &= self.debit[owner]
         size = self.magnitude[owner]
-        before = self.cleared - np.where(self.history, 0.0, self.mag)
+        history = self.history.any()  # residual exports only; without them the history terms drop out
+        before = self.cleared - (np.where(self.history, 0.0, self.mag) if history else self.mag)
         rest_before = np.clip(size - before, 0.0, None)
         # a payment that settles its invoice within the tolerance pays all that was left (the rest is written off)
         settles = (size - self.cleared <= self.tolerance) & (self.cleared > 0)
         applied = np.where(settles, rest_before, np.minimum(self.mag, rest_before))
-        applied = np.where(self.history, np.minimum(self.mag, size), applied)
-        # history payments of residual exports: partial against their own running total
-        own_history = group_cumsum(np.where(self.history, self.mag, 0.0), self._starts)
-        paid = np.where(self.history, own_history, self.cleared)
+        if history:
+            applied = np.where(self.history, np.minimum(self.mag, size), applied)
+        keep = is_payment & (applied > 0)
+        # every event a payment of an invoice (the common book): the events' own arrays, no gathers
+        rows: slice | np.ndarray = slice(None) if keep.all() else np.flatnonzero(keep)
+        # whether the invoice was still open after the payment, for the payments only
+        size, cleared = size[rows], self.cleared[rows]
+        if history:
+            # history payments of residual exports: partial against their own running total
+            own_history = group_cumsum(np.where(self.history, self.mag, 0.0), self._starts)[rows]
+            paid = np.where(self.history[rows], own_history, cleared)
+        else:
+            paid = cleared
         still_open = ((size - paid) > self.tolerance) | ((paid <= 0) & (size > 0))
-        rows = np.flatnonzero(is_payment & (applied > 0))
         invoice = owner[rows]
         date = self.date[rows]
         events = {
@@ -219,10 +347,27 @@ class Ledger:
             "customer": self.customer[invoice],
             "date": date,
             "amount": applied[rows] * self.rate[invoice],
-            "days_late": (date - self.due[invoice]).astype(np.int64).astype(np.float64),
-            "partial": still_open[rows],
+            "days_late": _days_between(date, self.due[invoice]).astype(np.float64),
+            "partial": still_open,
         }
         return {name: readonly(arr) for name, arr in events.items()}
+
+
+def _days_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    """``(later - earlier).astype(np.int64)`` of two day arrays, on day numbers when neither holds NaT."""
+    day = np.dtype("datetime64[D]")
+    if later.dtype == day and earlier.dtype == day and not (np.isnat(later).any() or np.isnat(earlier).any()):
+        return later.view(np.int64) - earlier.view(np.int64)
+    return (later - earlier).astype(np.int64)
+
+
+def _on_or_before(dates: np.ndarray, when: np.datetime64) -> np.ndarray:
+    """``dates <= when`` (NaT never), on day numbers when both are days: several times faster."""
+    day = np.asarray(when).astype("datetime64[D]")
+    if dates.dtype == np.dtype("datetime64[D]") and not np.isnat(when) and day == when:
+        d = dates.view(np.int64)
+        return (d <= int(day.astype(np.int64))) & (d != np.iinfo(np.int64).min)
+    return dates <= when
 
 
 #: Dates whose :meth:`Ledger.open_at` a Portfolio keeps (features ask for the same few dates several times).
@@ -243,3 +388,52 @@ def open_at(p: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, 
 def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
     """:meth:`Ledger.payment_events` of the Portfolio's ledger, kept with the Portfolio."""
     return p._cached("ledger.payment_events", lambda: ledger(p).payment_events(), inherit=True)
+
+
+class OpenBook:
+    """The invoices open at one date, as rows: what features, signals, policy and collections read.
+
+    A book of a million invoices has a fraction of them open at any date;
+    sums over these rows equal those over every document with the others at
+    0 (adding 0 changes no sum), at a fraction of the cost.
+
+    Attributes
+    ----------
+    when : numpy.datetime64
+        The date.
+    rows : ndarray of int
+        Invoice rows with an open amount above 0 at ``when``, in row order.
+    amount : ndarray of float
+        Their open amounts (reporting currency).
+    customer : ndarray of int
+        Their customer codes.
+    dpd : ndarray of int64
+        Their days past due at ``when`` (``when - due``; 0 or less when not due yet).
+    unknown : bool
+        Whether some documents' open amounts are unknown (NaN) at ``when``: residual-only
+        documents before the export date. They are not among ``rows``.
+    """
+
+    __slots__ = ("amount", "customer", "dpd", "rows", "unknown", "when")
+
+    def __init__(self, p: Portfolio, when: np.datetime64) -> None:
+        _, open_, _ = open_at(p, when)
+        inv = p.invoices
+        self.when = when
+        self.rows = readonly(np.flatnonzero(open_ > 0))  # NaN compares False
+        self.amount = readonly(open_[self.rows])
+        self.customer = readonly(inv["customer"][self.rows])
+        self.dpd = readonly((when - inv["due"][self.rows]).astype(np.int64))
+        ledger_ = ledger(p)
+        self.unknown = bool(ledger_.export_date is not None and when < ledger_.export_date
+                            and ledger_.has_residual.any())
+
+    def overdue(self) -> np.ndarray:
+        """Mask of the rows past due (``dpd > 0``)."""
+        return self.dpd > 0
+
+
+def open_book(p: Portfolio, when: np.datetime64) -> OpenBook:
+    """The :class:`OpenBook` of the Portfolio at ``when``, kept with it for the last few dates."""
+    day = when.astype("datetime64[D]")
+    return p._cached("ledger.open_book", lambda: OpenBook(p, day), at=day, keep=_OPEN_AT_KEPT, inherit=True)

@@ -165,9 +165,32 @@ def _refuse(field: str, shape: tuple[int, ...], flat_index: int, value: Any, rea
 
 
 def window(dates: np.ndarray, as_of: np.datetime64, days: int, lag: int = 0) -> np.ndarray:
-    """Mask of dates in ``(as_of - lag - days, as_of - lag]``."""
+    """Mask of dates in ``(as_of - lag - days, as_of - lag]`` (NaT is never inside).
+
+    Examples
+    --------
+    >>> d = np.array(["2025-01-01", "2025-01-02", "NaT", "2025-01-03"], dtype="datetime64[D]")
+    >>> window(d, np.datetime64("2025-01-03"), 2).tolist()
+    [False, True, False, True]
+    """
     end = as_of - np.timedelta64(lag, "D")
-    return (dates > end - np.timedelta64(days, "D")) & (dates <= end)
+    start = end - np.timedelta64(days, "D")
+    if dates.dtype == _DAY and _as_day(end) == end and _as_day(start) == start:
+        # day numbers compare several times faster than datetime64; NaT is the smallest int64, never inside
+        d = dates.view(np.int64)
+        return (d > _day_number(start)) & (d <= _day_number(end))
+    return (dates > start) & (dates <= end)
+
+
+_DAY = np.dtype("datetime64[D]")
+
+
+def _as_day(when: np.datetime64) -> np.ndarray:
+    return np.asarray(when).astype("datetime64[D]")
+
+
+def _day_number(day: np.datetime64) -> int:
+    return int(_as_day(day).astype(np.int64))
 
 
 def open_at(p: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
@@ -182,10 +205,23 @@ def known_statements(p: Portfolio, as_of: np.datetime64) -> tuple[np.ndarray, np
     then period end, and their customers."""
     st = p.statements
     published = st["published"]
-    known = (st["period_end"] <= as_of) & (np.isnat(published) | (published <= as_of))
-    rows = np.flatnonzero(known)
-    order = rows[np.lexsort((st["period_end"][rows], st["customer"][rows]))]
+    ended = window(st["period_end"], as_of, _EVER)
+    known = ended & (np.isnat(published) | window(published, as_of, _EVER))
+    # the known rows in the book's order by customer and period end (kept with the Portfolio): the same order
+    # as sorting them alone, both sorts being stable
+    order = _statement_order(p)
+    order = order[known[order]]
     return order, st["customer"][order]
+
+
+#: Days back to the beginning of time: ``window(dates, as_of, _EVER)`` is ``dates <= as_of`` (NaT never).
+_EVER = 10**7
+
+
+def _statement_order(p: Portfolio) -> np.ndarray:
+    """The statements' rows sorted by customer, then period end (stable), kept with the Portfolio."""
+    st = p.statements
+    return p._cached("pit.statement_order", lambda: np.lexsort((st["period_end"], st["customer"])), inherit=True)
 
 
 def latest_statements(p: Portfolio, as_of: np.datetime64) -> tuple[np.ndarray, np.ndarray]:

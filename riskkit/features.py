@@ -313,25 +313,89 @@ def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
     return _ledger.payment_events(p)
 
 
-def _lateness(p: Portfolio, ev: dict[str, np.ndarray], end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
+def _lateness(p: Portfolio, memo: _Memo, end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
     """Per customer, over ``(end - days, end]``: amount-weighted days late of the payments received and of
     the invoices open and overdue at ``end`` (days past due so far), and the payment index and late share
     of the payments alone."""
     n = p.n_customers
-    inv = p.invoices
-    paid = window(ev["date"], end, days)
-    amount, late, cust = ev["amount"][paid], ev["days_late"][paid], ev["customer"][paid]
+    amount, late, cust, points = memo.paid(end, days)
     num = group_sum(amount * np.maximum(late, 0.0), cust, n)
-    den = group_sum(amount, cust, n)
-    _, open_end, _ = _ledger.open_at(p, end)
-    open_end = np.nan_to_num(open_end)
-    dpd = (end - inv["due"]).astype(np.int64)
-    overdue = (open_end > 0) & (dpd > 0)
-    num += group_sum(open_end[overdue] * dpd[overdue], inv["customer"][overdue], n)
-    den += group_sum(open_end[overdue], inv["customer"][overdue], n)
-    index = receivables.payment_index(amount, late, cust, n)
+    paid = memo.paid_sum(end, days)
+    den = paid.copy()
+    book = _ledger.open_book(p, end)
+    overdue = book.overdue()
+    open_end, dpd, owner = book.amount[overdue], book.dpd[overdue], book.customer[overdue]
+    num += group_sum(open_end * dpd, owner, n)
+    den += group_sum(open_end, owner, n)
+    index = safe_divide(group_sum(points * amount, cust, n), paid)  # receivables.payment_index
     late_share = safe_divide(group_sum((late > 0).astype(np.float64), cust, n), group_count(cust, n))
     return safe_divide(num, den), index, late_share
+
+
+def _payment_points(p: Portfolio) -> np.ndarray:
+    """Each payment event's payment-index points (:func:`riskkit.receivables.payment_points`), kept with ``p``.
+
+    Days late are whole days within a few years: the points of each day in
+    their range are computed once and looked up.
+    """
+
+    def build() -> np.ndarray:
+        late = payment_events(p)["days_late"]
+        if late.size:
+            low, high = float(late.min()), float(late.max())
+            if np.isfinite(low) and np.isfinite(high) and high - low <= 100_000:
+                days = late.astype(np.int64)
+                if bool((days == late).all()):
+                    table = receivables.payment_points(np.arange(int(low), int(high) + 1, dtype=np.float64))
+                    return table[days - int(low)]
+        return receivables.payment_points(late)
+
+    return p._cached("features.payment_points", build, inherit=True)
+
+
+class _Memo:
+    """What several feature families of one :func:`compute` read: computed once, on first use."""
+
+    def __init__(self, p: Portfolio) -> None:
+        self.p = p
+        self.ev = payment_events(p)
+        self._paid: dict[tuple[np.datetime64, int], tuple[np.ndarray, ...]] = {}
+        self._rows: dict[tuple[np.datetime64, int], np.ndarray] = {}
+        self._sums: dict[tuple[np.datetime64, int], np.ndarray] = {}
+        self._orders: dict[tuple[int, int], np.ndarray] = {}
+
+    def paid(self, end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
+        """The payments received in ``(end - days, end]``: amount, days late, customer and payment points."""
+        key = (end, days)
+        if key not in self._paid:
+            ev = self.ev
+            rows = np.flatnonzero(window(ev["date"], end, days))
+            self._paid[key] = (ev["amount"][rows], ev["days_late"][rows], ev["customer"][rows],
+                               _payment_points(self.p)[rows])
+            self._rows[key] = rows
+        return self._paid[key]
+
+    def paid_sum(self, end: np.datetime64, days: int) -> np.ndarray:
+        """Per customer: the amount of the payments of :meth:`paid`."""
+        key = (end, days)
+        if key not in self._sums:
+            amount, _, cust, _ = self.paid(end, days)
+            self._sums[key] = group_sum(amount, cust, self.p.n_customers)
+        return self._sums[key]
+
+    def paid_partial(self, end: np.datetime64, days: int) -> np.ndarray:
+        """Of the payments of :meth:`paid`: whether each left its invoice partly unpaid."""
+        self.paid(end, days)
+        return self.ev["partial"][self._rows[(end, days)]]
+
+    def orders(self, as_of: np.datetime64, days: int, lag: int = 0) -> np.ndarray:
+        """Per customer: the amount of the orders dated in ``(as_of - lag - days, as_of - lag]``."""
+        key = (days, lag)
+        if key not in self._orders:
+            od = self.p.orders
+            rows = np.flatnonzero(window(od["date"], as_of, days, lag=lag))  # the others add 0
+            self._orders[key] = group_sum(od["amount"][rows], od["customer"][rows], self.p.n_customers)
+        return self._orders[key]
 
 
 #: Features that place a customer among its industry peers, and the feature each one ranks.
@@ -361,7 +425,11 @@ def peer_percentile(
     [0.1, 0.3, 0.5, 0.7, 0.9, nan]
     """
     if ref_values is None or ref_groups is None:
-        ref_values, ref_groups = values, groups
+        have = groups != ""
+        names, code = np.unique(np.asarray(groups)[have].astype(str), return_inverse=True)
+        codes = np.full(values.size, -1, dtype=np.int64)
+        codes[have] = code.ravel()
+        return _peer_percentile_self(values, codes, min_peers)
     out = np.full(values.size, np.nan)
     have = ~np.isnan(values) & (groups != "")
     ref_have = ~np.isnan(ref_values) & (ref_groups != "")
@@ -385,63 +453,116 @@ def peer_percentile(
     return out
 
 
-def _baseline(
-    p: Portfolio,
-    as_of: np.datetime64,
-    cols: dict[str, np.ndarray],
-    issued: np.ndarray,
-    open_: np.ndarray,
-    dpd: np.ndarray,
-    open_begin: np.ndarray,
-    ev: dict[str, np.ndarray],
-) -> None:
+def _peer_percentile_self(values: np.ndarray, codes: np.ndarray, min_peers: int = MIN_PEERS) -> np.ndarray:
+    """:func:`peer_percentile` of ``values`` among themselves, groups given as integer codes (-1: none).
+
+    One sort by (group, value); each value's peers below and equal to it are
+    read off the runs of that order, so no text is sorted.
+    """
+    out = np.full(values.size, np.nan)
+    rows = np.flatnonzero(~np.isnan(values) & (codes >= 0))
+    if not rows.size:
+        return out
+    v, g = values[rows], codes[rows]
+    order = np.argsort(v, kind="stable")
+    if g.max() < np.iinfo(np.int16).max:
+        g = g.astype(np.int16)  # a stable sort of small integers is a radix sort
+    order = order[np.argsort(g[order], kind="stable")]  # by group, then value: np.lexsort((v, g))
+    v, g = v[order], g[order]
+    k = np.arange(rows.size)
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    new_value = new_group | np.r_[True, v[1:] != v[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, k, 0))
+    run_start = np.maximum.accumulate(np.where(new_value, k, 0))
+    run_end = np.r_[np.flatnonzero(new_value)[1:], rows.size]  # per run
+    group_end = np.r_[np.flatnonzero(new_group)[1:], rows.size]  # per group
+    below = run_start - group_start
+    equal = run_end[np.cumsum(new_value) - 1] - run_start
+    peers = group_end[np.cumsum(new_group) - 1] - group_start
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[rows[order]] = np.where(peers >= min_peers, (below + 0.5 * equal) / peers, np.nan)
+    return out
+
+
+def _industry_codes(p: Portfolio) -> np.ndarray:
+    """Each customer's industry as an integer code (-1 without one), kept with the Portfolio."""
+
+    def build() -> np.ndarray:
+        # a code per distinct industry, in order of appearance (no text is sorted); none: -1
+        industry = p.customers["industry"].tolist()
+        code = {k: i for i, k in enumerate(dict.fromkeys(industry))}
+        code[""] = -1
+        return np.fromiter(map(code.__getitem__, industry), dtype=np.int64, count=len(industry))
+
+    return p._cached("features.industry_codes", build, inherit=True)
+
+
+def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Change-against-baseline and peer features: each customer against its own past and its industry."""
     n = p.n_customers
-    inv = p.invoices
-    cust = inv["customer"]
-    recent_late, recent_index, recent_share = _lateness(p, ev, as_of, WINDOW_90D)
+    recent_late, recent_index, recent_share = _lateness(p, memo, as_of, WINDOW_90D)
     prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
-    prior_late, prior_index, prior_share = _lateness(p, ev, prior_end, WINDOW_12M)
+    prior_late, prior_index, prior_share = _lateness(p, memo, prior_end, WINDOW_12M)
     cols["days_late_90d"] = recent_late
     cols["days_late_change"] = recent_late - prior_late
     cols["payment_index_change"] = recent_index - prior_index
     cols["late_share_change"] = recent_share - prior_share
-    # DBT and utilisation 90 days ago, from the open items then
-    open_then = np.nan_to_num(open_begin)
-    dpd_then = dpd - WINDOW_90D
-    overdue_then = (open_then > 0) & (dpd_then > 0)
-    dbt_then = receivables.days_beyond_terms(np.where(overdue_then, open_then, 0.0), dpd_then, cust, n)
-    had_invoices = group_count(cust[inv["issued"] <= prior_end], n) > 0
+    # DBT and utilisation 90 days ago, from the open items then (unknown ones count as 0)
+    then = _ledger.open_book(p, prior_end)
+    overdue_then = then.overdue()
+    dbt_then = receivables.days_beyond_terms(then.amount[overdue_then], then.dpd[overdue_then],
+                                             then.customer[overdue_then], n)
+    had_invoices = _first_issued(p, debit_only=False) <= _day(prior_end)  # a document issued by then
     dbt_then = np.where(had_invoices & np.isnan(dbt_then), 0.0, dbt_then)
     cols["dbt_change_90d"] = cols["dbt_weighted"] - dbt_then
     _, _, balance_then = _ledger.open_at(p, prior_end)
-    net_then = group_sum(open_then, cust, n) + balance_then
+    net_then = group_sum(then.amount, then.customer, n) + balance_then
     exposure_then = np.maximum(cols["exposure"] - cols["open_amount"] + net_then, 0.0)
     limit = cols["credit_limit"]
     cols["utilization_change_90d"] = cols["utilization"] - safe_divide(exposure_then, np.where(limit > 0, limit, np.nan))
     # orders against the same months a year before and against the customer's own average quarter
     # (compute has refused orders of the last 455 days that overflow when summed)
-    od = p.orders
-    last3 = group_sum(np.where(window(od["date"], as_of, WINDOW_90D), od["amount"], 0.0), od["customer"], n)
-    year_ago = group_sum(np.where(window(od["date"], as_of, WINDOW_90D, lag=WINDOW_12M), od["amount"], 0.0),
-                         od["customer"], n)
-    prior_year = group_sum(np.where(window(od["date"], as_of, WINDOW_12M, lag=WINDOW_90D), od["amount"], 0.0),
-                           od["customer"], n)
+    last3 = memo.orders(as_of, WINDOW_90D)
+    year_ago = memo.orders(as_of, WINDOW_90D, lag=WINDOW_12M)
+    prior_year = memo.orders(as_of, WINDOW_12M, lag=WINDOW_90D)
     cols["orders_yoy_3m"] = safe_divide(last3, year_ago)
     cols["orders_vs_average_3m"] = safe_divide(last3, prior_year * (WINDOW_90D / WINDOW_12M))
     # peers: position within the industry
-    industry = np.asarray(p.customers["industry"], dtype=object)
+    industry = _industry_codes(p)
     for name, ranked in PEER_FEATURES.items():
-        cols[name] = peer_percentile(cols[ranked], industry)
+        cols[name] = _peer_percentile_self(cols[ranked], industry)
 
 
-def _in_default(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], open_: np.ndarray,
-                dpd: np.ndarray) -> np.ndarray:
+def _first_issued(p: Portfolio, debit_only: bool) -> np.ndarray:
+    """Per customer: the day number of its first invoice (``debit_only``) or document; the largest int64 without."""
+
+    def build() -> np.ndarray:
+        inv = p.invoices
+        if debit_only and not inv["credit"].any():
+            return _first_issued(p, debit_only=False)  # every document an invoice
+        none = np.iinfo(np.int64).max
+        days = inv["issued"].astype("datetime64[D]", copy=False).view(np.int64)  # NaT: the smallest int64
+        skip = days == np.iinfo(np.int64).min
+        if debit_only:
+            skip |= inv["credit"]
+        first = np.full(p.n_customers, none, dtype=np.int64)
+        np.minimum.at(first, inv["customer"], np.where(skip, none, days) if skip.any() else days)
+        return first
+
+    return p._cached("features.first_issued", build, at=debit_only, inherit=True)
+
+
+def _day(when: np.datetime64) -> int:
+    """The day number of a date (days since 1970-01-01)."""
+    return int(np.asarray(when).astype("datetime64[D]").astype(np.int64))
+
+
+def _in_default(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> np.ndarray:
     definition = p.default_definition
     n = p.n_customers
-    inv = p.invoices
-    late = (open_ > 0) & (dpd > definition.days_past_due)
-    past_due = group_sum(np.where(late, open_, 0.0), inv["customer"], n)
+    book = _ledger.open_book(p, as_of)
+    late = book.dpd > definition.days_past_due
+    past_due = group_sum(book.amount[late], book.customer[late], n)
     exposure = np.maximum(np.nan_to_num(cols["exposure"]), cols["overdue_amount"] + cols["aging_current"])
     evt = p.events
     utp = np.isin(evt["kind"], np.array(definition.events, dtype=object)) & window(
@@ -485,16 +606,17 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     """
     n = p.n_customers
     cols: dict[str, np.ndarray] = {}
-    book = _receivables(p, as_of, cols)
-    ev = _payment_behaviour(p, as_of, cols)
-    open_begin = _dso_family(p, as_of, cols)
+    memo = _Memo(p)
+    _receivables(p, as_of, cols)
+    _payment_behaviour(p, as_of, cols, memo)
+    _dso_family(p, as_of, cols)
     _exposure(p, cols)
-    _ordering(p, as_of, cols)
+    _ordering(p, as_of, cols, memo)
     _financials(p, as_of, cols)
     _profile(p, as_of, cols)
     _events(p, as_of, cols)
-    _baseline(p, as_of, cols, book.issued, book.open_, book.dpd, open_begin, ev)
-    cols["in_default"] = _in_default(p, as_of, cols, book.open_, book.dpd).astype(np.float64)
+    _baseline(p, as_of, cols, memo)
+    cols["in_default"] = _in_default(p, as_of, cols).astype(np.float64)
 
     for info in _CATALOGUE:
         if info.unit == "money" or info.name in _OVERFLOW_CHECKED:
@@ -502,98 +624,99 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
     for j, info in enumerate(_CATALOGUE):
         values[:, j] = cols[info.name]
-    return FeatureFrame(
-        values, [f.name for f in _CATALOGUE], customer_ids=p.customer_ids, as_of=as_of.astype(object)
+    return FeatureFrame._adopt(
+        values, tuple(f.name for f in _CATALOGUE), customer_ids=p.customer_ids, as_of=as_of.astype(object)
     )
 
 
-@attrs.frozen
-class _Book:
-    """The documents at ``as_of``: issued by then, their open amounts and days past due."""
+def _sums_cannot_overflow(p: Portfolio, key: str, amounts: np.ndarray) -> bool:
+    """Whether no per-customer sum of these amounts (>= 0, finite) can overflow: their total is far from it.
 
-    issued: np.ndarray
-    open_: np.ndarray
-    dpd: np.ndarray
+    Kept with the Portfolio, so the per-customer overflow checks of sums of
+    amounts cost nothing on an ordinary book.
+    """
+    total = p._cached("features.total", lambda: float(np.sum(amounts)), at=key, inherit=True)
+    return total < 1e300
 
 
-def _receivables(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> _Book:
+def _receivables(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
     """Balances, overdue amounts, aging, days past due and DBT: open invoices carry days past due,
     every other item nets into the balance."""
     n = p.n_customers
-    inv = p.invoices
-    cust = inv["customer"]
-    issued, open_, balance = _ledger.open_at(p, as_of)
+    _, _, balance = _ledger.open_at(p, as_of)
     unknown = np.isnan(balance)  # residual-only documents before the export date
-    open_ = np.nan_to_num(open_)
-    debit = ~inv["credit"]
-    has_invoices = group_count(cust[issued & debit], n) > 0
-    dpd = (as_of - inv["due"]).astype(np.int64)
-    is_open = open_ > 0
-    overdue = is_open & (dpd > 0)
-    open_invoices = group_sum(open_, cust, n)
+    # sums over the open invoices only: the other documents add 0
+    book = _ledger.open_book(p, as_of)
+    has_invoices = _first_issued(p, debit_only=True) <= _day(as_of)  # an invoice issued by as_of
+    overdue = book.overdue()
+    open_ov, dpd_ov, cust_ov = book.amount[overdue], book.dpd[overdue], book.customer[overdue]
+    open_invoices = group_sum(book.amount, book.customer, n)
     _refuse_overflow(p, "open_amount", open_invoices, "the sum of their open invoices")
     _refuse_overflow(p, "credit_balance", balance, "the sum of the credits on their account")
     cols["credit_balance"] = -balance
     cols["open_amount"] = open_invoices + balance
-    cols["overdue_amount"] = group_sum(np.where(overdue, open_, 0.0), cust, n)
+    cols["overdue_amount"] = group_sum(open_ov, cust_ov, n)
     cols["overdue_ratio"] = safe_divide(cols["overdue_amount"], open_invoices)
-    buckets = receivables.aging(open_, dpd, cust, n)
+    buckets = receivables.aging(book.amount, book.dpd, book.customer, n)
     for j, label in enumerate(receivables.AGING_LABELS):
         cols[f"aging_{label}"] = buckets[:, j]
-    in_book = issued & debit
-    cols["max_days_past_due"] = group_max(np.where(overdue, dpd, 0)[in_book], cust[in_book], n, empty=np.nan)
-    dbt = receivables.days_beyond_terms(np.where(overdue, open_, 0.0), dpd, cust, n)
+    # the oldest overdue invoice: 0 for a customer with invoices none of which is overdue
+    oldest = group_max(dpd_ov, cust_ov, n, empty=-np.inf)
+    cols["max_days_past_due"] = np.where(has_invoices, np.maximum(oldest, 0.0), np.nan)
+    dbt = receivables.days_beyond_terms(open_ov, dpd_ov, cust_ov, n)
     cols["dbt_weighted"] = np.where(has_invoices & np.isnan(dbt), 0.0, dbt)
-    for name in ("open_amount", "overdue_amount", "overdue_ratio", *(f"aging_{x}" for x in receivables.AGING_LABELS),
-                 "max_days_past_due", "dbt_weighted"):
-        cols[name] = np.where(unknown, np.nan, cols[name])
+    if unknown.any():
+        for name in ("open_amount", "overdue_amount", "overdue_ratio", *(f"aging_{x}" for x in receivables.AGING_LABELS),
+                     "max_days_past_due", "dbt_weighted"):
+            cols[name] = np.where(unknown, np.nan, cols[name])
 
-    return _Book(issued, open_, dpd)
 
-
-def _payment_behaviour(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Days late, the payment index and partial payments; returns the payment events."""
+def _payment_behaviour(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
+    """Days late, the payment index and partial payments."""
     n = p.n_customers
-    cust = p.invoices["customer"]
-    ev = payment_events(p)
-    recent = window(ev["date"], as_of, WINDOW_90D)
-    cols["wadl_90d"] = receivables.weighted_average_days_late(
-        ev["amount"][recent], ev["days_late"][recent], ev["customer"][recent], n
-    )
-    _refuse_overflow(p, "payment_index", group_sum(np.where(ev["date"] <= as_of, ev["amount"], 0.0), ev["customer"], n),
-                     "the sum of their payments")
-    year = window(ev["date"], as_of, PAYMENT_INDEX_WINDOW)
-    cols["payment_index"] = receivables.payment_index(
-        ev["amount"][year], ev["days_late"][year], ev["customer"][year], n
-    )
-    # a residual-only export says nothing about how a customer paid: NaN, not "never partial"
-    no_history = (group_count(cust[_ledger.ledger(p).has_residual], n) > 0) & (group_count(ev["customer"], n) == 0)
+    ev = memo.ev
+    amount, late, cust, _ = memo.paid(as_of, WINDOW_90D)
+    cols["wadl_90d"] = receivables.weighted_average_days_late(amount, late, cust, n)
+    if not _sums_cannot_overflow(p, "payments", ev["amount"]):
+        _refuse_overflow(p, "payment_index",
+                         group_sum(np.where(ev["date"] <= as_of, ev["amount"], 0.0), ev["customer"], n),
+                         "the sum of their payments")
+    y_amount, _, y_cust, y_points = memo.paid(as_of, PAYMENT_INDEX_WINDOW)
+    # receivables.payment_index of the year's payments, their points computed once
+    cols["payment_index"] = safe_divide(group_sum(y_points * y_amount, y_cust, n),
+                                        memo.paid_sum(as_of, PAYMENT_INDEX_WINDOW))
+    partial = group_sum(memo.paid_partial(as_of, WINDOW_90D), cust, n)
+    residual = _ledger.ledger(p).has_residual
+    if residual.any():
+        # a residual-only export says nothing about how a customer paid: NaN, not "never partial"
+        no_history = (group_count(p.invoices["customer"][residual], n) > 0) & (group_count(ev["customer"], n) == 0)
+        partial = np.where(no_history, np.nan, partial)
+    cols["partial_payments_90d"] = partial
 
-    cols["partial_payments_90d"] = np.where(no_history, np.nan, group_sum(recent & ev["partial"], ev["customer"], n))
-    return ev
 
-
-def _dso_family(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> np.ndarray:
+def _dso_family(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
     """DSO, best possible DSO, ADD and CEI over the last 90 days: credit sales net of credit notes,
-    current AR = AR - overdue. Returns each document's open amount 90 days before ``as_of``."""
+    current AR = AR - overdue."""
     n = p.n_customers
     inv = p.invoices
     cust = inv["customer"]
-    sales = group_sum(np.where(window(inv["issued"], as_of, WINDOW_90D), inv["amount"], 0.0), cust, n)
+    issued = np.flatnonzero(window(inv["issued"], as_of, WINDOW_90D))  # the others add 0
+    sales = group_sum(inv["amount"][issued], cust[issued], n)
     _refuse_overflow(p, "dso_90d", sales, "the sum of their credit sales of the last 90 days")
     ar_end = cols["open_amount"]
     current_end = ar_end - cols["overdue_amount"]
     cols["dso_90d"] = receivables.dso(ar_end, sales, WINDOW_90D)
     cols["bpdso_90d"] = receivables.best_possible_dso(current_end, sales, WINDOW_90D)
     cols["add_90d"] = receivables.average_days_delinquent(ar_end, current_end, sales, WINDOW_90D)
-    _, open_begin, balance_begin = _ledger.open_at(p, as_of - np.timedelta64(WINDOW_90D, "D"))
-    open_begin_sum = group_sum(open_begin, cust, n)
+    begin = as_of - np.timedelta64(WINDOW_90D, "D")
+    _, open_begin, balance_begin = _ledger.open_at(p, begin)
+    book = _ledger.open_book(p, begin)
+    # the open invoices then (a document unknown then makes its customer's sum unknown)
+    open_begin_sum = group_sum(open_begin, cust, n) if book.unknown else group_sum(book.amount, book.customer, n)
     _refuse_overflow(p, "cei_90d", open_begin_sum, "the sum of their invoices open 90 days before as_of")
     _refuse_overflow(p, "cei_90d", balance_begin, "the sum of the credits on their account 90 days before as_of")
     ar_begin = open_begin_sum + balance_begin
     cols["cei_90d"] = receivables.collection_effectiveness_index(ar_begin, sales, ar_end, current_end)
-
-    return open_begin
 
 
 def _exposure(p: Portfolio, cols: dict[str, np.ndarray]) -> None:
@@ -615,16 +738,15 @@ def _exposure(p: Portfolio, cols: dict[str, np.ndarray]) -> None:
 
 
 
-def _ordering(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+def _ordering(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Orders of the last quarter against the one before."""
     n = p.n_customers
     od = p.orders
-    _refuse_overflow(p, "order_trend_3m", group_sum(
-        np.where(window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
-        "the sum of their orders of the last 455 days")
-    last3 = group_sum(np.where(window(od["date"], as_of, 90), od["amount"], 0.0), od["customer"], n)
-    prior3 = group_sum(np.where(window(od["date"], as_of, 90, lag=90), od["amount"], 0.0), od["customer"], n)
-    cols["order_trend_3m"] = safe_divide(last3, prior3)
+    if not _sums_cannot_overflow(p, "orders", od["amount"]):
+        _refuse_overflow(p, "order_trend_3m", group_sum(
+            np.where(window(od["date"], as_of, WINDOW_12M + WINDOW_90D), od["amount"], 0.0), od["customer"], n),
+            "the sum of their orders of the last 455 days")
+    cols["order_trend_3m"] = safe_divide(memo.orders(as_of, WINDOW_90D), memo.orders(as_of, WINDOW_90D, WINDOW_90D))
 
 
 

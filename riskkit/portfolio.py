@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import difflib
+import functools
 import os
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
@@ -37,7 +38,7 @@ from riskkit import _schema
 from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
-from riskkit._ingest import Columns, Ingest, Rejection
+from riskkit._ingest import Columns, Ingest, Rejection, text_from_arrow
 from riskkit._pit import as_of_date, as_of_day
 from riskkit.errors import SchemaError, ValidationError
 
@@ -407,7 +408,11 @@ class Portfolio:
         datetime with a time of day, or with a time zone, is refused.
         """
         given = _given("from_frames", unknown, customers, exposures, invoices, payments, orders, statements, events)
-        columns = {name: _columns_from_frame(name, df) for name, df in given.items()}
+        for name, df in given.items():
+            _check_frame(name, df)
+        # each frame's columns are read when its table is validated, and let go after it: a book of
+        # millions of rows never holds every table twice over
+        columns = _ReadOnDemand({name: functools.partial(_columns_from_frame, name, df) for name, df in given.items()})
         options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
         return cls._build(columns, options)
 
@@ -873,10 +878,17 @@ class Portfolio:
         latest: np.datetime64 | None = None
         for table, column in candidates:
             values = self._tables[table][column]
-            values = values[~np.isnat(values)]
-            if values.size:
+            if values.dtype == np.dtype("datetime64[D]"):
+                # on the day numbers: NaT is the smallest, so the largest is a day unless all are NaT
+                m = values.view(np.int64).max(initial=np.iinfo(np.int64).min).astype("datetime64[D]")
+                if np.isnat(m):
+                    continue
+            else:
+                values = values[~np.isnat(values)]
+                if not values.size:
+                    continue
                 m = values.max()
-                latest = m if latest is None else max(latest, m)
+            latest = m if latest is None else max(latest, m)
         if latest is None:
             return _dt.date.today()
         return latest.astype(object)
@@ -961,7 +973,24 @@ def _columns_from_objects(table: str, objs: list[Any]) -> dict[str, np.ndarray]:
     return out
 
 
-def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
+class _ReadOnDemand(Mapping[str, Any]):
+    """Tables by name, each read by its function when looked up (and not kept)."""
+
+    def __init__(self, readers: Mapping[str, Callable[[], Any]]) -> None:
+        self._readers = dict(readers)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._readers[name]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._readers)
+
+    def __len__(self) -> int:
+        return len(self._readers)
+
+
+def _check_frame(table: str, df: Any) -> None:
+    """Refuse what is not a DataFrame, duplicate column names and time zones, before anything is read."""
     import pandas as pd
 
     if not isinstance(df, pd.DataFrame):
@@ -969,23 +998,49 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
     if not df.columns.is_unique:
         dupes = df.columns[df.columns.duplicated()].tolist()
         raise ValidationError(f"{table}: duplicate column names {dupes}", table=table)
-    out = {}
     for name in df.columns:
-        series = df[name]
-        dtype = series.dtype
+        dtype = df[name].dtype
         if isinstance(dtype, pd.DatetimeTZDtype):
             raise ValidationError(
                 f"{table}: column {name!r} has a time zone ({dtype.tz}); give plain dates", table=table, field=name
             )
+
+
+def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
+    import pandas as pd
+
+    _check_frame(table, df)
+    out = {}
+    for name in df.columns:
+        series = df[name]
+        dtype = series.dtype
         if pd.api.types.is_extension_array_dtype(dtype):
-            if pd.api.types.is_float_dtype(dtype):
+            text = _arrow_text(series)
+            if text is not None:
+                out[str(name)] = text  # ASCII text without missing values: no Python object per value
+            elif pd.api.types.is_float_dtype(dtype):
                 out[str(name)] = series.to_numpy(dtype=np.float64, na_value=np.nan)
             else:
                 # Int64 stays int (an id column may hold integers); boolean, string, ... stay as they are
-                out[str(name)] = series.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+                out[str(name)] = series.to_numpy(dtype=object, na_value=None)
         else:
             out[str(name)] = series.to_numpy()
     return out
+
+
+def _arrow_text(series: Any) -> np.ndarray | None:
+    """A pandas string column stored by Arrow as a fixed-width unicode array, or None (another kind of
+    column, a missing value, or text beyond ASCII: read as Python objects)."""
+    dtype = series.dtype
+    if getattr(dtype, "storage", None) != "pyarrow" or not hasattr(series.array, "__arrow_array__"):
+        return None
+    if type(dtype).__name__ != "StringDtype":
+        return None
+    try:
+        chunked = series.array.__arrow_array__()
+    except Exception:  # an Arrow version that cannot hand the column over: read it as objects
+        return None
+    return text_from_arrow(chunked)
 
 
 def _columns_from_csv(table: str, path: Any, dialect: Dialect) -> tuple[dict[str, np.ndarray], list[tuple[int, str]]]:

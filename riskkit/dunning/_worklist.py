@@ -43,6 +43,7 @@ import attrs
 import numpy as np
 
 from riskkit._checks import check_scores, readonly
+from riskkit._ledger import open_book
 from riskkit._numeric import group_count, group_max, group_sum
 from riskkit._pit import open_at
 from riskkit.dunning._ladder import REORDER_INSTALMENTS, REORDER_REFUSE, REORDER_SETTLE, Ladder, ReorderRule
@@ -246,14 +247,18 @@ def _overdue(portfolio: Portfolio, when: np.datetime64) -> _Overdue:
     n = portfolio.n_customers
     cust = inv["customer"]
     issued, open_ = open_at(portfolio, when)
-    dpd = (when - inv["due"]).astype(np.int64)
-    overdue = (open_ > 0) & (dpd > 0)
+    # the invoices open at ``when`` as rows, shared with the features and signals of that date: sums over
+    # them equal those over every invoice (the others add 0)
+    book = open_book(portfolio, when)
+    overdue = book.overdue()
+    owner = book.customer[overdue]
     first_day = -group_max(-inv["issued"][issued].astype(np.int64), cust[issued], n, empty=np.nan)
     return _Overdue(
-        amount=group_sum(np.where(overdue, open_, 0.0), cust, n),
-        count=group_count(cust[overdue], n),
-        days=group_max(dpd[overdue], cust[overdue], n, empty=0.0).astype(np.int64),
-        open=group_sum(open_, cust, n),
+        amount=group_sum(book.amount[overdue], owner, n),
+        count=group_count(owner, n),
+        days=group_max(book.dpd[overdue], owner, n, empty=0.0).astype(np.int64),
+        # a document unknown at ``when`` (a residual export before its date) makes its customer's sum unknown
+        open=group_sum(open_, cust, n) if book.unknown else group_sum(book.amount, book.customer, n),
         relationship=when.astype(np.int64) - first_day,
     )
 

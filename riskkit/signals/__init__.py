@@ -27,6 +27,7 @@ from riskkit.signals._backtest import BacktestReport, CaughtAhead, backtest
 from riskkit.signals._base import (
     CATEGORIES,
     SEVERITIES,
+    LazyEvidence,
     SignalHits,
     ThresholdSignal,
     hits_from_values,
@@ -44,6 +45,7 @@ __all__ = [
     "BacktestReport",
     "Calibration",
     "CaughtAhead",
+    "LazyEvidence",
     "NameCollision",
     "SignalHits",
     "ThresholdSignal",

@@ -53,6 +53,64 @@ def _objects(a: Any) -> np.ndarray:
     return readonly(np.array(a, dtype=object))
 
 
+class LazyEvidence:
+    """The evidence texts of one signal's hits, built by the signal's evidence maker when they are read.
+
+    Building a text for each of 100,000 alerts costs more than finding them,
+    and most are never read: a watchlist is read from the top, one customer
+    at a time, or summarised. ``build(codes)`` gets customer codes (a subset of
+    ``customers`` in increasing order) and returns one text each; the text of
+    a customer depends on that customer alone, so a subset gives the same
+    texts as the whole. All texts are kept once built for the whole.
+
+    Examples
+    --------
+    >>> ev = LazyEvidence(lambda codes: [f"code {c}" for c in codes.tolist()], np.array([2, 5, 7]))
+    >>> ev.rows(np.array([2])).tolist(), ev.full().tolist()
+    (['code 7'], ['code 2', 'code 5', 'code 7'])
+    """
+
+    __slots__ = ("_build", "_customers", "_full")
+
+    def __init__(self, build: Callable[[np.ndarray], Any], customers: np.ndarray) -> None:
+        self._build = build
+        self._customers = customers
+        self._full: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return int(self._customers.size)
+
+    def _texts(self, codes: np.ndarray) -> np.ndarray:
+        texts = self._build(codes)
+        texts = texts if isinstance(texts, np.ndarray) else list(texts)
+        if len(texts) != codes.size:
+            raise ValidationError(
+                f"an evidence maker returned {len(texts)} texts for {codes.size} customers; "
+                "give one text per customer"
+            )
+        out = np.empty(codes.size, dtype=object)
+        out[:] = texts
+        return out
+
+    def full(self) -> np.ndarray:
+        """Every hit's text, in hit order (read-only; built once)."""
+        if self._full is None:
+            self._full = readonly(self._texts(self._customers))
+        return self._full
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        """The texts of the hits at ``positions`` (any order, repeats allowed)."""
+        positions = np.asarray(positions, dtype=np.intp)
+        if self._full is not None or 4 * positions.size >= self._customers.size:
+            return self.full()[positions]
+        wanted, inverse = np.unique(positions, return_inverse=True)
+        return self._texts(self._customers[wanted])[inverse.ravel()]
+
+
+def _evidence_texts(a: Any) -> np.ndarray | LazyEvidence:
+    return a if isinstance(a, LazyEvidence) else _objects(a)
+
+
 _SEVERITY = Options(*SEVERITIES)
 _THRESHOLD = Interval(float)
 
@@ -89,6 +147,8 @@ class SignalHits:
         Days of history the value looks back over (0 for a point-in-time state).
     evidence : ndarray of str
         A short human-readable justification per hit (invoice ids, events ...).
+        Given as one text per hit, or as a :class:`LazyEvidence` that builds
+        them when first read (what :func:`hits_from_values` gives).
     """
 
     signal: str
@@ -97,19 +157,31 @@ class SignalHits:
     value: np.ndarray = attrs.field(converter=_floats)
     threshold: np.ndarray = attrs.field(converter=_floats)
     window_days: np.ndarray = attrs.field(converter=_ints)
-    evidence: np.ndarray = attrs.field(converter=_objects)
+    _evidence: np.ndarray | LazyEvidence = attrs.field(converter=_evidence_texts, alias="evidence")
 
     def __attrs_post_init__(self) -> None:
         n = self.customer.shape
-        for name in ("severity", "value", "threshold", "window_days", "evidence"):
+        for name in ("severity", "value", "threshold", "window_days"):
             if getattr(self, name).shape != n:
                 raise ValidationError(
                     f"SignalHits({self.signal!r}).{name} has shape {getattr(self, name).shape}, expected {n}"
                 )
+        ev = self._evidence
+        shape = (len(ev),) if isinstance(ev, LazyEvidence) else ev.shape
+        if shape != n:
+            raise ValidationError(f"SignalHits({self.signal!r}).evidence has shape {shape}, expected {n}")
         if self.severity.size and (self.severity.min() < 0 or self.severity.max() >= len(SEVERITIES)):
             raise ValidationError(f"SignalHits({self.signal!r}).severity must be 0..{len(SEVERITIES) - 1}")
-        if np.unique(self.customer).size != self.customer.size:
+        c = self.customer
+        # codes in increasing order (as hits_from_values gives them) are distinct: no sort needed
+        if c.size > 1 and not bool((c[1:] > c[:-1]).all()) and np.unique(c).size != c.size:
             raise ValidationError(f"SignalHits({self.signal!r}) lists a customer twice; give one row per customer")
+
+    @property
+    def evidence(self) -> np.ndarray:
+        """A short human-readable justification per hit (read-only object array of str), built when first read."""
+        ev = self._evidence
+        return ev.full() if isinstance(ev, LazyEvidence) else ev
 
     def __len__(self) -> int:
         return int(self.customer.size)
@@ -157,8 +229,11 @@ def hits_from_values(
 ) -> SignalHits:
     """SignalHits for a value per customer compared with per-customer thresholds.
 
-    ``evidence`` gets the codes of the customers hit and returns one string each;
-    it is called only for them, so it may afford a little Python per hit.
+    ``evidence`` gets codes of the customers hit and returns one string each;
+    it is called only when the evidence is read, for the customers read (a
+    subset of the hits, in increasing order, or all of them), so it may afford
+    a little Python per hit; each customer's text must depend on that
+    customer alone (see :class:`LazyEvidence`).
     """
     sev = severity_of(values, thresholds, compare)
     hit = np.flatnonzero(sev >= 0)
@@ -170,7 +245,7 @@ def hits_from_values(
         mask = s == rank
         if mask.any():
             thr[mask] = thresholds[name][hit[mask]]
-    notes = evidence(hit) if evidence is not None else [""] * hit.size
+    notes = LazyEvidence(evidence, hit) if evidence is not None else np.full(hit.size, "", dtype=object)
     return SignalHits(signal, hit, s, values[hit], thr, np.full(hit.size, window_days), notes)
 
 
@@ -206,7 +281,15 @@ def resolve_thresholds(
     segment use its values, the others ``default`` (if given), and anything
     not given falls back to the signal's defaults.
     """
-    base = {sev: np.full(n, value) for sev, value in defaults.items()}
+    return {sev: np.array(arr) for sev, arr in _resolve(name, defaults, override, segments, n).items()}
+
+
+def _resolve(
+    name: str, defaults: Mapping[str, float], override: Any, segments: Mapping[str, np.ndarray], n: int
+) -> dict[str, np.ndarray]:
+    """:func:`resolve_thresholds`, read-only: a threshold the same for every customer is one value
+    repeated (a view, no array per signal and severity)."""
+    base = {sev: np.broadcast_to(np.float64(value), (n,)) for sev, value in defaults.items()}
     if override is None:
         return base
     if not isinstance(override, Mapping):
@@ -240,7 +323,11 @@ def _apply(name: str, base: dict[str, np.ndarray], values: Any, rows: np.ndarray
                 f"thresholds for {name!r}: unknown severity {sev!r}; severities: {', '.join(SEVERITIES)}"
             )
         value = check(repr(sev), value, _THRESHOLD, NONE, where=f"thresholds for {name!r}: ")
-        base.setdefault(sev, np.full(n, np.nan))[rows] = np.nan if value is None else value
+        current = base.get(sev)
+        # a writable array of our own (the defaults are read-only views)
+        arr = np.full(n, np.nan) if current is None else current if current.flags.writeable else np.array(current)
+        arr[rows] = np.nan if value is None else value
+        base[sev] = arr
 
 
 class ThresholdSignal:

@@ -28,6 +28,18 @@ def context(portfolio: Any, as_of: Any) -> Context:
     return portfolio._cached("signals.context", lambda: Context(portfolio, when), at=when, keep=_CONTEXTS_KEPT)
 
 
+def _event_kinds(portfolio: Any) -> tuple[list[Any], np.ndarray]:
+    """The distinct event kinds and each event's code among them, kept with the portfolio."""
+
+    def build() -> tuple[list[Any], np.ndarray]:
+        kinds = portfolio.events["kind"].tolist()
+        names = list(dict.fromkeys(kinds))
+        code = {k: i for i, k in enumerate(names)}
+        return names, np.fromiter(map(code.__getitem__, kinds), dtype=np.int64, count=len(kinds))
+
+    return portfolio._cached("signals.event_kinds", build, inherit=True)
+
+
 class Context:
     """Derived, cached, point-in-time arrays of one portfolio at one date."""
 
@@ -73,7 +85,9 @@ class Context:
 
     def event_mask(self, kinds: Iterable[str], days: int, lag: int = 0) -> np.ndarray:
         ev = self.portfolio.events
-        return np.isin(ev["kind"], list(kinds)) & self.window(ev["date"], days, lag)
+        names, codes = _event_kinds(self.portfolio)
+        wanted = set(kinds)
+        return np.isin(codes, [i for i, k in enumerate(names) if k in wanted]) & self.window(ev["date"], days, lag)
 
     def count_events(self, kinds: Iterable[str], days: int, lag: int = 0) -> np.ndarray:
         ev = self.portfolio.events

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from riskkit import _ledger, _pit, receivables
 from riskkit import features as _features
-from riskkit import receivables
 from riskkit._numeric import group_count, group_sum, safe_divide
 from riskkit.records import EventKind
 from riskkit.signals._base import ThresholdSignal
@@ -101,10 +101,10 @@ class OverdueDays(ThresholdSignal):
 
     def values(self, portfolio: Any, as_of: np.datetime64) -> tuple[np.ndarray, Callable[[np.ndarray], list[str]]]:
         ctx = context(portfolio, as_of)
-        open_, dpd = ctx.open_invoices
 
         def evidence(customers: np.ndarray) -> list[str]:
             inv = ctx.portfolio.invoices
+            open_, dpd = ctx.open_invoices
             rows, owner = top_rows(inv["customer"], (open_ > 0) & (dpd > 0), customers, ctx.n, order_by=dpd)
             return [f"overdue invoices: {i}" for i in joined(customers, owner.tolist(), inv["id"][rows].tolist())]
 
@@ -129,17 +129,27 @@ def days_beyond_terms_window(ctx: Context, lag: int = 0, days: int = QUARTER) ->
     amount, cust = pay["amount"][paid], pay["customer"][paid]
     num = group_sum(amount * np.maximum(pay["days_late"][paid], 0.0), cust, n)
     den = group_sum(amount, cust, n)
-    open_, dpd = ctx.open_invoices
+    book = _ledger.open_book(p, ctx.as_of)  # the invoices open now, as rows
     if lag:
-        # open then = open now + paid since, for the invoices issued by then
-        since = window(ctx, pay["date"], lag)
-        open_ = open_ + np.bincount(pay["invoice"][since], weights=pay["amount"][since], minlength=open_.size)
-        open_[window(ctx, inv["issued"], lag)] = 0.0
-        dpd = dpd - lag
-    overdue = (open_ > 0) & (dpd > 0)
-    cust = inv["customer"][overdue]
-    num += group_sum(open_[overdue] * dpd[overdue], cust, n)
-    den += group_sum(open_[overdue], cust, n)
+        # open then = open now + paid since, for the invoices issued by then: only the invoices open now
+        # or paid since can be open then (the others add 0 to the sums)
+        _, open_now = _pit.open_at(p, ctx.as_of)
+        since = np.flatnonzero(window(ctx, pay["date"], lag))
+        paid_since = np.bincount(pay["invoice"][since], weights=pay["amount"][since], minlength=open_now.size)
+        maybe = np.zeros(open_now.size, dtype=bool)
+        maybe[book.rows] = True
+        maybe[pay["invoice"][since]] = True
+        rows = np.flatnonzero(maybe)
+        rows = rows[~window(ctx, inv["issued"][rows], lag)]
+        open_ = open_now[rows] + paid_since[rows]
+        dpd = (ctx.as_of - inv["due"][rows]).astype(np.int64) - lag
+        overdue = (open_ > 0) & (dpd > 0)
+        open_, dpd, cust = open_[overdue], dpd[overdue], inv["customer"][rows[overdue]]
+    else:
+        overdue = book.overdue()
+        open_, dpd, cust = book.amount[overdue], book.dpd[overdue], book.customer[overdue]
+    num += group_sum(open_ * dpd, cust, n)
+    den += group_sum(open_, cust, n)
     return safe_divide(num, den)
 
 

@@ -21,7 +21,14 @@ import numpy as np
 
 from riskkit._checks import readonly
 from riskkit.errors import ValidationError
-from riskkit.signals._base import SEVERITIES, SEVERITY_RANK, SignalHits, check_severity, resolve_thresholds
+from riskkit.signals._base import (
+    SEVERITIES,
+    SEVERITY_RANK,
+    LazyEvidence,
+    SignalHits,
+    _resolve,
+    check_severity,
+)
 from riskkit.signals._levels import DEFAULT_BUDGET, check_budget, levels, scores
 from riskkit.signals._registry import available, source
 
@@ -92,7 +99,7 @@ def resolve_all(
     segments = {col: portfolio.customers[col] for col in SEGMENT_COLUMNS}
     out = []
     for name, signal in zip(names, signals, strict=True):
-        resolved = resolve_thresholds(name, signal.thresholds, thresholds.get(name), segments, n)
+        resolved = _resolve(name, signal.thresholds, thresholds.get(name), segments, n)
         # the same arrays serve every date of a backtest: a signal must not change them
         out.append({sev: readonly(arr) for sev, arr in resolved.items()})
     return out
@@ -245,7 +252,7 @@ def evaluate(
         value=_cat([h.value for h in parts], np.float64),
         threshold=_cat([h.threshold for h in parts], np.float64),
         window_days=_cat([h.window_days for h in parts], np.int64),
-        evidence=_cat([h.evidence for h in parts], object),
+        evidence=_Evidence.of(parts),
         status=np.full(customer.size, _ACTIVE, dtype=np.int8),
         overdue=overdue,
     )
@@ -258,7 +265,9 @@ def evaluate(
     weights = np.array([calibration.weights.get(name, 1.0) if calibration else 1.0 for name in names])
     score, worst = scores(cols.customer, cols.sig, cols.severity, weights, portfolio.n_customers)
     level = levels(score, worst, ~in_default, budget, calibration.cutoffs if calibration else None, overdue_all)
-    state = _State(level, score, tuple(ids[in_default].tolist()), budget)
+    id_rank = portfolio._cached("signals.id_rank", lambda: _rank(_id_order(ids)), inherit=True) if hasattr(
+        portfolio, "_cached") else None
+    state = _State(level, score, tuple(ids[in_default].tolist()), budget, id_rank)
     resolved_wl = None
     if previous is not None:
         cols, resolved_wl = _compare(cols, names, ids, previous, day)
@@ -269,13 +278,61 @@ def _cat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.empty(0, dtype)
 
 
+class _Evidence:
+    """The evidence column of a watchlist, built only for the rows read.
+
+    Holds each signal's evidence (texts, or a :class:`~riskkit.signals.LazyEvidence`)
+    and, per alert row, which signal's hits it comes from and its position
+    among them. Reading rows asks each signal's evidence maker for those rows
+    only; the texts are those the maker gives for all its hits.
+    """
+
+    __slots__ = ("_part", "_pos", "_sources", "_texts")
+
+    def __init__(self, sources: tuple[np.ndarray | LazyEvidence, ...], part: np.ndarray, pos: np.ndarray) -> None:
+        self._sources, self._part, self._pos = sources, part, pos
+        self._texts: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, parts: Sequence[SignalHits]) -> _Evidence:
+        """The evidence of the concatenated hits of ``parts``."""
+        sizes = [len(h) for h in parts]
+        part = np.repeat(np.arange(len(parts), dtype=np.intp), sizes)
+        starts = np.cumsum([0, *sizes[:-1]]) if parts else np.zeros(0, np.intp)
+        pos = np.arange(part.size, dtype=np.intp) - np.repeat(np.asarray(starts, dtype=np.intp), sizes)
+        return cls(tuple(h._evidence for h in parts), part, pos)
+
+    def __len__(self) -> int:
+        return int(self._part.size)
+
+    def __getitem__(self, rows: np.ndarray) -> _Evidence:
+        """The evidence of ``rows`` (still not built unless this one's is)."""
+        out = _Evidence(self._sources, self._part[rows], self._pos[rows])
+        if self._texts is not None:
+            out._texts = readonly(self._texts[rows])
+        return out
+
+    def texts(self) -> np.ndarray:
+        """Every row's text (read-only object array), built on first call."""
+        if self._texts is None:
+            out = np.empty(self._part.size, dtype=object)
+            for k in np.unique(self._part).tolist():
+                rows = np.flatnonzero(self._part == k)
+                source = self._sources[k]
+                out[rows] = source.rows(self._pos[rows]) if isinstance(source, LazyEvidence) else source[self._pos[rows]]
+            self._texts = readonly(out)
+        return self._texts
+
+
 class _State:
     """Per customer of the portfolio: its level (severity rank, -1 none) and score; who is in default."""
 
-    __slots__ = ("budget", "in_default", "level", "score")
+    __slots__ = ("budget", "id_rank", "in_default", "level", "score")
 
-    def __init__(self, level: np.ndarray, score: np.ndarray, in_default: tuple[str, ...], budget: float) -> None:
+    def __init__(self, level: np.ndarray, score: np.ndarray, in_default: tuple[str, ...], budget: float,
+                 id_rank: np.ndarray | None = None) -> None:
         self.level, self.score, self.in_default, self.budget = readonly(level), readonly(score), in_default, budget
+        self.id_rank = id_rank  # each customer's rank by id (for ties), when known
 
     @classmethod
     def plain(cls, n: int) -> _State:
@@ -295,17 +352,18 @@ class _Columns:
     value: np.ndarray
     threshold: np.ndarray
     window_days: np.ndarray
-    evidence: np.ndarray
+    evidence: _Evidence  # built when read
     status: np.ndarray  # int8 index into STATUSES
     overdue: np.ndarray  # the customer's open overdue amount, repeated on each of its rows
 
-    def __init__(self, **columns: np.ndarray) -> None:
+    def __init__(self, **columns: Any) -> None:
         for name in self.__slots__:
             setattr(self, name, columns[name])
 
     def take(self, rows: np.ndarray, wrap: Callable[[np.ndarray], np.ndarray] = np.asarray) -> _Columns:
         """The columns at ``rows``, each passed through ``wrap`` (e.g. made read-only)."""
-        return _Columns(**{name: wrap(getattr(self, name)[rows]) for name in self.__slots__})
+        return _Columns(**{name: getattr(self, name)[rows] if name == "evidence" else wrap(getattr(self, name)[rows])
+                           for name in self.__slots__})
 
     def __len__(self) -> int:
         return int(self.customer.size)
@@ -442,7 +500,9 @@ class Watchlist:
             out = _SEVERITY_NAMES[c.severity]
         elif name == "status":
             out = _STATUS_NAMES[c.status]
-        elif name in ("value", "threshold", "window_days", "evidence"):
+        elif name == "evidence":
+            return c.evidence.texts()
+        elif name in ("value", "threshold", "window_days"):
             return getattr(c, name)
         else:
             raise ValidationError(f"unknown watchlist column {name!r}; columns: {', '.join(_COLUMNS)}",
@@ -498,7 +558,7 @@ class Watchlist:
         level = [SEVERITIES[r] if r >= 0 else "" for r in self._state.level[first].tolist()]
         score = self._state.score[first].tolist()
         names = self.signals
-        sig, sev, val, ev = c.sig.tolist(), c.severity.tolist(), c.value.tolist(), c.evidence.tolist()
+        sig, sev, val, ev = c.sig.tolist(), c.severity.tolist(), c.value.tolist(), c.evidence.texts().tolist()
         rows = []
         for k, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             groups: list[str] = []
@@ -610,7 +670,9 @@ class Watchlist:
         from riskkit._display import html_table
 
         shown = ("customer_id", "signal", "severity", "value", "threshold", "evidence", "status")
-        columns = [self.column(name)[:max_rows].tolist() for name in shown]
+        k = min(len(self), max_rows)  # only the rows shown have their evidence built
+        columns = [(self._cols.evidence[np.arange(k)].texts() if name == "evidence" else self.column(name)[:k]).tolist()
+                   for name in shown]
         rows = [list(r) for r in zip(*columns, strict=True)]
         more = f"; {len(self) - max_rows} more alerts not shown" if len(self) > max_rows else ""
         footer = f"{len(self)} alerts on {self.n_customers} customers as of {self.as_of}{more}"
@@ -629,23 +691,52 @@ def _action_order(cols: _Columns, ids: np.ndarray, signal_rank: np.ndarray,
     n = len(cols)
     if n == 0:
         return np.empty(0, np.intp), np.empty(0, np.intp)
-    customers, inverse = np.unique(cols.customer, return_inverse=True)
+    # the customers with alerts (np.unique of the codes, without a sort: codes are rows of ids)
+    present = np.zeros(ids.size, dtype=bool)
+    present[cols.customer] = True
+    customers = np.flatnonzero(present)
+    inverse = (np.cumsum(present) - 1)[cols.customer]
     worst = np.full(customers.size, -1, dtype=np.int8)
     np.maximum.at(worst, inverse, cols.severity)
     count = np.bincount(inverse, minlength=customers.size)
     overdue = np.zeros(customers.size)
     overdue[inverse] = cols.overdue
-    id_rank = np.empty(customers.size, dtype=np.intp)
-    id_rank[np.argsort(ids[customers], kind="stable")] = np.arange(customers.size)
+    id_rank = state.id_rank[customers] if state.id_rank is not None else _rank(_id_order(ids[customers]))
     level = state.level[customers].astype(np.int64)
     score = state.score[customers]
     customer_order = np.lexsort((id_rank, -overdue, -count, -worst.astype(np.int64), -score, -level))
     position = np.empty(customers.size, dtype=np.intp)
     position[customer_order] = np.arange(customers.size)
     row_position = position[inverse]
-    order = np.lexsort((signal_rank[cols.sig], -cols.severity.astype(np.int64), row_position))
+    # np.lexsort((signal_rank[cols.sig], -cols.severity, row_position)), as two stable sorts of small
+    # integers (radix sorts): by severity and signal, then by the customer's position
+    within = (len(SEVERITIES) - 1 - cols.severity.astype(np.int64)) * max(len(signal_rank), 1) + signal_rank[cols.sig]
+    order = np.argsort(_small(within), kind="stable")
+    order = order[np.argsort(_small(row_position[order]), kind="stable")]
     starts = np.flatnonzero(np.diff(row_position[order], prepend=-1))
     return order, starts
+
+
+def _small(keys: np.ndarray) -> np.ndarray:
+    """Non-negative integer keys in the narrowest unsigned type, which numpy sorts stably by radix."""
+    top = int(keys.max(initial=0))
+    return keys.astype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.int64)
+
+
+def _rank(order: np.ndarray) -> np.ndarray:
+    """The rank of each element given the order that sorts them."""
+    rank = np.empty(order.size, dtype=np.intp)
+    rank[order] = np.arange(order.size)
+    return rank
+
+
+def _id_order(ids: np.ndarray) -> np.ndarray:
+    """``np.argsort(ids, kind="stable")`` of text ids, sorted as fixed-width unicode when that is faithful
+    (no NUL, which the unicode dtype drops at the end): the same order, without comparing Python objects."""
+    texts = ids.tolist()
+    if set(map(type, texts)) <= {str} and "\x00" not in "".join(texts):
+        return np.argsort(np.array(texts, dtype=str), kind="stable")
+    return np.argsort(ids, kind="stable")
 
 
 def _short(value: float) -> str:

@@ -1063,3 +1063,78 @@ def test_rows_may_come_from_any_iterable_and_equal_a_list() -> None:
     assert a.customer_ids.tolist() == b.customer_ids.tolist() == ["C1", "C2"]
     np.testing.assert_array_equal(a.customers["secured_amount"], b.customers["secured_amount"])
 
+
+
+# --- text read without a Python object per value (issue 14) ----------------------------------------------
+#
+# Text columns of a pandas frame stored by Arrow are read as fixed-width unicode when that is faithful
+# (present, ASCII, no NUL), ids are interned through 64-bit hashes and duplicates found through them.
+# Whatever the text, the Portfolio (or the error) is the one the same values give as Python objects.
+
+TEXT = st.text(alphabet=st.sampled_from(["A", "B", "1", "2", " ", "\t", "é", "\x00", "-"]), max_size=4)
+
+
+def _outcome(build: Callable[[], Portfolio]) -> Any:
+    """The tables and rejections of a Portfolio as plain lists, or the error's class and message."""
+    try:
+        p = build()
+    except RiskkitError as exc:
+        return type(exc).__name__, str(exc)
+    def plain(values: np.ndarray) -> list:
+        return ["NaN" if isinstance(v, float) and math.isnan(v) else v for v in values.tolist()]
+
+    tables = {name: {k: plain(p.table(name)[k]) for k in p.table(name)} for name in ("customers", "orders")}
+    return tables, [str(r) for r in p.rejected]
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(st.lists(TEXT, min_size=1, max_size=12), st.lists(st.one_of(TEXT, st.none()), max_size=30),
+       st.sampled_from(["raise", "collect"]))
+def test_text_read_from_arrow_equals_the_same_text_as_objects(ids: list[str], refs: list[str | None],
+                                                              errors: str) -> None:
+    amounts = [float(k) for k in range(len(refs))]
+    dates = ["2025-01-01"] * len(refs)
+
+    def book(dtype: str) -> Callable[[], Portfolio]:
+        customers = pd.DataFrame({"id": pd.Series(ids, dtype=dtype)})
+        orders = pd.DataFrame({"customer_id": pd.Series(refs, dtype=dtype), "date": pd.Series(dates, dtype=dtype),
+                               "amount": amounts})
+        return lambda: Portfolio.from_frames(customers=customers, orders=orders, errors=errors)
+
+    assert _outcome(book("str")) == _outcome(book(object))
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(st.lists(TEXT, min_size=1, max_size=12), st.lists(TEXT, max_size=30))
+def test_ids_whose_hashes_meet_are_told_apart_by_their_text(ids: list[str], refs: list[str]) -> None:
+    from riskkit import _ingest
+
+    def build() -> Portfolio:
+        return Portfolio.from_arrays(customers={"id": np.array(ids, dtype=object)},
+                                     orders={"customer_id": np.array(refs, dtype=object), "date": ["2025-01-01"] * len(refs),
+                                             "amount": [1.0] * len(refs)},
+                                     errors="collect")
+
+    expected = _outcome(build)
+    original = _ingest.text_hash
+    _ingest.text_hash = lambda u: np.zeros(u.size, dtype=np.uint64)  # every text one hash
+    try:
+        assert _outcome(build) == expected
+    finally:
+        _ingest.text_hash = original
+
+
+def test_a_table_column_not_given_is_one_value_repeated_read_only_and_no_caller_array_changes() -> None:
+    ids = np.array(["C2", "C1"], dtype=object)
+    amount = np.array([5.0, 7.0])
+    p = Portfolio.from_arrays(customers={"id": ids}, orders={"customer_id": np.array(["C1", "C1"]),
+                                                              "date": ["2025-01-01", "2025-01-02"], "amount": amount})
+    assert p.customers["name"].tolist() == ["", ""] and p.orders["currency"].tolist() == ["", ""]
+    assert p.orders["quantity"].tolist() == [pytest.approx(float("nan"), nan_ok=True)] * 2
+    for view in (p.customers, p.orders):
+        for column in view.values():
+            assert not column.flags.writeable
+    assert ids.flags.writeable and amount.flags.writeable  # the caller's arrays are the caller's
+    assert p.customers["id"] is not ids and not np.shares_memory(p.orders["amount"], amount)
+    # references are stored as the customers' own ids
+    assert all(a is b for a, b in zip(p.orders["customer_id"].tolist(), [p.customers["id"][1]] * 2, strict=True))

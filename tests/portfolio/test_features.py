@@ -332,3 +332,20 @@ def test_collateral_coverage_is_nan_when_no_secured_amount_is_given() -> None:
     assert math.isnan(coverage[0]) and coverage[1:].tolist() == [0.0, 0.5]
     assert "NaN when secured_amount is not given" in features.describe("collateral_coverage")
     assert math.isnan(p.customers["secured_amount"][0])
+
+
+def test_the_ledger_payment_events_and_open_book_are_computed_once_and_shared() -> None:
+    """Features, signals and the collections worklist of one Portfolio read one ledger, one set of payment
+    events and one book of open invoices per date (issue 14): none is rebuilt."""
+    from riskkit import _ledger, signals
+    from riskkit.dunning import worklist
+    from riskkit.scoring import five_c
+
+    p, _ = riskkit.datasets.make_portfolio(300, seed=2)
+    when = p.resolve_as_of()
+    features = p.features()
+    kept = (_ledger.ledger(p), _ledger.payment_events(p), _ledger.open_book(p, when))
+    signals.evaluate(p)
+    worklist(p, five_c().score(features))
+    assert all(a is b for a, b in zip((_ledger.ledger(p), _ledger.payment_events(p), _ledger.open_book(p, when)),
+                                      kept, strict=True))

@@ -375,3 +375,45 @@ def test_an_erp_book_gives_the_features_of_the_same_book_netted_by_hand(books: t
     fa, fb = a.features(), b.features()
     for name in fa.names:
         np.testing.assert_allclose(fa[name], fb[name], rtol=1e-9, atol=1e-6, err_msg=name)
+
+
+# --- the ledger's sort and running sums, against the plain computations (issue 14) ------------------------
+
+
+def _doubling_cumsum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Hillis-Steele running sums over every element (what group_cumsum computes on the later ones only)."""
+    out = values.astype(np.float64).copy()
+    pos = np.arange(out.size)
+    depth = pos - np.maximum.accumulate(np.where(starts, pos, 0)) if out.size else pos
+    shift = 1
+    while out.size and shift <= depth.max():
+        take = np.flatnonzero(depth >= shift)
+        out[take] = out[take] + out[take - shift]
+        shift *= 2
+    return out
+
+
+def test_ledger_events_sort_and_running_sums_equal_the_plain_computations() -> None:
+    from riskkit._ledger import _PAY, _sorted_events, group_cumsum
+
+    rng = np.random.default_rng(14)
+    for _ in range(2000):
+        n_docs = int(rng.integers(1, 30))
+        own = np.flatnonzero(rng.random(n_docs) < 0.6)
+        own_date = rng.integers(0, 5, own.size).astype("datetime64[D]")
+        own_mag = rng.random(own.size)
+        m = int(rng.integers(0, 20))
+        owner, date = rng.integers(0, n_docs, m), rng.integers(0, 5, m).astype("datetime64[D]")
+        if m and rng.random() < 0.1:
+            date[0] = np.datetime64("NaT")
+        mag, kind = rng.random(m), rng.integers(0, 3, m).astype(np.int8)
+        got = _sorted_events(own, own_date, own_mag, owner.astype(np.int64), date, mag, kind)
+        all_owner, all_date = np.concatenate([own, owner]), np.concatenate([own_date, date])
+        all_kind = np.concatenate([np.full(own.size, _PAY, dtype=np.int8), kind])
+        order = np.lexsort((all_kind, all_date, all_owner))
+        expected = (all_owner[order], all_date[order], np.concatenate([own_mag, mag])[order], all_kind[order])
+        for a, b in zip(got, expected, strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8))
+        values = rng.random(int(rng.integers(0, 40))) * 10.0 ** int(rng.integers(-3, 17))
+        starts = rng.random(values.size) < rng.random()
+        assert np.array_equal(group_cumsum(values, starts).view(np.int64), _doubling_cumsum(values, starts).view(np.int64))

@@ -408,3 +408,73 @@ def test_customers_in_default_are_listed_apart() -> None:
     assert [r["customer_id"] for r in wl.customers()] == ["Y"]
     assert wl.level("X") == "" and wl.level("Y") == "critical"
     assert repr(wl).endswith("in default 1)")
+
+
+# --- evidence built when read (issue 14) ------------------------------------------------------
+
+
+def _eager_evidence(p: riskkit.Portfolio, names: list[str]) -> dict[tuple[str, str], str]:
+    """Each (customer id, signal) hit's evidence, the evidence maker called for all hits at once."""
+    when = p.resolve_as_of()
+    out = {}
+    for name in names:
+        hits = signals.get(name).evaluate(p, when, {s: np.full(p.n_customers, v)
+                                                    for s, v in signals.get(name).thresholds.items()})
+        for code, text in zip(hits.customer.tolist(), hits.evidence.tolist(), strict=True):
+            out[(p.customer_ids[code], name)] = text
+    return out
+
+
+def test_evidence_is_built_when_read_and_reads_the_same_text() -> None:
+    p, _ = riskkit.datasets.make_portfolio(600, seed=3)
+    names = sorted(n for n in signals.available() if signals.source(n) == "riskkit (built-in)")
+    wl = signals.evaluate(p, signals=names, alert_budget=1.0)
+    # nothing built yet
+    assert wl._cols.evidence._texts is None
+    assert all(getattr(src, "_full", None) is None for src in wl._cols.evidence._sources)
+    eager = _eager_evidence(p, names)
+    ids, sig = wl.column("customer_id").tolist(), wl.column("signal").tolist()
+    # one customer's rows, read first: the same texts as built for every hit at once
+    one = wl.for_customer(ids[0])
+    texts = one.column("evidence").tolist()
+    assert texts == [eager[(ids[0], s)] for s in one.column("signal").tolist()]
+    assert wl._cols.evidence._texts is None  # reading one customer built no other rows
+    # the whole column, records and summaries: the same texts, in action order
+    assert wl.column("evidence").tolist() == [eager[k] for k in zip(ids, sig, strict=True)]
+    assert [r["evidence"] for r in wl.to_records()] == wl.column("evidence").tolist()
+    assert wl.column("evidence").flags.writeable is False
+
+
+def test_lazy_evidence_of_a_subset_is_the_text_of_the_whole() -> None:
+    calls = []
+
+    def build(codes: np.ndarray) -> list[str]:
+        calls.append(codes.tolist())
+        return [f"customer {c}" for c in codes.tolist()]
+
+    codes = np.arange(0, 80, 2)
+    ev = signals.LazyEvidence(build, codes)
+    assert len(ev) == 40 and calls == []
+    assert ev.rows(np.array([3, 0, 3])).tolist() == ["customer 6", "customer 0", "customer 6"]
+    assert calls == [[0, 6]]  # only the rows read, once each, in increasing order
+    assert ev.full().tolist() == [f"customer {c}" for c in codes.tolist()]
+    assert ev.rows(np.array([1])).tolist() == ["customer 2"] and len(calls) == 2  # kept once built
+
+
+def test_an_evidence_maker_giving_the_wrong_number_of_texts_is_an_error() -> None:
+    hits = signals.hits_from_values("x", np.array([1.0, 9.0, 9.0]), {"watch": np.full(3, 5.0)}, ">", 0,
+                                    lambda codes: ["only one"])
+    assert len(hits) == 2  # the hits are there; the texts are built when read
+    with pytest.raises(ValidationError, match="1 texts for 2 customers"):
+        _ = hits.evidence
+
+
+def test_signal_hits_take_texts_or_lazy_evidence() -> None:
+    eager = signals.SignalHits("x", [1, 4], [1, 2], [3.0, 4.0], [1.0, 2.0], [0, 0], ["a", "b"])
+    lazy = signals.SignalHits("x", [1, 4], [1, 2], [3.0, 4.0], [1.0, 2.0], [0, 0],
+                              evidence=signals.LazyEvidence(lambda c: [f"c{k}" for k in c.tolist()], np.array([1, 4])))
+    assert eager.evidence.tolist() == ["a", "b"] and lazy.evidence.tolist() == ["c1", "c4"]
+    with pytest.raises(ValidationError, match="evidence has shape"):
+        signals.SignalHits("x", [1, 4], [1, 2], [3.0, 4.0], [1.0, 2.0], [0, 0], ["a"])
+    with pytest.raises(ValidationError, match="twice"):
+        signals.SignalHits("x", [4, 4], [1, 2], [3.0, 4.0], [1.0, 2.0], [0, 0], ["a", "b"])
