@@ -464,7 +464,7 @@ def _reason_text(exc: Exception) -> str:
 
 
 def _unknown_categories(
-    scorer: Any, kinds: dict[str, str], columns: dict[str, np.ndarray], good: np.ndarray
+    scorer: Any, kinds: dict[str, str], columns: dict[str, Any], good: np.ndarray
 ) -> list[tuple[str, np.ndarray, list[str]]]:
     """Categorical values the scorer refuses: (column, rows, reasons) per column.
 
@@ -472,6 +472,7 @@ def _unknown_categories(
     other feature missing), so the cost grows with the number of distinct
     values, not rows; a refused value is dropped and the rest scored again.
     """
+    from riskkit import _cli_io
     from riskkit.errors import ValidationError
 
     n_rows = int(good.size)
@@ -480,7 +481,12 @@ def _unknown_categories(
         if kind == "numeric":
             continue
         col = columns[name]
-        values = list(dict.fromkeys(v for v in col[good].tolist() if v is not None))
+        coded = isinstance(col, _cli_io.CodedText)
+        if coded:  # the distinct values of the good rows, in order of first appearance
+            present, first = np.unique(col.codes[good], return_index=True)
+            values = [col.levels[c] for c in present[np.argsort(first)].tolist() if c >= 0]
+        else:
+            values = list(dict.fromkeys(v for v in col[good].tolist() if v is not None))
         refused: dict[Any, str] = {}
         while values:
             probe: dict[str, np.ndarray] = {}
@@ -499,7 +505,10 @@ def _unknown_categories(
                     break  # not about this column's values: the rows are found one by one (_score_rows)
                 refused[values.pop(exc.row)] = _reason_text(exc)
         if refused:
-            hit = np.fromiter((_hashable(v) and v in refused for v in col.tolist()), dtype=bool, count=n_rows)
+            if coded:
+                hit = np.isin(col.codes, [col.levels.index(v) for v in refused])
+            else:
+                hit = np.fromiter((_hashable(v) and v in refused for v in col.tolist()), dtype=bool, count=n_rows)
             hit &= good
             rows = np.flatnonzero(hit)
             found.append((name, rows, [refused[col[r]] for r in rows.tolist()]))
@@ -560,8 +569,8 @@ def _refused_numbers(
 def _score_rows(
     scorer: Any,
     kinds: dict[str, str],
-    columns: dict[str, np.ndarray],
-    raw: dict[str, np.ndarray],
+    columns: dict[str, Any],
+    raw: dict[str, Any],
     good: np.ndarray,
     bad_rows: list[tuple[int, str, Any, str]],
     args: argparse.Namespace,
@@ -605,23 +614,30 @@ def _score_rows(
     raise AssertionError("unreachable: every row was rejected and scoring still failed")  # pragma: no cover
 
 
-def _score_blocks(scorer: Any, columns: dict[str, np.ndarray], rows: np.ndarray, k: int, args: argparse.Namespace) -> Any:
-    """Score the given rows in blocks (with a progress bar); returns one ScoreResult-like namespace."""
+def _score_blocks(scorer: Any, columns: dict[str, Any], rows: np.ndarray, k: int, args: argparse.Namespace) -> Any:
+    """Score the given rows in blocks when a progress bar shows them, else in one call (the scorer
+    chunks and threads a batch itself); returns one ScoreResult-like namespace."""
     from riskkit._cli_io import Progress
 
     parts = []
     with Progress(rows.size, "scoring", quiet=args.quiet) as bar:
-        for start in range(0, max(rows.size, 1), _BLOCK):
-            idx = rows[start : start + _BLOCK]
+        block = _BLOCK if bar.enabled else max(rows.size, 1)
+        n_rows = len(next(iter(columns.values()))) if columns else 0
+        for start in range(0, max(rows.size, 1), block):
+            idx = rows[start : start + block]
+            whole = idx.size == n_rows  # every row, in order: the columns as they are, no copy
             try:
-                parts.append(scorer.score({name: col[idx] for name, col in columns.items()}, reasons=k))
+                parts.append(scorer.score({name: col if whole else col[idx] for name, col in columns.items()}, reasons=k))
             except RiskkitError as exc:
                 exc.block_rows = idx  # type: ignore[attr-defined]  # which input rows exc.row counts
                 raise
             bar.update(idx.size)
     score = np.concatenate([p.score for p in parts])
     pd = np.concatenate([p.pd for p in parts])
-    grade = np.concatenate([np.asarray(p.grade, dtype=object) for p in parts])
+    grades = [np.asarray(p.grade) for p in parts]
+    if any(g.dtype.kind != "U" for g in grades):  # numpy text stays so (written without a Python object per row)
+        grades = [g.astype(object) for g in grades]
+    grade = np.concatenate(grades)
     override = None
     if any(p.override is not None for p in parts):
         override = np.concatenate([np.full(len(p), "", dtype=object) if p.override is None else p.override
@@ -635,8 +651,16 @@ def _score_blocks(scorer: Any, columns: dict[str, np.ndarray], rows: np.ndarray,
     return argparse.Namespace(score=score, pd=pd, grade=grade, reasons=reasons, override=override)
 
 
+def _column(values: Any) -> Any:
+    """An output column as it is when whole-column writing takes it (an array, cells), else as a list."""
+    from riskkit._cli_io import CodedText
+    from riskkit._csvfile import Cells
+
+    return values if isinstance(values, np.ndarray | Cells | CodedText) else list(values)
+
+
 def _score_columns(
-    ids: Sequence[Any], scored: Any, k: int, names: Sequence[Any] | None = None
+    ids: Any, scored: Any, k: int, names: Any = None
 ) -> tuple[list[str], list[Any]]:
     """Header and columns of a scores file.
 
@@ -646,13 +670,13 @@ def _score_columns(
     from riskkit._cli_io import cents
 
     header = ["customer_id", "score", "pd", "grade"]
-    columns: list[Any] = [list(ids), scored.score, scored.pd, scored.grade]
+    columns: list[Any] = [_column(ids), scored.score, scored.pd, scored.grade]
     if getattr(scored, "override", None) is not None:  # why a rule set the grade (in default, an override)
         header.append("override")
         columns.append(list(scored.override))
     if names is not None:
         header.insert(1, "name")
-        columns.insert(1, list(names))
+        columns.insert(1, _column(names))
     if k:
         money = _money_features()
         feats, values = scored.reasons
@@ -849,46 +873,61 @@ def _score_portfolio(args: argparse.Namespace, scorer: Any) -> int:
 
 
 def _score_file(args: argparse.Namespace, scorer: Any) -> int:
+    """Score a data file. A CSV file's columns stay as its bytes (or pyarrow's buffers) until needed:
+    numbers are parsed and categories factorized without a Python object per cell, and the scores are
+    written from whole columns (:func:`riskkit._cli_io.read_cells`, :func:`riskkit._cli_io.write_columns`)."""
     from riskkit import _cli_io
 
     dialect = _dialect(args)
-    raw, n_rows = _cli_io.read_table(args.data, dialect=dialect)
-    kinds = _model_kinds(scorer) or {
+    card_kinds = _model_kinds(scorer)
+    categories = [name for name, kind in card_kinds.items() if kind != "numeric"]
+    cells, n_rows, _, problems = _cli_io.read_cells(args.data, dialect, categories=categories)
+    if problems:
+        from riskkit.errors import ValidationError
+
+        row, reason = problems[0]
+        more = f" (and {len(problems) - 1} more unreadable record(s))" if len(problems) > 1 else ""
+        raise ValidationError(reason + more, row=row)
+    kinds = card_kinds or {
         name: "numeric" if col.dtype.kind == "f" else "categorical"
-        for name, col in _cli_io.infer_columns(raw, dialect).items()
+        for name, col in _cli_io.infer_columns({k: c.texts() for k, c in cells.items()}, dialect).items()
     }
-    missing = [name for name in kinds if name not in raw]
-    if args.id_column and args.id_column not in raw:
+    missing = [name for name in kinds if name not in cells]
+    if args.id_column and args.id_column not in cells:
         missing.append(args.id_column)
     if missing:
-        return _all_rejected(args, missing, n_rows, raw)
+        return _all_rejected(args, missing, n_rows, cells)
     good = np.ones(n_rows, dtype=bool)
     bad_rows: list[tuple[int, str, Any, str]] = []
-    columns: dict[str, np.ndarray] = {}
+    columns: dict[str, Any] = {}
     for name, kind in kinds.items():
-        col = raw[name]
-        if kind == "numeric":
+        col = cells[name]
+        if kind == "numeric":  # parsed from the bytes, no Python object per cell
             values, bad = _cli_io.parse_numeric(col, dialect)
-            for r in np.flatnonzero(bad).tolist():
-                bad_rows.append((r, name, col[r], "not a number"))
+            bad_rows.extend((r, name, col[r], "not a number") for r in np.flatnonzero(bad).tolist())
             good &= ~bad
             columns[name] = values
-        else:
-            columns[name] = col
-    if "in_default" in raw and "in_default" not in kinds:
+        else:  # text read as bytes: codes into its distinct values
+            columns[name] = col.texts() if col.source == "objects" else _cli_io.CodedText(*col.factorize())
+    if "in_default" in cells and "in_default" not in kinds:
         # a features file carries the default flag: a customer in default is graded D, as in the portfolio path
-        flags, bad = _cli_io.parse_numeric(raw["in_default"], dialect)
+        flags, bad = _cli_io.parse_numeric(cells["in_default"], dialect)
         for r in np.flatnonzero(bad).tolist():
-            bad_rows.append((r, "in_default", raw["in_default"][r], "not a number"))
+            bad_rows.append((r, "in_default", cells["in_default"][r], "not a number"))
         good &= ~bad
         columns["in_default"] = flags
-    scored = _score_rows(scorer, kinds, columns, raw, good, bad_rows, args)
+    scored = _score_rows(scorer, kinds, columns, cells, good, bad_rows, args)
     rows = np.flatnonzero(good)
-    ids = raw[args.id_column][rows].tolist() if args.id_column else rows.tolist()
+    csv_out = os.path.splitext(args.out)[1].lower() == ".csv"
+    if args.id_column:
+        ids: Any = cells[args.id_column].take(rows) if csv_out else cells[args.id_column].take(rows).texts().tolist()
+    else:
+        ids = rows if csv_out else rows.tolist()
     # a name column travels with the id (a features file written by riskkit features has one)
     names = None
-    if args.id_column and args.id_column != "name" and "name" in raw and not _cli_io.is_missing(raw["name"]).all():
-        names = [_cli_io.cell(v) for v in raw["name"][rows].tolist()]
+    if args.id_column and args.id_column != "name" and "name" in cells and not cells["name"].is_empty().all():
+        name_cells = cells["name"].take(rows)
+        names = name_cells if csv_out else [_cli_io.cell(v) for v in name_cells.texts().tolist()]
     header, out_columns = _score_columns(ids, scored, args.reasons, names)
     n = _cli_io.write_columns(args.out, header, out_columns, raw=_raw(args))
     rejects = [

@@ -6,7 +6,8 @@ Two generators, run through :func:`riskkit.cli.main`:
   lines, a CSV under another extension, random bytes, a folder, a missing
   file), built from good German credit rows with some cells broken (text in
   a number, ``inf``, ``nan``, ``1_000``, an unknown category, a huge cell,
-  quotes, delimiters and line breaks in a cell). A reference says which rows
+  quotes, delimiters and line breaks in a cell), the CSV read as bytes with
+  numpy, with pyarrow or by the csv module. A reference says which rows
   are good, independently of riskkit: with exit 0 or 3 every good row, and
   only those, is in the output;
 * argument lists: commands, known and unknown options, repeated options,
@@ -96,6 +97,22 @@ def _sandbox(world: dict[str, Any]) -> Iterator[Path]:
         (folder / "a_folder").mkdir()
         (folder / "a_folder.csv").mkdir()
         yield folder
+
+
+@contextlib.contextmanager
+def _engine(engine: str) -> Iterator[None]:
+    """Read the data files with ``engine`` (pyarrow: every file, when installed; python: the csv module)."""
+    import riskkit._csvfile as csvfile
+
+    saved = csvfile.ARROW_MIN_BYTES, csvfile._read_fast
+    if engine == "pyarrow":
+        csvfile.ARROW_MIN_BYTES = 0
+    elif engine == "python":
+        csvfile._read_fast = lambda *args, **kw: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        csvfile.ARROW_MIN_BYTES, csvfile._read_fast = saved
 
 
 def _run(argv: list[str]) -> tuple[int, str]:
@@ -227,7 +244,9 @@ def _out_rows(path: Path) -> list[str]:
 @given(data=st.data())
 def test_score_never_loses_a_good_row(world: dict[str, Any], data: st.DataObject) -> None:
     case = data.draw(data_files(world))
-    with _sandbox(world) as folder:
+    # the file read as bytes with numpy (small files), with pyarrow (large ones, when installed) or by the csv module
+    engine = data.draw(st.sampled_from(["numpy", "pyarrow", "python"]))
+    with _sandbox(world) as folder, _engine(engine):
         path, options = _write_data(folder, case)
         out = folder / case["out"]
         argv = ["score", "--model", str(folder / "model.json"), "--data", str(path), *options,

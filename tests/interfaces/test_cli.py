@@ -7,9 +7,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from riskkit import _cli_io, cli
 
@@ -519,3 +522,202 @@ def test_features_file_scores_like_the_portfolio(book: tuple[Path, list[str]], t
     argv = ["score", "--model", "5c", "--data", str(features), "--id-column", "customer_id"]
     assert cli.main([*argv, "--out", str(via_file), "-q"]) == 0
     assert direct.read_text() == via_file.read_text()
+
+
+# --- riskkit score at the CSV floor: bytes in, whole columns out ----------------------------------------------
+
+
+def _run_score(argv: list[str]) -> int:
+    return cli.main(["score", *argv, "-q"])
+
+
+@pytest.mark.parametrize("reasons", ["0", "2"])
+def test_score_reads_and_writes_alike_with_pyarrow_numpy_or_the_csv_module(
+    german: Path, card: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reasons: str
+) -> None:
+    """The pyarrow path, the numpy fallback (pyarrow hidden) and the csv module's reading write the same bytes."""
+    import riskkit._csvfile as csvfile
+
+    bad = _bad_copy(german, tmp_path)
+    outputs = {}
+    for path in ("pyarrow", "numpy", "python"):
+        with monkeypatch.context() as patch:
+            if path == "pyarrow":
+                pytest.importorskip("pyarrow")
+                patch.setattr(csvfile, "ARROW_MIN_BYTES", 0)
+            else:
+                patch.setitem(sys.modules, "pyarrow", None)
+            if path == "python":
+                patch.setattr(csvfile, "_read_fast", lambda *args, **kw: None)
+            out, rejects = tmp_path / f"{path}.csv", tmp_path / f"{path}_rejects.csv"
+            argv = ["--model", str(card), "--data", str(bad), "--id-column", "app_id", "--reasons", reasons]
+            code = _run_score([*argv, "--out", str(out), "--rejects", str(rejects)])
+            outputs[path] = (code, out.read_bytes(), rejects.read_bytes())
+    assert outputs["numpy"] == outputs["python"]
+    if "pyarrow" in outputs:
+        assert outputs["pyarrow"] == outputs["python"]
+    assert outputs["python"][0] == cli.EXIT_REJECTED
+
+
+def test_score_with_pyarrow_hidden_never_imports_it(german: Path, card: Path, tmp_path: Path) -> None:
+    """The forced fallback in a fresh process: pyarrow unimportable, the scores as with it."""
+    code = (
+        "import sys; sys.modules['pyarrow'] = None\n"
+        "import riskkit._csvfile as c; c.ARROW_MIN_BYTES = 0\n"
+        "from riskkit.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+        "sys.exit(code)\n"
+    )
+    out = tmp_path / "scores.csv"
+    argv = ["score", "--model", str(card), "--data", str(german), "--id-column", "app_id", "--out", str(out), "-q"]
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    reference = tmp_path / "reference.csv"
+    assert cli.main([*argv[:-3], "--out", str(reference), "-q"]) == 0
+    assert out.read_bytes() == reference.read_bytes()
+
+
+def test_cli_start_up_imports_nothing_heavy() -> None:
+    """A short-lived process: the command line imports numpy and its own modules, pandas, pyarrow, scipy,
+    scikit-learn only when a command needs them."""
+    code = (
+        "import sys, riskkit.cli\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'pyarrow', 'scipy', 'sklearn', 'joblib'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_score_reads_pyarrow_without_pandas(german: Path, card: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    code = (
+        "import sys\n"
+        "import riskkit._csvfile as c; c.ARROW_MIN_BYTES = 0\n"
+        "from riskkit.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "assert 'pyarrow' in sys.modules and 'pandas' not in sys.modules and 'pyarrow.compute' not in sys.modules\n"
+        "sys.exit(code)\n"
+    )
+    out = tmp_path / "scores.csv"
+    argv = ["score", "--model", str(card), "--data", str(german), "--reasons", "1", "--out", str(out), "-q"]
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("model", ["scorecard", "logistic", "tree"])
+def test_coded_text_scores_as_text(german: Path, tmp_path: Path, model: str) -> None:
+    """Codes into distinct values (what the CLI passes) score exactly as the object arrays of text."""
+    import riskkit
+
+    path = tmp_path / f"{model}.json"
+    argv = ["fit", "--data", str(german), "--target", "creditability", "--bad-value", "bad", "--model", model]
+    assert cli.main([*argv, "--id-column", "app_id", "--out", str(path), "-q"]) == 0
+    scorer = riskkit.load(path)
+    raw, _ = _cli_io.read_table(german)
+    kinds = cli._model_kinds(scorer)
+    plain = _cli_io.infer_columns({k: v for k, v in raw.items() if k in kinds})
+    coded = {}
+    for name, col in plain.items():
+        if col.dtype == object:
+            levels = list(dict.fromkeys(v for v in col.tolist() if v is not None))
+            codes = np.array([-1 if v is None else levels.index(v) for v in col.tolist()])
+            coded[name] = _cli_io.CodedText(codes, levels)
+        else:
+            coded[name] = col
+    a, b = scorer.score(plain, reasons=2), scorer.score(coded, reasons=2)
+    np.testing.assert_array_equal(a.score, b.score)
+    np.testing.assert_array_equal(a.pd, b.pd)
+    assert a.grade.tolist() == b.grade.tolist() and a.reasons.values.tolist() == b.reasons.values.tolist()
+
+
+# the reference: each column's text (column_texts), then csv.writer
+TEXT = st.text(st.sampled_from(list('ab,"\r\n =+-@\t\'x\x00é')), max_size=6)
+FLOAT = st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 1e15, 1e16, 1e-4, 9.99e-5, 1e-5, 123456789012345.6, float("nan")]))
+VALUE = st.one_of(TEXT, FLOAT, st.none(), st.integers(-(10**20), 10**20), st.booleans())
+
+
+@st.composite
+def output_columns(draw: st.DrawFn) -> list[Any]:
+    from riskkit._csvfile import Cells
+
+    n = draw(st.integers(0, 10))
+    out: list[Any] = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["float", "int", "objects", "list", "cells", "arrow", "coded", "numpy text"]))
+        if kind == "numpy text":
+            out.append(np.array(draw(st.lists(TEXT, min_size=n, max_size=n)), dtype=str))
+        elif kind == "float":
+            out.append(np.array(draw(st.lists(FLOAT, min_size=n, max_size=n)), dtype=np.float64))
+        elif kind == "int":
+            out.append(np.array(draw(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=n, max_size=n)), dtype=np.int64))
+        elif kind == "objects":
+            col = np.empty(n, dtype=object)
+            col[:] = draw(st.lists(VALUE, min_size=n, max_size=n))
+            out.append(col)
+        elif kind == "list":
+            out.append(draw(st.lists(st.one_of(st.integers(-(10**20), 10**20), TEXT), min_size=n, max_size=n)))
+        else:
+            texts = [t or None for t in draw(st.lists(TEXT, min_size=n, max_size=n))]
+            if kind == "cells":
+                raw = [(t or "").replace('"', '""').encode() for t in texts]
+                blob = b"|".join(raw)
+                lengths = np.array([len(r) for r in raw], dtype=np.int64)
+                starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])) if n else np.zeros(0, dtype=np.int64)
+                escaped = np.array(['"' in (t or "") for t in texts], dtype=bool)
+                out.append(Cells.from_bytes(blob, starts, starts + lengths, escaped))
+            elif kind == "arrow":
+                pa = pytest.importorskip("pyarrow")
+                out.append(Cells.from_arrow(pa.chunked_array([pa.array(texts, pa.string())])))
+            else:
+                levels = sorted({t for t in texts if t is not None})
+                out.append(_cli_io.CodedText(np.array([-1 if t is None else levels.index(t) for t in texts]), levels))
+    return out
+
+
+def _reference_csv(columns: list[Any], raw: bool) -> bytes:
+    import io
+
+    from riskkit._csvfile import Cells
+
+    plain = [c.texts() if isinstance(c, Cells) else c.to_numpy() if isinstance(c, _cli_io.CodedText) else c for c in columns]
+    texts = [_cli_io.column_texts(c, raw=raw) for c in plain]
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow([f"h{j}" for j in range(len(columns))])
+    writer.writerows(zip(*texts, strict=True))
+    return buf.getvalue().encode("utf-8")
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+@given(columns=output_columns(), raw=st.booleans(), arrow=st.booleans())
+def test_whole_column_writing_is_csv_writer_byte_for_byte(
+    tmp_path_factory: pytest.TempPathFactory, columns: list[Any], raw: bool, arrow: bool
+) -> None:
+    """Quoting, formulas defused, floats in their shortest text, a row of one empty field: as csv.writer."""
+    out = tmp_path_factory.mktemp("w") / "x.csv"
+    saved = _cli_io.ARROW_WRITER, _cli_io._ARROW_FLOATS
+    _cli_io.ARROW_WRITER, _cli_io._ARROW_FLOATS = arrow, 0 if arrow else saved[1]
+    try:
+        _cli_io.write_columns(out, [f"h{j}" for j in range(len(columns))], columns, raw=raw)
+    finally:
+        _cli_io.ARROW_WRITER, _cli_io._ARROW_FLOATS = saved
+    assert out.read_bytes() == _reference_csv(columns, raw)
+
+
+def test_long_cells_and_many_rows_are_written_as_csv_writer_writes_them(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    n = 70_000
+    values = rng.normal(size=n) * 10.0 ** rng.integers(-8, 18, n)
+    values[::7] = np.round(values[::7])
+    values[::11] = np.nan
+    ids = np.array([f"A{i}" if i % 1000 else "=x,y" for i in range(n)], dtype=object)
+    ids[5] = "y" * 5000
+    out = tmp_path / "x.csv"
+    for arrow in (False, True):
+        _cli_io.ARROW_WRITER = arrow
+        try:
+            _cli_io.write_columns(out, ["h0", "h1", "h2"], [ids, values, np.arange(n)])
+        finally:
+            _cli_io.ARROW_WRITER = True
+        assert out.read_bytes() == _reference_csv([ids, values, np.arange(n)], False)

@@ -467,6 +467,40 @@ def test_a_signal_while_writing_leaves_no_temporary_file(tmp_path: Path, sig: in
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+@pytest.mark.parametrize("engine", ["pyarrow", "numpy"])
+def test_sigterm_while_writing_scores_leaves_no_temporary_file(
+    scorecard: Path, german: Path, tmp_path: Path, engine: str
+) -> None:
+    """Scores written from whole columns (by pyarrow's kernels or numpy) are written atomically too."""
+    if engine == "pyarrow":
+        pytest.importorskip("pyarrow")
+    setup = (
+        "import riskkit._csvfile as c; c.ARROW_MIN_BYTES = 0\n" if engine == "pyarrow"
+        else "import sys; sys.modules['pyarrow'] = None\n"
+    )
+    out = tmp_path / "scores.csv"
+    out.write_text("old\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    argv = ["score", "--model", str(scorecard), "--data", str(german), "--out", str(out), "-q"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", setup + _SLOW_WRITER, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("TMP "), proc.stderr.read() if proc.stderr else ""
+        tmp = Path(line[4:].strip())
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143 and "Traceback" not in err
+    assert not tmp.exists() and out.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 def test_terminate_as_exception_restores_the_handler() -> None:
     before = signal.getsignal(signal.SIGTERM)
     with _cli_io.terminate_as_exception():

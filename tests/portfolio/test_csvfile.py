@@ -545,3 +545,207 @@ def test_cli_readers_take_a_dialect(tmp_path: Path) -> None:
     assert typed["a"].dtype == np.float64 and typed["b"].tolist() == ["x", "1"]
     plain, n = _cli_io.read_table(write(tmp_path, "a,b\n1,2\n", name="plain.csv"))
     assert n == 1 and plain["b"].tolist() == ["2"]
+
+
+# --- the vectorized reader: numpy and pyarrow read every file as the csv module does -------------------------
+
+ENGINES = ("numpy", "pyarrow")
+PIECES = ["a", "b", "1", " ", ",", ";", '"', '""', "\n", "\r\n", "\r", "\t", "é", "x y", '"q,1"', '"l\nm"', "", "\ufeff"]
+
+
+def outcome(path: Path, dialect: Dialect, engine: str) -> Any:
+    """What reading ``path`` gives: the table, or the error message."""
+    try:
+        raw = read_csv(path, dialect, engine=engine)
+    except ValidationError as exc:
+        return ("error", str(exc), exc.row, exc.field)
+    return raw.header, raw.delimiter, raw.rows.tolist(), raw.problems, {h: raw.columns[h].tolist() for h in raw.header}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    pieces=st.lists(st.sampled_from(PIECES), max_size=40),
+    delimiter=st.sampled_from([",", ";", "auto"]),
+    encoding=st.sampled_from(["utf-8", "latin-1", "utf-8-sig"]),
+)
+def test_every_engine_reads_any_text_as_the_csv_module(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[str], delimiter: str, encoding: str
+) -> None:
+    """Damaged files too: quotes never closed, text after a quote, ragged and blank lines, stray BOMs."""
+    path = tmp_path_factory.mktemp("engines") / "x.csv"
+    try:
+        path.write_bytes("".join(pieces).encode(encoding))
+    except UnicodeEncodeError:
+        return
+    dialect = Dialect(delimiter=delimiter, encoding=encoding)
+    expected = outcome(path, dialect, "python")
+    for engine in ENGINES:
+        assert outcome(path, dialect, engine) == expected, engine
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    rows=st.lists(st.lists(st.sampled_from(["v", "", "1,5", 'q"q', "a\nb", " ", "=1", "é", "\r", "x" * 70]), min_size=2, max_size=2), max_size=8),
+    eol=st.sampled_from(["\n", "\r\n"]),
+    ragged=st.booleans(),
+)
+def test_every_engine_reads_a_written_table_as_the_csv_module(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], eol: str, ragged: bool
+) -> None:
+    text = io_text([["id", "name"], *rows], eol) + ("z,z,z" + eol if ragged else "")
+    path = tmp_path_factory.mktemp("written") / "x.csv"
+    path.write_bytes(text.encode())
+    expected = outcome(path, Dialect(), "python")
+    for engine in ENGINES:
+        assert outcome(path, Dialect(), engine) == expected, engine
+
+
+def io_text(rows: list[list[str]], eol: str) -> str:
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator=eol).writerows(rows)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("engine", ["auto", *ENGINES])
+def test_engines_keep_the_documented_behaviour(tmp_path: Path, engine: str) -> None:
+    text = 'id,name,address\nC1,Acme,"Main St 1\r\n10115 Berlin"\nC2,"Bolt ""Nuts""","a, b"\nC3,Cog,x\n\nC4,Dent\n'
+    raw = read_csv(write(tmp_path, text), engine=engine)
+    assert table(raw)["address"] == ["Main St 1\r\n10115 Berlin", "a, b", "x"]
+    assert table(raw)["name"] == ["Acme", 'Bolt "Nuts"', "Cog"]
+    assert raw.rows.tolist() == [0, 1, 2] and [row for row, _ in raw.problems] == [3]
+    assert "line 7 of" in raw.problems[0][1] and "has 2 fields, the header has 3" in raw.problems[0][1]
+    with pytest.raises(ValidationError, match="engine must be one of"):
+        read_csv(write(tmp_path, "a\n1\n"), engine="fast")
+
+
+def test_pyarrow_is_optional_for_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without pyarrow (hidden here) the pyarrow engine falls back to numpy, with the same result."""
+    import sys
+
+    path = write(tmp_path, "id;amount\nC1;1.234,5\nC2;7\n")
+    expected = outcome(path, Dialect(delimiter=";"), "python")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    raw = read_csv(path, Dialect(delimiter=";"), engine="pyarrow")
+    assert raw.cells["id"].source == "bytes"
+    assert outcome(path, Dialect(delimiter=";"), "pyarrow") == expected
+
+
+def test_large_files_are_read_with_pyarrow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyarrow")
+    import riskkit._csvfile as csvfile
+
+    path = write(tmp_path, "id,amount\nC1,1.5\nC2,\n")
+    assert read_csv(path).cells["id"].source == "bytes"
+    monkeypatch.setattr(csvfile, "ARROW_MIN_BYTES", 0)
+    raw = read_csv(path, categories=["id"])
+    assert raw.cells["id"].source == "arrow" and table(raw) == {"id": ["C1", "C2"], "amount": ["1.5", None]}
+    codes, levels = raw.cells["id"].factorize()
+    assert codes.tolist() == [0, 1] and levels == ["C1", "C2"]
+
+
+# --- numbers from bytes ------------------------------------------------------------------------------------------
+
+NUMBER_TEXT = st.text("0123456789.,-+eE '_ainfINFtyx\t\u00a0\u0661\"", max_size=12)
+
+
+def byte_cells(texts: list[str], encoding: str = "utf-8") -> Any:
+    """The cells as a file read as bytes would hold them (a delimiter between them)."""
+    from riskkit._csvfile import Cells
+
+    raw = [t.encode(encoding) for t in texts]
+    blob = b"|" + b"|".join(raw) + b"|"
+    lengths = np.array([len(r) for r in raw], dtype=np.int64)
+    starts = 1 + np.concatenate(([0], np.cumsum(lengths + 1)[:-1])) if raw else np.zeros(0, dtype=np.int64)
+    return Cells.from_bytes(blob, starts, starts + lengths, None, encoding)
+
+
+def every_source(texts: list[str]) -> list[Any]:
+    """The same cells from bytes, from an object array and (when installed) from pyarrow."""
+    from riskkit._csvfile import Cells
+
+    out = [byte_cells(texts), Cells.from_objects(cells(*[t or None for t in texts]))]
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return out
+    return [*out, Cells.from_arrow(pa.chunked_array([pa.array([t or None for t in texts], pa.string())]))]
+
+
+def same_numbers(texts: list[str], dialect: Dialect, plain: bool) -> None:
+    """Every source parses as the object path (the reference, unchanged) does, bit for bit."""
+    from riskkit._csvfile import number_cells
+
+    col = cells(*[t or None for t in texts])
+    if plain:
+        expected, expected_bad = _cli_io.parse_numeric(col)
+    else:
+        parsed = parse_column("amount", col, dialect)
+        got = parsed.tolist()
+        expected = np.array([v if type(v) is float else np.nan for v in got])
+        expected_bad = np.array([v is not None and type(v) is not float for v in got])
+    for source in every_source(texts):
+        values, bad = number_cells(source, dialect, plain=plain)
+        assert bad.tolist() == expected_bad.tolist(), (source, texts)
+        np.testing.assert_array_equal(values, expected)
+        assert np.signbit(values[~bad]).tolist() == np.signbit(expected[~bad]).tolist()
+        if not plain:  # parse_column takes the cells too
+            got, want = parse_column("amount", source, dialect), parse_column("amount", col, dialect)
+            assert got.dtype == want.dtype and repr(got.tolist()) == repr(want.tolist())
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(NUMBER_TEXT, min_size=1, max_size=30), convention=st.sampled_from([*CONVENTIONS, None]))
+def test_numbers_from_bytes_are_read_as_before(texts: list[str], convention: tuple[str, str] | None) -> None:
+    """Number conventions, trailing minus, blanks, infinities, non-ASCII digits: as parse_column and
+    parse_numeric read them (``None``: the command line's plain numbers)."""
+    if convention is None:
+        same_numbers(texts, Dialect(), plain=True)
+    else:
+        same_numbers(texts, Dialect(decimal=convention[0], thousands=convention[1]), plain=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.floats(allow_nan=False), min_size=1, max_size=40), plain=st.booleans())
+def test_numbers_from_bytes_are_correctly_rounded(values: list[float], plain: bool) -> None:
+    """Shortest, 17-digit and 20-digit texts of any float: what float() reads."""
+    texts = [repr(x) for x in values] + [f"{x:.17e}" for x in values] + [f"{x:.20g}" for x in values]
+    same_numbers(texts, Dialect(), plain=plain)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pairs=st.lists(st.tuples(st.integers(0, 10**25), st.integers(-400, 400)), min_size=1, max_size=30))
+def test_long_mantissas_and_exponents(pairs: list[tuple[int, int]]) -> None:
+    texts = [f"{d}e{k}" for d, k in pairs] + [f"0.{d}" for d, _ in pairs] + [f"-{d}.5e{k}" for d, k in pairs]
+    same_numbers(texts, Dialect(), plain=True)
+    same_numbers(texts, Dialect(), plain=False)
+
+
+def test_numbers_at_the_edges_of_doubles() -> None:
+    texts = [str(2**53 + 1), str(2**64), str(10**19), str(10**19 - 1), "9007199254740993e-5", "2.2250738585072011e-308",
+             "4.9e-324", "1.7976931348623157e308", "1.7976931348623159e308", "1e999", "1e-999", "0e999", "1" * 70,
+             "+.5", "5.", " 1.5 ", "  ", "nan", "-Infinity", "12.50-", "1_000"]
+    same_numbers(texts, Dialect(), plain=True)
+    same_numbers(texts, Dialect(), plain=False)
+    same_numbers(["1 234,5", "1\u00a0234", "1\u202f000", "1.234,56-"], Dialect(decimal=",", thousands=" "), plain=False)
+
+
+def test_cells_of_a_latin_1_file(tmp_path: Path) -> None:
+    from riskkit._csvfile import number_cells
+
+    path = write(tmp_path, "id;betrag\nMüller;1.234,5\nSöhne;x\n", encoding="latin-1")
+    raw = read_csv(path, Dialect(delimiter=";", encoding="latin-1"), engine="numpy")
+    assert raw.cells["id"].texts().tolist() == ["Müller", "Söhne"] and raw.cells["id"].factorize()[1] == ["Müller", "Söhne"]
+    values, bad = number_cells(raw.cells["betrag"], Dialect(decimal=",", thousands="."))
+    assert values[0] == 1234.5 and bad.tolist() == [False, True]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.sampled_from(["a", "", "b", "a" * 9, "a" * 17, "é", "x\"y", "y" * 130]), max_size=30))
+def test_factorize_is_exact(texts: list[str]) -> None:
+    for source in every_source(texts):
+        codes, levels = source.factorize()
+        table = np.array([*levels, None], dtype=object)
+        assert table[codes].tolist() == [t or None for t in texts], source
+        assert len(set(levels)) == len(levels) and None not in levels
