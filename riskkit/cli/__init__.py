@@ -1738,7 +1738,3 @@ def _internal_error(exc: Exception, args: argparse.Namespace | None, argv: Seque
         file=sys.stderr,
     )
     return EXIT_INTERNAL
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
