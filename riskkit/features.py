@@ -31,7 +31,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -358,11 +359,15 @@ class _Memo:
 
     def __init__(self, p: Portfolio) -> None:
         self.p = p
-        self.ev = payment_events(p)
         self._paid: dict[tuple[np.datetime64, int], tuple[np.ndarray, ...]] = {}
         self._rows: dict[tuple[np.datetime64, int], np.ndarray] = {}
         self._sums: dict[tuple[np.datetime64, int], np.ndarray] = {}
         self._orders: dict[tuple[int, int], np.ndarray] = {}
+
+    @property
+    def ev(self) -> dict[str, np.ndarray]:
+        """The payment events (:func:`payment_events`), read from the ledger on first use."""
+        return payment_events(self.p)
 
     def paid(self, end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
         """The payments received in ``(end - days, end]``: amount, days late, customer and payment points."""
@@ -370,9 +375,9 @@ class _Memo:
         if key not in self._paid:
             ev = self.ev
             rows = np.flatnonzero(window(ev["date"], end, days))
+            self._rows[key] = rows  # before _paid: another thread may read both once _paid has the key
             self._paid[key] = (ev["amount"][rows], ev["days_late"][rows], ev["customer"][rows],
                                _payment_points(self.p)[rows])
-            self._rows[key] = rows
         return self._paid[key]
 
     def paid_sum(self, end: np.datetime64, days: int) -> np.ndarray:
@@ -497,9 +502,8 @@ def _industry_codes(p: Portfolio) -> np.ndarray:
     return p._cached("features.industry_codes", build, inherit=True)
 
 
-def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
-    """Change-against-baseline and peer features: each customer against its own past and its industry."""
-    n = p.n_customers
+def _trends(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
+    """Change against the customer's own past in payments and orders (no other family's columns read)."""
     recent_late, recent_index, recent_share = _lateness(p, memo, as_of, WINDOW_90D)
     prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
     prior_late, prior_index, prior_share = _lateness(p, memo, prior_end, WINDOW_12M)
@@ -507,6 +511,20 @@ def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], m
     cols["days_late_change"] = recent_late - prior_late
     cols["payment_index_change"] = recent_index - prior_index
     cols["late_share_change"] = recent_share - prior_share
+    # orders against the same months a year before and against the customer's own average quarter
+    # (compute has refused orders of the last 455 days that overflow when summed)
+    last3 = memo.orders(as_of, WINDOW_90D)
+    year_ago = memo.orders(as_of, WINDOW_90D, lag=WINDOW_12M)
+    prior_year = memo.orders(as_of, WINDOW_12M, lag=WINDOW_90D)
+    cols["orders_yoy_3m"] = safe_divide(last3, year_ago)
+    cols["orders_vs_average_3m"] = safe_divide(last3, prior_year * (WINDOW_90D / WINDOW_12M))
+
+
+def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
+    """Change-against-baseline in receivables and peer features: each customer against its own past
+    and its industry (reads the columns of every family)."""
+    n = p.n_customers
+    prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
     # DBT and utilisation 90 days ago, from the open items then (unknown ones count as 0)
     then = _ledger.open_book(p, prior_end)
     overdue_then = then.overdue()
@@ -520,13 +538,6 @@ def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], m
     exposure_then = np.maximum(cols["exposure"] - cols["open_amount"] + net_then, 0.0)
     limit = cols["credit_limit"]
     cols["utilization_change_90d"] = cols["utilization"] - safe_divide(exposure_then, np.where(limit > 0, limit, np.nan))
-    # orders against the same months a year before and against the customer's own average quarter
-    # (compute has refused orders of the last 455 days that overflow when summed)
-    last3 = memo.orders(as_of, WINDOW_90D)
-    year_ago = memo.orders(as_of, WINDOW_90D, lag=WINDOW_12M)
-    prior_year = memo.orders(as_of, WINDOW_12M, lag=WINDOW_90D)
-    cols["orders_yoy_3m"] = safe_divide(last3, year_ago)
-    cols["orders_vs_average_3m"] = safe_divide(last3, prior_year * (WINDOW_90D / WINDOW_12M))
     # peers: position within the industry
     industry = _industry_codes(p)
     for name, ranked in PEER_FEATURES.items():
@@ -607,14 +618,11 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     n = p.n_customers
     cols: dict[str, np.ndarray] = {}
     memo = _Memo(p)
-    _receivables(p, as_of, cols)
-    _payment_behaviour(p, as_of, cols, memo)
-    _dso_family(p, as_of, cols)
-    _exposure(p, cols)
-    _ordering(p, as_of, cols, memo)
-    _financials(p, as_of, cols)
-    _profile(p, as_of, cols)
-    _events(p, as_of, cols)
+    if _threaded(p):
+        _families_in_two_threads(p, as_of, cols, memo)
+    else:
+        for family in _FAMILIES:
+            family(p, as_of, cols, memo)
     _baseline(p, as_of, cols, memo)
     cols["in_default"] = _in_default(p, as_of, cols).astype(np.float64)
 
@@ -629,6 +637,55 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     )
 
 
+#: Documents from which :func:`compute` runs its two halves of families in two threads (below it,
+#: starting a thread costs more than it saves).
+THREAD_MIN_DOCUMENTS = 200_000
+
+
+def _threaded(p: Portfolio) -> bool:
+    return (os.cpu_count() or 1) > 1 and p.invoices["id"].size >= THREAD_MIN_DOCUMENTS
+
+
+def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
+    """The families of :data:`_FAMILIES` in two threads, with the same results and errors as in order.
+
+    A second thread first runs the families that need no ledger (orders,
+    statements, events) while this one builds the ledger; then it runs the
+    open items at the earlier date of the DSO family and :func:`_baseline`
+    and the payment behaviour, while this one runs the receivables half
+    (receivables, DSO family, exposure, profile: each reads the one before)
+    and the trends. numpy releases
+    the GIL in its loops, so on two cores they overlap. Each family writes
+    its own columns, so the results are those of the sequential order; when
+    families fail, the first in that order raises.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    other_cols: dict[str, np.ndarray] = {}
+
+    def run(families: tuple[Any, ...], into: dict[str, np.ndarray], warm: bool = False) -> tuple[int, BaseException] | None:
+        if warm:  # the open items at the earlier date (the DSO family and _baseline read them), first
+            prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
+            _ledger.open_at(p, prior_end)
+            _ledger.open_book(p, prior_end)
+        for family in families:
+            try:
+                family(p, as_of, into, memo)
+            except BaseException as exc:  # re-raised below, in the sequential order
+                return _FAMILIES.index(family), exc
+        return None
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(run, _WITHOUT_LEDGER, other_cols)
+        _ledger.ledger(p)  # built here once, while the other thread runs what does not read it
+        then = pool.submit(run, (_payment_behaviour,), other_cols, True)
+        failures = [run(_RECEIVABLES_HALF, cols), first.result(), then.result()]
+    failed = [f for f in failures if f is not None]
+    if failed:
+        raise min(failed, key=lambda f: f[0])[1]
+    cols.update(other_cols)
+
+
 def _sums_cannot_overflow(p: Portfolio, key: str, amounts: np.ndarray) -> bool:
     """Whether no per-customer sum of these amounts (>= 0, finite) can overflow: their total is far from it.
 
@@ -639,7 +696,7 @@ def _sums_cannot_overflow(p: Portfolio, key: str, amounts: np.ndarray) -> bool:
     return total < 1e300
 
 
-def _receivables(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+def _receivables(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Balances, overdue amounts, aging, days past due and DBT: open invoices carry days past due,
     every other item nets into the balance."""
     n = p.n_customers
@@ -694,7 +751,7 @@ def _payment_behaviour(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.nd
     cols["partial_payments_90d"] = partial
 
 
-def _dso_family(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+def _dso_family(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """DSO, best possible DSO, ADD and CEI over the last 90 days: credit sales net of credit notes,
     current AR = AR - overdue."""
     n = p.n_customers
@@ -719,7 +776,7 @@ def _dso_family(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray])
     cols["cei_90d"] = receivables.collection_effectiveness_index(ar_begin, sales, ar_end, current_end)
 
 
-def _exposure(p: Portfolio, cols: dict[str, np.ndarray]) -> None:
+def _exposure(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Exposure (open invoices, orders, deliveries, special items), the credit limit and utilisation."""
     n = p.n_customers
     ex = p.exposures
@@ -750,7 +807,7 @@ def _ordering(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], m
 
 
 
-def _financials(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+def _financials(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Ratios and distress models of each customer's latest statement known at ``as_of``."""
     latest, previous = latest_statements(p, as_of)
     s = {name: statement_column(p, latest, name) for name in (
@@ -792,7 +849,7 @@ def _financials(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray])
 
 
 
-def _profile(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+def _profile(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Age, industry risk and collateral coverage."""
     cu = p.customers
     established = cu["established"]
@@ -804,7 +861,7 @@ def _profile(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) ->
 
 
 
-def _events(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> None:
+def _events(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Legal events of the last year; broken promises and bounced payments of the last 90 days."""
     n = p.n_customers
     from riskkit.records import EventKind
@@ -817,3 +874,13 @@ def _events(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]) -> 
     cols["legal_events_12m"] = group_sum(in_year & np.isin(kinds, legal_kinds), evt["customer"], n)
     cols["broken_promises_90d"] = group_sum(in_90 & (kinds == EventKind.BROKEN_PROMISE), evt["customer"], n)
     cols["bounced_payments_90d"] = group_sum(in_90 & (kinds == EventKind.BOUNCED_PAYMENT), evt["customer"], n)
+
+
+#: The feature families in the order :func:`compute` runs them, each writing its own columns.
+_FAMILIES = (_receivables, _payment_behaviour, _dso_family, _exposure, _ordering, _financials, _profile, _events,
+             _trends)
+#: The families that read columns of another (in this order) and the trends: one thread runs them, the
+#: others a second (the trends share the payment windows with the payment behaviour, computed once).
+_RECEIVABLES_HALF = (_receivables, _dso_family, _exposure, _profile, _trends)
+#: The families that read no ledger: the second thread runs them while the first builds it.
+_WITHOUT_LEDGER = (_ordering, _financials, _events)

@@ -222,6 +222,7 @@ class Portfolio:
         self._cache: dict[str, dict[Hashable, Any]] = {}
         self._inherited: set[str] = set()
         self._cache_lock = threading.Lock()
+        self._building: dict[tuple[str, Hashable], threading.RLock] = {}
 
     # --- constructors --------------------------------------------------------
 
@@ -576,6 +577,35 @@ class Portfolio:
             )
         return load(path, errors=errors, as_of=as_of, statistical=statistical)
 
+    @classmethod
+    def from_sql(cls, connection_or_url: Any, queries: Mapping[str, Any], **options: Any) -> Portfolio:
+        """Build from a database: one query (or table name) per table. Needs ``riskkit[sql]`` (SQLAlchemy).
+
+        ``connection_or_url`` is a SQLAlchemy URL (``postgresql+psycopg2://user@host/erp``,
+        ``sqlite:///erp.db``), Engine or Connection; ``queries`` maps table name
+        (``customers`` required) to a ``SELECT`` whose column names are the record
+        field names (rename with ``AS``), a table name, or a SQLAlchemy ``select()``;
+        ``options`` are those of :meth:`from_arrays` (``as_of``, ``errors``, ...).
+        The same rows give the same Portfolio as :meth:`from_frames` or
+        :meth:`from_csv`. See :func:`riskkit.sql.read_portfolio` for the types
+        read and the errors raised, and docs/guide/sql.md.
+
+        Examples
+        --------
+        >>> import sqlalchemy as sa
+        >>> erp = sa.create_engine("sqlite://")
+        >>> with erp.begin() as conn:
+        ...     _ = conn.exec_driver_sql("CREATE TABLE kna1 (kunnr TEXT, name1 TEXT)")
+        ...     _ = conn.exec_driver_sql("INSERT INTO kna1 VALUES ('0042', 'Acme GmbH')")
+        >>> p = Portfolio.from_sql(erp, {"customers": "SELECT kunnr AS id, name1 AS name FROM kna1"},
+        ...                        as_of="2025-06-30")
+        >>> p.customer_ids.tolist(), p.customers["name"].tolist()
+        (['0042'], ['Acme GmbH'])
+        """
+        from riskkit.sql import read_portfolio
+
+        return read_portfolio(connection_or_url, queries, **options)
+
     # --- accessors -----------------------------------------------------------
 
     @property
@@ -639,6 +669,7 @@ class Portfolio:
         other = copy.copy(self)
         other._default_definition = definition
         other._cache_lock = threading.Lock()
+        other._building = {}
         with self._cache_lock:  # a cache of its own, starting with what does not depend on the definition
             other._cache = {name: dict(self._cache[name]) for name in self._inherited if name in self._cache}
             other._inherited = set(self._inherited)
@@ -814,9 +845,11 @@ class Portfolio:
 
         Notes
         -----
-        Thread-safe: a lock guards the cache but not ``build``, so ``build``
-        may use the cache itself (features use the ledger) and two threads
-        may build the same value at once; both get the first one stored.
+        Thread-safe: a lock guards the cache, and each value has its own
+        lock while it is built, so two threads asking for the same value build
+        it once (the second waits for it) while different values are built
+        at the same time, and ``build`` may use the cache itself (features use
+        the ledger).
 
         Examples
         --------
@@ -830,15 +863,26 @@ class Portfolio:
             values = self._cache.get(name)
             if values is not None and at in values:
                 return values[at]
-        value = build()
-        with self._cache_lock:
-            values = self._cache.setdefault(name, {})
-            value = values.setdefault(at, value)
-            if keep is not None:
-                while len(values) > keep:
-                    values.pop(next(iter(values)))
-            if inherit:
-                self._inherited.add(name)
+            # one build per value: a second thread asking for it waits for the first one's
+            building = self._building.setdefault((name, at), threading.RLock())
+        with building:
+            with self._cache_lock:
+                values = self._cache.get(name)
+                if values is not None and at in values:
+                    return values[at]
+            try:
+                value = build()
+            finally:
+                with self._cache_lock:
+                    self._building.pop((name, at), None)
+            with self._cache_lock:
+                values = self._cache.setdefault(name, {})
+                value = values.setdefault(at, value)
+                if keep is not None:
+                    while len(values) > keep:
+                        values.pop(next(iter(values)))
+                if inherit:
+                    self._inherited.add(name)
         return value
 
     # --- display -------------------------------------------------------------

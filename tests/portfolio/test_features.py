@@ -349,3 +349,42 @@ def test_the_ledger_payment_events_and_open_book_are_computed_once_and_shared() 
     worklist(p, five_c().score(features))
     assert all(a is b for a, b in zip((_ledger.ledger(p), _ledger.payment_events(p), _ledger.open_book(p, when)),
                                       kept, strict=True))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_features_in_two_threads_equal_the_sequential_ones(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """Large books run the feature families in two threads: the same values, bit for bit, at several dates."""
+    from riskkit.datasets import make_portfolio
+    from riskkit.portfolio import _TABLE_ORDER as TABLES
+
+    book, _ = make_portfolio(n_customers=300, seed=seed)
+    for as_of in (book.as_of, np.datetime64(book.as_of) - np.timedelta64(200, "D")):
+        monkeypatch.setattr(features, "THREAD_MIN_DOCUMENTS", 10**12)
+        alone = Portfolio({n: dict(book.table(n)) for n in TABLES}, as_of=book.as_of, currency=book.currency).features(as_of)
+        monkeypatch.setattr(features, "THREAD_MIN_DOCUMENTS", 0)
+        both = Portfolio({n: dict(book.table(n)) for n in TABLES}, as_of=book.as_of, currency=book.currency).features(as_of)
+        assert both.names == alone.names
+        np.testing.assert_array_equal(both.to_numpy(), alone.to_numpy())
+
+
+def test_features_in_two_threads_raise_the_first_error_of_the_sequential_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When families of both threads fail, the one the sequential order runs first raises."""
+    monkeypatch.setattr(features, "THREAD_MIN_DOCUMENTS", 0)
+    invoices = [{"id": f"I{i}", "customer_id": "big", "issued": "2025-05-01", "due": "2025-05-31", "amount": 1e308}
+                for i in range(2)]
+    p = Portfolio.from_records(customers=[{"id": "big"}], invoices=invoices, as_of="2025-05-15")
+    with pytest.raises(riskkit.ValidationError, match="open_amount cannot be computed"):
+        p.features()
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("ordering failed")
+
+    monkeypatch.setattr(features, "_FAMILIES", tuple(broken if f is features._ordering else f for f in features._FAMILIES))
+    monkeypatch.setattr(features, "_WITHOUT_LEDGER", (broken, features._financials, features._events))
+    fine = Portfolio.from_records(customers=[{"id": "a"}], invoices=[{**invoices[0], "customer_id": "a", "amount": 10.0}],
+                                  as_of="2025-05-15")
+    with pytest.raises(RuntimeError, match="ordering failed"):
+        fine.features()
+    # both fail: the receivables (first in order) raise, not the ordering that failed first in time
+    with pytest.raises(riskkit.ValidationError, match="open_amount cannot be computed"):
+        Portfolio.from_records(customers=[{"id": "big"}], invoices=invoices, as_of="2025-05-15").features()
