@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         protocols,
         receivables,
         records,
+        reporting,
         scoring,
         signals,
         spark,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         Order,
         Payment,
     )
+    from riskkit.reporting import Report, report
     from riskkit.scoring import (
         DecisionTreeScorer,
         ExpertScorecard,
@@ -94,6 +96,7 @@ _HOMES = {
         "Order",
         "Payment",
     ),
+    "riskkit.reporting": ("Report", "report"),
     "riskkit.scoring": (
         "DecisionTreeScorer",
         "ExpertScorecard",
@@ -123,6 +126,7 @@ _MODULES = (
     "protocols",
     "receivables",
     "records",
+    "reporting",
     "scoring",
     "signals",
     "spark",

@@ -19,6 +19,13 @@ formula injection from customer names and ids) are written with a leading
 single quote (:func:`defuse`) unless the writer is given ``raw=True``
 (``--raw-cells``); numbers are never changed, JSON and Parquet never.
 
+An output may instead be a database table (``--out-table NAME --database
+URL``, ``--rejects-table``): the command line passes a :class:`TableOutput`
+where a path goes, and :func:`write_columns`, :func:`write_records` and
+:func:`write_objects` replace the table in one transaction
+(:func:`riskkit.sql.write_table`), money rounded to cents as in a file;
+CSV's formula defusing does not apply (a table cell is never run).
+
 A SIGTERM while the command line runs (:func:`terminate_as_exception`) unwinds
 like a SIGINT, so the temporary file of an unfinished output is removed and
 an existing output stays as it was.
@@ -65,6 +72,7 @@ __all__ = [
     "TABLE_FORMATS",
     "CodedText",
     "Progress",
+    "TableOutput",
     "Terminated",
     "atomic_open",
     "atomic_path",
@@ -522,7 +530,14 @@ def write_json(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]
 
 
 def write_objects(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]]) -> int:
-    """Nested records as a JSON array for ``.json``, else as JSON lines; returns the number written."""
+    """Nested records as a JSON array for ``.json``, else as JSON lines; returns the number written.
+
+    To a :class:`TableOutput`: a column per key (in first-seen order), nested values as JSON text.
+    """
+    if isinstance(path, TableOutput):
+        rows = [dict(r) for r in records]
+        header = list(dict.fromkeys(k for r in rows for k in r))
+        return _write_table(path, header, [_objects(r.get(h) for r in rows) for h in header])
     if _extension(path) == ".json":
         return write_json(path, records)
     return write_jsonl(path, records)
@@ -1260,6 +1275,56 @@ def _write_csv_columns(path: str | os.PathLike[str], header: Sequence[str], colu
     return n
 
 
+class TableOutput(str):
+    """An output that is a database table, given where a file path goes (``--out-table``).
+
+    The text is how messages name it (``table 'scores' in sqlite:///...``,
+    password hidden); :attr:`table` and :attr:`database` say where it goes.
+    Its extension is never a table format, so the writers never mistake it
+    for a file.
+
+    >>> out = TableOutput("scores", "postgresql://scott:tiger@db/erp")
+    >>> print(out)
+    table 'scores' in postgresql://scott:***@db/erp
+    >>> out.table
+    'scores'
+    """
+
+    table: str
+    database: str
+
+    def __new__(cls, table: str, database: str) -> TableOutput:
+        from riskkit.sql import describe
+
+        self = super().__new__(cls, f"table {table!r} in {describe(database)}")
+        self.table = table
+        self.database = database
+        return self
+
+
+def _write_table(out: TableOutput, header: Sequence[str], columns: Sequence[Any]) -> int:
+    """Columns to the table of ``out``: each cell as in a JSON output, a column mixing kinds as CSV text."""
+    from riskkit.sql import write_table
+
+    if len(set(header)) != len(header):
+        dupes = sorted({h for h in header if list(header).count(h) > 1})
+        raise ValidationError(f"cannot write {out}: the column name(s) {', '.join(map(repr, dupes))} repeat")
+    return write_table(out.database, out.table, {h: _table_column(c) for h, c in zip(header, columns, strict=True)})
+
+
+def _table_column(col: Any) -> Any:
+    """A column for a database table: arrays as they are; objects with one kind of value as they are, else text."""
+    col = _plain_column(col)
+    arr = col if isinstance(col, np.ndarray) else _objects(col)
+    if arr.dtype != object:
+        return arr
+    values = [_json_value(v) for v in arr.tolist()]
+    kinds = {type(v) for v in values if v is not None}
+    if (len(kinds) <= 1 and not kinds & {list, dict}) or kinds == {int, float}:
+        return _objects(values)
+    return _objects([None if v is None else cell(v) for v in values])
+
+
 def write_columns(
     path: str | os.PathLike[str],
     header: Sequence[str],
@@ -1276,11 +1341,17 @@ def write_columns(
     a spreadsheet would run as a formula get a leading ``'`` unless ``raw``
     (:func:`defuse`). Returns the number of rows.
 
+    ``path`` may be a :class:`TableOutput`: the table is replaced in one
+    transaction (:func:`riskkit.sql.write_table`).
+
     Raises
     ------
     ValidationError
-        Another extension (see :func:`check_output`).
+        Another extension (see :func:`check_output`), or a table the database
+        refuses (the old table stays as it was).
     """
+    if isinstance(path, TableOutput):
+        return _write_table(path, header, _round_money(header, columns, money))
     ext = check_output(path, TABLE_FORMATS)
     columns = _round_money(header, columns, money)
     if ext != ".csv":
@@ -1352,6 +1423,8 @@ def _arrow_column(col: Any) -> Any:
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write a text file atomically."""
+    if isinstance(path, TableOutput):
+        raise ValidationError(f"a text output (HTML, ...) cannot go to {path}; give --out FILE")
     with atomic_open(path) as fh:
         fh.write(text)
 

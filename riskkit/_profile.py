@@ -24,6 +24,15 @@ the ``kind`` column of invoices and events), ``sign`` (``{ column = ...,
 credit = [...] }``, invoices only) and ``where`` (source column = accepted
 values; other rows are skipped and counted).
 
+A table is read from a database instead of a file with ``sql`` (a ``SELECT``
+whose result holds the mapped source columns) and ``database`` (a SQLAlchemy
+URL; a top-level ``database`` is the default for every ``sql`` table), in
+place of ``path``; the CSV dialect keys do not apply (the database's values
+are typed; text is stripped as in a file), ``columns``, ``kinds``, ``sign``
+and ``where`` do. Reading a database needs ``riskkit[sql]``
+(:mod:`riskkit.sql`). A relative SQLite path (``sqlite:///erp.db``) is
+relative to the profile's folder, as the file paths are.
+
 Paths are relative to the profile's folder. Every mistake in a profile is a
 :class:`~riskkit.errors.ValidationError` (an unknown key or field a
 :class:`~riskkit.errors.SchemaError`) naming the profile file and the key.
@@ -56,9 +65,11 @@ __all__ = ["JOIN", "Profile", "Sign", "TableProfile", "load", "read_profile"]
 #: The text joining the parts of a key made of several source columns.
 JOIN = "-"
 
-TOP_KEYS = ("currency", "tolerance", "rates", "rates_path", "tables")
+TOP_KEYS = ("currency", "tolerance", "rates", "rates_path", "database", "tables")
 TABLE_KEYS = (
     "path",
+    "sql",
+    "database",
     "delimiter",
     "decimal",
     "thousands",
@@ -78,6 +89,10 @@ _JOINABLE_KINDS = ("id", "ref", "invref", "text")
 # fields holding an invoice key: joined like the invoice id
 _INVOICE_KEYS = (("payments", "invoice_id"), ("invoices", "applies_to"))
 _CURRENCY = re.compile(r"[A-Z]{3}")
+#: The keys of a table read from a file only (the CSV dialect).
+_FILE_KEYS = ("delimiter", "decimal", "thousands", "date_format", "encoding")
+#: Schema kinds read as text: stripped, an empty text missing, in a file or a database.
+_TEXT_KINDS = ("id", "ref", "invref", "text", "kind", "invkind", "currency")
 # names people reach for, and the key they mean
 _ALIASES = {
     "separator": "delimiter",
@@ -119,8 +134,9 @@ class TableProfile:
     ----------
     name : str
         The riskkit table (``"invoices"``, ...).
-    path : pathlib.Path
-        The export file (already joined to the profile's folder).
+    path : pathlib.Path or None
+        The export file (already joined to the profile's folder); None for a
+        table read from a database.
     delimiter, decimal, thousands, date_format, encoding
         The CSV dialect (:class:`riskkit._csvfile.Dialect`).
     columns : dict of str to tuple of str
@@ -132,10 +148,15 @@ class TableProfile:
         The debit/credit indicator producing the ``credit`` field.
     where : dict of str to tuple of str
         Source column -> accepted values; rows with another value are skipped.
+    sql : str or None
+        The query a database table is read with (instead of ``path``).
+    database : str or None
+        The SQLAlchemy URL ``sql`` runs on (a relative SQLite path joined to
+        the profile's folder).
     """
 
     name: str
-    path: Path
+    path: Path | None
     delimiter: str = ","
     decimal: str = "."
     thousands: str = ""
@@ -145,6 +166,17 @@ class TableProfile:
     kinds: dict[str, str] = attrs.field(factory=dict)
     sign: Sign | None = None
     where: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
+    sql: str | None = None
+    database: str | None = None
+
+    @property
+    def source(self) -> str:
+        """The file, or the query and database, as messages name it."""
+        if self.sql is None:
+            return repr(os.fspath(self.path or ""))
+        from riskkit.sql import describe
+
+        return f"the result of tables.{self.name}.sql on {describe(self.database)}"
 
     @property
     def dialect(self) -> Dialect:
@@ -344,8 +376,13 @@ def _check_profile(doc: dict[str, Any], file: Path, where: _Where) -> Profile:
         raise where.unknown("tables", "table", unknown, TABLE_NAMES)
     if "customers" not in tables_doc:
         raise where.invalid("tables", "[tables.customers] is missing; every Portfolio needs its customers")
+    database = doc.get("database")
+    if database is not None:
+        database = _database(where, "database", database, base)
     tables = {
-        name: _check_table(where, name, tables_doc[name], base) for name in TABLE_NAMES if name in tables_doc
+        name: _check_table(where, name, tables_doc[name], base, database)
+        for name in TABLE_NAMES
+        if name in tables_doc
     }
     _check_joins(where, tables)
     return Profile(
@@ -404,15 +441,47 @@ def _values(where: _Where, key: str, value: Any) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items)
 
 
-def _check_table(where: _Where, name: str, doc: Any, base: Path) -> TableProfile:
+def _database(where: _Where, key: str, value: Any, base: Path) -> str:
+    """A database URL, checked without connecting; a relative SQLite path joined to the profile's folder."""
+    from riskkit.sql import check_url
+
+    if not isinstance(value, str) or not value:
+        raise where.invalid(key, f"expected a SQLAlchemy URL (text) such as 'sqlite:///erp.db', got {value!r}", value)
+    try:
+        url = check_url(value)
+    except ValidationError as exc:
+        raise where.invalid(key, str(exc), value) from None
+    except RiskkitError as exc:  # SQLAlchemy is not installed
+        raise where.invalid(key, str(exc), value) from None
+    database = url.database
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:" and not database.startswith(
+        "file:"
+    ) and not os.path.isabs(database):
+        url = url.set(database=os.fspath(base / database))
+    return str(url.render_as_string(hide_password=False))
+
+
+def _check_table(where: _Where, name: str, doc: Any, base: Path, database: str | None = None) -> TableProfile:
     key = f"tables.{name}"
     if not isinstance(doc, dict):
-        raise where.invalid(key, f"expected a table with path and columns, got {doc!r}", doc)
+        raise where.invalid(key, f"expected a table with path (or sql) and columns, got {doc!r}", doc)
     unknown = [k for k in doc if k not in TABLE_KEYS]
     if unknown:
         raise where.unknown(key, "key", unknown, TABLE_KEYS)
-    if "path" not in doc:
-        raise where.invalid(f"{key}.path", "is missing; give the export file (relative to the profile's folder)")
+    if "path" in doc and "sql" in doc:
+        raise where.invalid(
+            key, f"table {name!r} gives both path and sql; read it from a file (path) or from a database "
+            "(sql with database), not both",
+        )
+    if "path" not in doc and "sql" not in doc:
+        raise where.invalid(
+            key, f"table {name!r} gives neither path nor sql; give the export file (path, relative to the "
+            "profile's folder) or a query (sql, with database)",
+        )
+    if "sql" in doc:
+        return _check_sql_table(where, name, doc, base, database)
+    if "database" in doc:
+        raise where.invalid(f"{key}.database", f"table {name!r} is read from a file (path); database goes with sql")
     path = _file(where, f"{key}.path", doc["path"], base)
 
     delimiter = _text(where, f"{key}.delimiter", doc.get("delimiter", ","))
@@ -430,6 +499,40 @@ def _check_table(where: _Where, name: str, doc: Any, base: Path) -> TableProfile
     except ValidationError as exc:
         raise where.invalid(f"{key}.{exc.field}", str(exc), exc.value) from None
 
+    return _check_mapping(where, name, doc, TableProfile(
+        name=name,
+        path=path,
+        delimiter=delimiter,
+        decimal=decimal,
+        thousands=thousands,
+        date_format=date_format,
+        encoding=encoding,
+    ))
+
+
+def _check_sql_table(where: _Where, name: str, doc: dict[str, Any], base: Path, database: str | None) -> TableProfile:
+    key = f"tables.{name}"
+    dialect = [k for k in _FILE_KEYS if k in doc]
+    if dialect:
+        raise where.invalid(
+            f"{key}.{dialect[0]}",
+            f"table {name!r} is read from a database (sql): {', '.join(dialect)} describe(s) a CSV file; the "
+            "database's values are typed, so remove it",
+        )
+    query = _text(where, f"{key}.sql", doc["sql"])
+    if "database" in doc:
+        database = _database(where, f"{key}.database", doc["database"], base)
+    if database is None:
+        raise where.invalid(
+            f"{key}.database", f"is missing; table {name!r} reads sql from a database: give its SQLAlchemy URL "
+            "(database = \"postgresql+psycopg2://user@host/erp\"), here or at the top of the profile",
+        )
+    return _check_mapping(where, name, doc, TableProfile(name=name, path=None, sql=query, database=database))
+
+
+def _check_mapping(where: _Where, name: str, doc: dict[str, Any], spec: TableProfile) -> TableProfile:
+    """``spec`` with the columns, kinds, sign and where of ``doc``, checked."""
+    key = f"tables.{name}"
     table = _schema.TABLES[name]
     columns = _check_columns(where, key, table, doc.get("columns"))
 
@@ -470,19 +573,7 @@ def _check_table(where: _Where, name: str, doc: Any, base: Path) -> TableProfile
         for column, values in raw.items():
             where_[column] = _values(where, f"{key}.where.{column}", values)
 
-    return TableProfile(
-        name=name,
-        path=path,
-        delimiter=delimiter,
-        decimal=decimal,
-        thousands=thousands,
-        date_format=date_format,
-        encoding=encoding,
-        columns=columns,
-        kinds=kinds,
-        sign=sign,
-        where=where_,
-    )
+    return attrs.evolve(spec, columns=columns, kinds=kinds, sign=sign, where=where_)
 
 
 def _check_date_format(where: _Where, key: str, fmt: str) -> None:
@@ -591,15 +682,17 @@ def load(
 
     profile = source if isinstance(source, Profile) else read_profile(source)
     where = _Where(profile.path)
-    files: dict[tuple[str, Any], RawTable] = {}
+    files: dict[tuple[str, Any], RawTable | _SqlResult] = {}
     inputs: dict[str, dict[str, np.ndarray]] = {}
     problems: dict[str, list[tuple[int, str]]] = {}
     skipped: dict[str, int] = {}
     for name, spec in profile.tables.items():
         try:
             raw = _read(files, spec)
-        except ValidationError as exc:  # unreadable, undecodable, empty: name the profile key too
-            raise where.invalid(f"tables.{name}.path", str(exc), os.fspath(spec.path)) from None
+        except ValidationError as exc:  # unreadable, undecodable, empty, a query refused: name the key too
+            if spec.sql is not None:
+                raise where.invalid(f"tables.{name}.sql", str(exc), spec.sql) from None
+            raise where.invalid(f"tables.{name}.path", str(exc), os.fspath(spec.path or "")) from None
         _check_header(where, spec, raw)
         inputs[name], n_skipped = _table_columns(spec, raw)
         if raw.problems:
@@ -614,9 +707,31 @@ def load(
     return Portfolio._build(inputs, options, problems=problems, skipped=skipped)
 
 
-def _read(files: dict[tuple[str, Any], RawTable], spec: TableProfile) -> RawTable:
+@attrs.frozen
+class _SqlResult:
+    """A query's result, read as a file is (:class:`riskkit._csvfile.RawTable`): typed values, no problems."""
+
+    header: tuple[str, ...]
+    columns: dict[str, np.ndarray]
+    rows: np.ndarray
+    problems: tuple[tuple[int, str], ...] = ()
+    delimiter: str | None = None
+
+
+def _read(files: dict[tuple[str, Any], RawTable | _SqlResult], spec: TableProfile) -> RawTable | _SqlResult:
+    if spec.sql is not None:
+        from riskkit.sql import read_columns
+
+        query: tuple[str, Any] = (spec.database or "", spec.sql)
+        result = files.get(query)
+        if result is None:
+            columns = read_columns(spec.database, spec.sql)
+            n = len(next(iter(columns.values()))) if columns else 0
+            result = files[query] = _SqlResult(tuple(columns), columns, np.arange(n, dtype=np.int64))
+        return result
     from riskkit._csvfile import read_csv
 
+    assert spec.path is not None
     dialect = spec.dialect
     key = (os.path.realpath(spec.path), dialect)
     raw = files.get(key)
@@ -625,7 +740,7 @@ def _read(files: dict[tuple[str, Any], RawTable], spec: TableProfile) -> RawTabl
     return raw
 
 
-def _check_header(where: _Where, spec: TableProfile, raw: RawTable) -> None:
+def _check_header(where: _Where, spec: TableProfile, raw: RawTable | _SqlResult) -> None:
     header = list(raw.header)
     for key, column in spec.uses():
         if column not in header:
@@ -634,15 +749,12 @@ def _check_header(where: _Where, spec: TableProfile, raw: RawTable) -> None:
             ]
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             shown = ", ".join(header[:40]) + (", ..." if len(header) > 40 else "")
-            raise where.invalid(
-                key,
-                f"column {column!r} is not in {os.fspath(spec.path)!r}{hint}; its columns: {shown}"
-                f" (read with delimiter {raw.delimiter!r})",
-                column,
-            )
+            how = "" if raw.delimiter is None else f" (read with delimiter {raw.delimiter!r})"
+            raise where.invalid(key, f"column {column!r} is not in {spec.source}{hint}; its columns: {shown}{how}",
+                                column)
 
 
-def _cells(raw: RawTable, column: str) -> np.ndarray:
+def _cells(raw: RawTable | _SqlResult, column: str) -> np.ndarray:
     return np.asarray(raw.columns[column], dtype=object)
 
 
@@ -660,7 +772,7 @@ def _joined(parts: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _table_columns(spec: TableProfile, raw: RawTable) -> tuple[dict[str, np.ndarray], int]:
+def _table_columns(spec: TableProfile, raw: RawTable | _SqlResult) -> tuple[dict[str, np.ndarray], int]:
     """The riskkit columns of one table, and the number of rows its ``where`` skipped."""
     from riskkit._csvfile import parse_column
 
@@ -678,7 +790,8 @@ def _table_columns(spec: TableProfile, raw: RawTable) -> tuple[dict[str, np.ndar
             cells = _cells(raw, parts[0])[keep]
         else:
             cells = _joined([_cells(raw, p)[keep] for p in parts])
-        values = parse_column(table.column(field).kind, cells, dialect)
+        kind = table.column(field).kind
+        values = parse_column(kind, cells, dialect) if spec.sql is None else _typed(kind, cells)
         if field == "kind" and spec.kinds:
             mapped = np.empty(values.size, dtype=object)
             mapped[:] = [spec.kinds.get(v, v) if isinstance(v, str) else v for v in values.tolist()]
@@ -688,8 +801,22 @@ def _table_columns(spec: TableProfile, raw: RawTable) -> tuple[dict[str, np.ndar
         credit = set(spec.sign.credit)
         text = _stripped(_cells(raw, spec.sign.column)[keep])
         out["credit"] = np.fromiter((t in credit for t in text.tolist()), dtype=bool, count=text.size)
+    if spec.sql is not None:
+        from riskkit.sql import _booleans
+
+        out = _booleans(spec.name, out)
     out["__row__"] = records[keep]
     return out, int(records.size - keep.sum())
+
+
+def _typed(kind: str, cells: np.ndarray) -> np.ndarray:
+    """A database column's values for a field: text stripped (empty = missing) as in a file, others as typed."""
+    if kind not in _TEXT_KINDS:
+        return cells
+    out = cells.copy()
+    is_text = np.fromiter((isinstance(v, str) for v in cells.tolist()), dtype=bool, count=cells.size)
+    out[is_text] = [t.strip() or None for t in cells[is_text].tolist()]
+    return out
 
 
 def _read_rates(where: _Where, path: Path) -> dict[str, np.ndarray]:

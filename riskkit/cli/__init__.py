@@ -1,7 +1,8 @@
 """The ``riskkit`` command line.
 
 Commands: ``demo`` (a synthetic book, end to end), ``features``, ``fit``,
-``score``, ``signals``, ``check`` and ``report``. File reading and writing
+``score``, ``signals``, ``check``, ``report``, and the nightly jobs ``limits``
+and ``worklist`` (:mod:`riskkit.cli._jobs`). File reading and writing
 live in :mod:`riskkit._cli_io`; every output is written atomically (a
 temporary file in the same folder, then :func:`os.replace`), so a failed run
 leaves an existing output as it was.
@@ -52,6 +53,13 @@ carriage return (a customer named ``=HYPERLINK(...)``) is written with a
 leading single quote; numbers are never changed. ``--raw-cells`` writes the
 text as it is. The HTML report escapes every text it shows.
 
+A table output goes to a database table instead with ``--out-table NAME``
+(and ``--rejects-table NAME``) and ``--database URL`` (SQLAlchemy, the
+``riskkit[sql]`` extra): the table is replaced in one transaction, so a
+failed or interrupted run leaves it as it was; the exit codes are the same.
+A command passes ``args.out`` / ``args.rejects`` to the writers of
+:mod:`riskkit._cli_io` as always: they are then a :class:`riskkit._cli_io.TableOutput`.
+
 ERP exports
 -----------
 The portfolio commands read the tables as ERPs write them: ``--delimiter``
@@ -89,131 +97,17 @@ import os
 import re
 import sys
 import textwrap
-import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from riskkit._version import __version__
+from riskkit.cli._demo import riskiest as riskiest
+from riskkit.cli._demo import run_demo as _demo
+from riskkit.cli._report import add_report_options
+from riskkit.cli._report import run_report as _report
 from riskkit.errors import RiskkitError
-
-if TYPE_CHECKING:
-    from riskkit._frame import FeatureFrame
-
-#: Feature columns shown by ``riskkit demo``: (feature, header, scale).
-DEMO_COLUMNS = (
-    ("max_days_past_due", "max dpd", 1.0),
-    ("overdue_ratio", "overdue %", 100.0),
-    ("payment_index", "pay idx", 1.0),
-    ("utilization", "util %", 100.0),
-    ("altman_z_private", "Z'", 1.0),
-)
-
-
-def riskiest(score: np.ndarray, features: FeatureFrame, top: int) -> np.ndarray:
-    """Row order of the ``top`` riskiest customers: lowest score first, then oldest overdue item."""
-    max_dpd = np.nan_to_num(features["max_days_past_due"], nan=-1.0)
-    return np.lexsort((-max_dpd, score))[:top]
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from riskkit import dunning, policy, signals
-    from riskkit._display import text_table
-    from riskkit.datasets import make_portfolio
-    from riskkit.metrics import auc
-    from riskkit.scoring._presets import five_c
-
-    t0 = time.perf_counter()
-    portfolio, outcomes = make_portfolio(args.customers, seed=args.seed)
-    t1 = time.perf_counter()
-    ff = portfolio.features()
-    result = five_c().score(ff, reasons=1)
-    t2 = time.perf_counter()
-    recs = policy.CreditPolicy.default().recommend(portfolio, result)
-    watch = signals.evaluate(portfolio)
-    work = dunning.worklist(portfolio, result)
-    t3 = time.perf_counter()
-    print(f"riskkit {__version__} demo: synthetic B2B book (seed {args.seed}), as of {portfolio.as_of}")
-    print(repr(portfolio))
-    print(
-        f"built in {t1 - t0:.2f} s; features and 5C scores in {t2 - t1:.3f} s; "
-        f"limits, {len(watch.signals)} warning signals and the worklist in {t3 - t2:.3f} s\n"
-    )
-    grades, counts = np.unique(result.grade, return_counts=True)
-    order = np.argsort([_GRADE_ORDER.get(str(g), 99) for g in grades])
-    in_default = np.asarray(ff["in_default"]) > 0
-    print("1. Grades (5C card): " + ", ".join(f"{grades[i]} {counts[i]}" for i in order))
-    print(f"   {int(in_default.sum())} customers are in default (90+ days past due on a material amount, or "
-          "insolvency): grade D, collections cases (section 5).\n")
-
-    shown = riskiest(np.where(in_default, np.inf, result.score), ff, args.top)
-    rec_rows = {r["customer_id"]: r for r in recs.to_records()}
-    rows = []
-    for i in shown:
-        cid = str(portfolio.customer_ids[i])
-        rec = rec_rows[cid]
-        row: list[object] = [cid, float(result.score[i]), str(result.grade[i]), f"{result.pd[i]:.1%}"]
-        row += [float(ff[name][i]) * scale for name, _, scale in DEMO_COLUMNS]
-        reason = result.reasons.row(int(i)) if result.reasons is not None else []
-        row.append(f"{reason[0][0]} (-{reason[0][2]:g})" if reason else "")
-        row += [float(rec["current_limit"]), float(rec["limit"]), rec["payment_terms"]]
-        rows.append([*row, str(outcomes.default_date[i]) if outcomes.defaulted[i] else ""])
-    headers = ["customer", "score", "grade", "pd", *(h for _, h, _ in DEMO_COLUMNS), "main reason",
-               "limit now", "new limit", "terms", "default date"]
-    print(f"2. The {len(rows)} riskiest customers not in default, with the recommended credit limit and terms:")
-    print(text_table(headers, rows, digits=1))
-    as_of = np.datetime64(portfolio.as_of, "D")
-    defaulted, when = outcomes.defaulted == 1, outcomes.default_date
-    performing = ~(defaulted & (when <= as_of))
-    later = (defaulted & (when > as_of))[performing].astype(np.int8)
-    if 0 < later.sum() < later.size:
-        print(
-            f"   Among the {int(performing.sum())} customers still performing, the 5C card ranks the "
-            f"{int(later.sum())} who default in the next 180 days with AUC "
-            f"{auc(later, result.pd[performing]):.3f} (no training)."
-        )
-
-    changes = recs.changes_by_grade()
-    print("\n3. Limit review by grade (limits on file against the recommended ones):")
-    print(text_table(
-        ["grade", "customers", "rise", "hold", "fall", "on file", "recommended"],
-        [[c["grade"], c["n"], c["rise"], c["hold"], c["fall"], float(c["total_now"]), float(c["total_recommended"])]
-         for c in changes],
-        digits=0,
-    ))
-
-    flagged = watch.flagged("warning")
-    eligible = portfolio.n_customers - len(watch.in_default)
-    print(f"\n4. Watchlist: {len(flagged)} of the {eligible} customers not in default at warning or worse "
-          f"(budget {watch.alert_budget:.0%}); {watch.n_customers} with any alert, {len(watch)} alerts "
-          f"from {len(watch.signals)} signals")
-    top = watch.customers()[: args.top]
-    print(text_table(
-        ["customer", "level", "alerts", "overdue", "summary"],
-        [[r["customer_id"], r["level"], r["alerts"], float(r["overdue_amount"]), _short(r["summary"], 90)]
-         for r in top],
-        digits=0,
-    ))
-
-    print(f"\n5. Collections worklist: {work!r}")
-    head = work.head(args.top).to_records()
-    print(text_table(
-        ["customer", "stage", "next action", "overdue", "dpd", "grade", "if they order again"],
-        [[r["customer_id"], r["stage"], _short(r["next_action"], 40), float(r["overdue_amount"]),
-          int(r["days_past_due"]), r["grade"], r["reorder_rule"]] for r in head],
-        digits=0,
-    ))
-    print("\n'default date' is the synthetic truth, known only in this demo.")
-    return 0
-
-
-_GRADE_ORDER = {g: i for i, g in enumerate(("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D", ""))}
-
 
 # --- shared by the file commands ------------------------------------------------
 
@@ -1046,212 +940,6 @@ def _decision_record(decision: Any, names: dict[str, str] | None) -> dict[str, A
     return {**head, **d}
 
 
-# --- riskkit report -------------------------------------------------------------
-
-
-def _report(args: argparse.Namespace) -> int:
-    from riskkit import _cli_io, dunning, signals
-    from riskkit.metrics import auc, gini, ks
-
-    portfolio = _load_portfolio(args)
-    scorer = _load_model(args.model or "5c")
-    as_of = args.as_of or portfolio.as_of
-    result = _score_features(scorer, args.model or "5c", portfolio.features(as_of), reasons=1)
-    watch = signals.evaluate(portfolio, as_of)
-    work = dunning.worklist(portfolio, result, as_of)
-    rejects = _portfolio_rejects(portfolio)
-    outcome = None
-    metrics: list[tuple[str, str]] = []
-    if args.outcomes:
-        raw, n_outcomes = _cli_io.read_table(args.outcomes, dialect=_dialect(args))
-        missing = [c for c in ("customer_id", "defaulted") if c not in raw]
-        if missing:
-            return _all_rejected(args, missing, n_outcomes, raw)
-        flags, bad = _cli_io.parse_numeric(raw["defaulted"])
-        bad |= ~np.isin(flags, (0.0, 1.0)) & ~np.isnan(flags)
-        rejects += [
-            {"table": "outcomes", "row": r, "column": "defaulted", "value": raw["defaulted"][r],
-             "reason": "expected 0 or 1"}
-            for r in np.flatnonzero(bad).tolist()
-        ]
-        known = {_cli_io.cell(c): f for c, f, b in zip(raw["customer_id"].tolist(), flags.tolist(), bad.tolist(),
-                                                       strict=True) if not b and f == f}
-        outcome = np.array([known.get(str(c), np.nan) for c in portfolio.customer_ids.tolist()])
-        has = ~np.isnan(outcome)
-        y = outcome[has].astype(np.int8)
-        metrics.append(("customers with an outcome", f"{int(has.sum()):,} ({int(y.sum()):,} defaulted)"))
-        if 0 < y.sum() < y.size:
-            metrics += [
-                ("AUC", f"{auc(y, result.pd[has]):.3f}"),
-                ("Gini", f"{gini(y, result.pd[has]):.3f}"),
-                ("KS", f"{ks(y, result.pd[has]):.3f}"),
-            ]
-        else:
-            metrics.append(("AUC / Gini / KS", "need both defaulted and performing customers"))
-    html = _report_html(portfolio, as_of, scorer, result, outcome, metrics, watch, work, len(rejects))
-    _cli_io.write_text(args.out, html)
-    _write_rejects(args, rejects, with_table=True)
-    _say(args, f"riskkit: wrote the report to {args.out}")
-    return EXIT_REJECTED if rejects else 0
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;
-color:#222;padding:0 1em}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;
-margin-top:1.8em}
-table{border-collapse:collapse;font-size:.9em}th,td{padding:.25em .6em;border-bottom:1px solid #eee;
-text-align:left;vertical-align:top}th{background:#f4f4f4}td.num{text-align:right}
-.muted{color:#777}.legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;
-vertical-align:middle}
-svg text{font-size:11px;fill:#333}
-"""
-
-_GOOD_COLOUR, _BAD_COLOUR, _ALL_COLOUR = "#4a90c2", "#d9534f", "#5b8db8"
-
-
-def _e(value: Any) -> str:
-    import html
-
-    from riskkit._cli_io import cell
-
-    return html.escape(cell(value) if not isinstance(value, str) else value)
-
-
-def _table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[int] = ()) -> str:
-    if not rows:
-        return '<p class="muted">None.</p>'
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(
-            f'<td class="num">{_e(v)}</td>' if j in numeric else f"<td>{_e(v)}</td>" for j, v in enumerate(row)
-        ) + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _bar_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], *, percent: bool) -> str:
-    """A grouped vertical bar chart as inline SVG: one group per label, one bar per series."""
-    width, height, left, bottom, top = 760, 260, 50, 40, 10
-    plot_w, plot_h = width - left - 10, height - bottom - top
-    peak = max((v for _, _, values in series for v in values), default=0.0) or 1.0
-    group = plot_w / max(len(labels), 1)
-    bar = group * 0.8 / max(len(series), 1)
-    parts = [f'<svg width="{width}" height="{height}" role="img">']
-    for t in range(5):
-        value = peak * t / 4
-        y = top + plot_h - plot_h * t / 4
-        text = f"{value:.0%}" if percent else f"{value:,.0f}"
-        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{text}</text>')
-    for i, label in enumerate(labels):
-        x0 = left + i * group + group * 0.1
-        for s, (name, colour, values) in enumerate(series):
-            h = plot_h * values[i] / peak
-            shown = f"{values[i]:.1%}" if percent else f"{values[i]:,.0f}"
-            parts.append(
-                f'<rect x="{x0 + s * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{colour}"><title>{_e(name)} {_e(label)}: {shown}</title></rect>'
-            )
-        parts.append(
-            f'<text x="{left + (i + 0.5) * group:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
-            f"{_e(label)}</text>"
-        )
-    parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#999"/>')
-    parts.append("</svg>")
-    legend = "".join(f'<span style="background:{c}"></span>{_e(n)}' for n, c, _ in series)
-    return f'<div class="legend">{legend}</div>' + "".join(parts)
-
-
-def _score_distribution(score: np.ndarray, outcome: np.ndarray | None) -> str:
-    finite = score[np.isfinite(score)]
-    if finite.size == 0:
-        return '<p class="muted">No scores.</p>'
-    low, high = float(finite.min()), float(finite.max())
-    edges = np.linspace(low, high if high > low else low + 1.0, 11)
-    labels = [f"{edges[i]:.0f}" for i in range(10)]
-
-    def shares(values: np.ndarray) -> list[float]:
-        counts, _ = np.histogram(values, bins=edges)
-        return (counts / max(values.size, 1)).tolist()
-
-    if outcome is None or not np.isfinite(outcome).any():
-        series = [("all customers", _ALL_COLOUR, shares(finite))]
-    else:
-        ok = np.isfinite(score) & np.isfinite(outcome)
-        series = [
-            ("performing", _GOOD_COLOUR, shares(score[ok & (outcome == 0)])),
-            ("defaulted", _BAD_COLOUR, shares(score[ok & (outcome == 1)])),
-        ]
-    chart = _bar_chart(labels, series, percent=True)
-    return chart + '<p class="muted">Share of each group per score band (lower bound shown; higher = safer).</p>'
-
-
-def _report_html(
-    portfolio: Any,
-    as_of: Any,
-    scorer: Any,
-    result: Any,
-    outcome: np.ndarray | None,
-    metrics: list[tuple[str, str]],
-    watch: Any,
-    work: Any,
-    n_rejected: int,
-) -> str:
-    grades, counts = np.unique(np.asarray(result.grade).astype(str), return_counts=True)
-    order = np.argsort([_GRADE_ORDER.get(str(g), 99) for g in grades], kind="stable")
-    grade_chart = _bar_chart(
-        [str(grades[i]) or "none" for i in order], [("customers", _ALL_COLOUR, [float(counts[i]) for i in order])],
-        percent=False,
-    )
-    grade_table = _table_html(
-        ["grade", "customers", "share"],
-        [[str(grades[i]), int(counts[i]), f"{counts[i] / max(counts.sum(), 1):.1%}"] for i in order],
-        numeric=(1, 2),
-    )
-    if metrics:
-        validation = _table_html(["metric", "value"], metrics, numeric=(1,))
-    else:
-        validation = '<p class="muted">No outcomes given (pass --outcomes with customer_id,defaulted).</p>'
-    names = _customer_names(portfolio)
-    who = ["customer_id", "name"] if names is not None else ["customer_id"]
-    shift = len(who) - 1
-
-    def customer(cid: Any) -> list[Any]:
-        return [cid, names.get(cid, "")] if names is not None else [cid]
-
-    top = watch.customers()[:15]
-    watch_table = _table_html(
-        [*who, "worst", "alerts", "overdue", "summary"],
-        [[*customer(r["customer_id"]), r["worst_severity"], r["alerts"], f"{float(r['overdue_amount']):,.0f}",
-          r["summary"]] for r in top],
-        numeric=(2 + shift, 3 + shift),
-    )
-    work_table = _table_html(
-        [*who, "stage", "next action", "overdue", "dpd", "grade", "if they order again"],
-        [[*customer(r["customer_id"]), r["stage"], r["next_action"], f"{float(r['overdue_amount']):,.0f}",
-          int(r["days_past_due"]), r["grade"], r["reorder_rule"]] for r in work.head(15).to_records()],
-        numeric=(3 + shift, 4 + shift),
-    )
-    name = getattr(scorer, "name", None) or type(scorer).__name__
-    rejected = f"; {n_rejected:,} input row(s) rejected" if n_rejected else ""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>riskkit report {_e(str(as_of))}</title><style>{_CSS}</style></head><body>\n"
-        f"<h1>Credit risk report</h1><p class=\"muted\">riskkit {_e(__version__)}; as of {_e(str(as_of))}; "
-        f"{portfolio.n_customers:,} customers; scored with {_e(str(name))}{_e(rejected)}</p>\n"
-        f"<section id=\"score-distribution\"><h2>Score distribution</h2>"
-        f"{_score_distribution(np.asarray(result.score, dtype=float), outcome)}</section>\n"
-        f"<section id=\"grade-mix\"><h2>Grade mix</h2>{grade_chart}{grade_table}</section>\n"
-        f"<section id=\"validation\"><h2>Validation</h2>{validation}</section>\n"
-        f"<section id=\"watchlist\"><h2>Watchlist</h2><p class=\"muted\">{_e(repr(watch))}</p>{watch_table}"
-        "</section>\n"
-        f"<section id=\"worklist\"><h2>Collections worklist</h2><p class=\"muted\">{_e(repr(work))}</p>"
-        f"{work_table}</section>\n</body></html>\n"
-    )
-
-
 _FORMAT_OPTIONS = ("delimiter", "decimal", "thousands", "date_format", "encoding")
 
 
@@ -1313,6 +1001,81 @@ def _add_common(p: argparse.ArgumentParser, *, rejects: bool = True) -> None:
         "so a spreadsheet does not run it as a formula",
     )
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    db = p.add_argument_group(
+        "database", "write an output to a database table instead of a file (needs riskkit[sql]); the table is "
+        "replaced in one transaction, so a failed run leaves it as it was",
+    )
+    db.add_argument("--out-table", metavar="NAME", help="write the output to this table (or schema.table), not --out")
+    if rejects:
+        db.add_argument("--rejects-table", metavar="NAME", help="write the rejected rows to this table, not --rejects")
+    db.add_argument(
+        "--database", metavar="URL",
+        help="SQLAlchemy URL of the database, e.g. postgresql+psycopg2://user@host/erp or sqlite:///riskkit.db",
+    )
+
+
+def _allow_out_table(p: argparse.ArgumentParser) -> None:
+    """--out or --out-table: a command whose --out is a table gets --out required one way or the other."""
+    formats = p.get_default("out_formats") or ()
+    out = p._option_string_actions.get("--out")
+    if "--out-table" in p._option_string_actions and out is not None and out.required and (
+        ".csv" in formats or ".jsonl" in formats
+    ):
+        out.required = False
+        p.set_defaults(out_required=True)
+
+
+def _check_tables(args: argparse.Namespace) -> None:
+    """--out-table / --rejects-table go with --database, replace --out / --rejects, and name tables: exit 2."""
+    from riskkit import sql
+    from riskkit.errors import ValidationError
+
+    if not hasattr(args, "database"):
+        return
+    tables = [(o, getattr(args, o.replace("-", "_"), None)) for o in ("out-table", "rejects-table")]
+    given = [(option, name) for option, name in tables if name]
+    if getattr(args, "out_required", False) and not args.out and not args.out_table:
+        raise _Usage("the following arguments are required: --out (or --out-table NAME with --database URL)")
+    if args.out_table and not getattr(args, "out_required", False):
+        raise _Usage(f"--out-table: riskkit {args.command} writes a file ({', '.join(args.out_formats or ())}), "
+                     "not a table; give --out FILE")
+    for option, name in given:
+        twin = option.removesuffix("-table")
+        if getattr(args, twin, None):
+            raise _Usage(f"give --{twin} FILE or --{option} NAME, not both")
+        try:
+            sql.check_table_name(name)
+        except ValidationError as exc:
+            raise _Usage(f"argument --{option}: {exc}") from None
+    if given and not args.database:
+        raise _Usage(f"--{given[0][0]} needs --database URL (a SQLAlchemy URL such as "
+                     "postgresql+psycopg2://user@host/erp or sqlite:///riskkit.db)")
+    if args.database and not given:
+        raise _Usage("--database is for --out-table or --rejects-table; give one of them, or drop --database")
+    if len(given) == 2 and given[0][1] == given[1][1]:
+        raise _Usage(f"--out-table and --rejects-table are the same table {given[0][1]!r}; give different tables")
+    if args.database:
+        try:
+            sql.check_url(args.database)
+        except ValidationError as exc:
+            raise _Usage(f"argument --database: {exc}") from None
+
+
+def _use_tables(args: argparse.Namespace) -> None:
+    """Route --out / --rejects to the tables: the writers of _cli_io take a TableOutput where a path goes.
+
+    The database is reached here, before any work: one that cannot be reached is exit 1 with nothing done.
+    """
+    if not getattr(args, "database", None):
+        return
+    from riskkit import _cli_io, sql
+
+    with sql.connect(args.database):
+        pass
+    if args.out_table:
+        args.out = _cli_io.TableOutput(args.out_table, args.database)
+    if getattr(args, "rejects_table", None):
+        args.rejects = _cli_io.TableOutput(args.rejects_table, args.database)
 
 
 # --- option values and the checks made before any work ----------------------------
@@ -1435,7 +1198,7 @@ def _check_writable(args: argparse.Namespace) -> None:
 def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
     """(option, path) of every file the command reads, a load profile's export files included."""
     found = [(f"--{name}", getattr(args, name)) for name in ("data", *_TABLE_OPTIONS, "orders_to_check", "outcomes",
-                                                              "policy", "profile", "calibration")
+                                                              "policy", "ladder", "profile", "calibration")
              if getattr(args, name, None)]
     found = [(option.replace("_", "-"), path) for option, path in found]
     model = getattr(args, "model", None)
@@ -1448,7 +1211,8 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
             profile = read_profile(args.profile)
         except Exception:  # a bad profile is reported when the portfolio is loaded
             return found
-        found += [(f"the {name} file of --profile", os.fspath(t.path)) for name, t in profile.tables.items()]
+        found += [(f"the {name} file of --profile", os.fspath(t.path)) for name, t in profile.tables.items()
+                  if t.path is not None]
         if profile.rates_path is not None:
             found.append(("the rates file of --profile", os.fspath(profile.rates_path)))
     return found
@@ -1594,16 +1358,16 @@ def _add_file_commands(sub: Any) -> None:
     check.set_defaults(run=_check, out_formats=(".jsonl", ".ndjson", ".json"))
 
     report = _sub(
-        sub, "report", "write a self-contained HTML report of a portfolio",
-        "Write one HTML file (no external assets): score distribution, grade mix, validation metrics when "
-        "outcomes are given, and the heads of the watchlist and the collections worklist.",
+        sub, "report", "write the month-end report of a portfolio as one self-contained HTML file",
+        "Write one HTML file (no external assets): the summary (exposure, overdue, DSO/ADD/CEI now and three "
+        "months back, customers in default), grades with their exposure, the watchlist (one sentence per "
+        "customer), recommended limit changes, the collections worklist for the week and, with outcomes, "
+        "model validation. Python: riskkit.report(portfolio).to_html(path).",
         "riskkit report --customers customers.csv --invoices invoices.csv --outcomes outcomes.csv "
-        "--out report.html",
+        "--currency EUR --out report.html",
     )
     _add_portfolio_options(report)
-    report.add_argument("--outcomes", metavar="CSV", help="customer_id,defaulted (0/1) for AUC, Gini and KS")
-    report.add_argument("--model", metavar="JSON", help="scorer (default 5c)")
-    report.add_argument("--out", required=True, metavar="HTML", help="the report (.html)")
+    add_report_options(report)
     _add_common(report)
     report.set_defaults(run=_report, out_formats=(".html", ".htm"))
 
@@ -1659,6 +1423,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     demo.set_defaults(run=_demo)
     _add_file_commands(sub)
+    from riskkit.cli import _jobs  # limits and worklist; imported here, after this module is complete
+
+    _jobs.add_commands(sub)
+    for command in sub.choices.values():  # --out or --out-table, on every command writing a table
+        _allow_out_table(command)
     return parser
 
 
@@ -1702,9 +1471,11 @@ def _main(argv: list[str]) -> int:
         _check_portfolio_args(args)
         if args.run is _score:
             _check_score_args(args)
+        _check_tables(args)
         _check_outputs(args)
         _check_same_files(args)
         _check_writable(args)
+        _use_tables(args)
         return int(args.run(args))
     except _Usage as exc:
         command: argparse.ArgumentParser = getattr(args, "subparser", parser)

@@ -279,7 +279,7 @@ def test_score_never_loses_a_good_row(world: dict[str, Any], data: st.DataObject
 
 # --- 2. argument lists ----------------------------------------------------------------------------
 
-COMMANDS = ["features", "fit", "score", "signals", "check", "report", "nope", "--version", "--debug"]
+COMMANDS = ["features", "fit", "score", "signals", "check", "report", "limits", "worklist", "nope", "--version", "--debug"]
 OPTIONS = ["--customers", "--invoices", "--payments", "--orders", "--statements", "--events", "--exposures",
            "--profile", "--data", "--model", "--out", "--rejects", "--target", "--bad-value", "--id-column",
            "--exclude", "--reasons", "--unknown", "--orders-to-check", "--policy", "--outcomes", "--as-of",

@@ -17,18 +17,14 @@ from hypothesis import strategies as st
 from riskkit import _cli_io, cli
 
 
-def test_demo_prints_riskiest_customers(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_prints_the_month_end_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["demo", "--customers", "300", "--top", "5", "--seed", "1"]) == 0
     out = capsys.readouterr().out
-    assert "1. Grades (5C card)" in out
-    assert "max dpd" in out and "main reason" in out and "new limit" in out
-    # header, rule, five rows (then the AUC line)
-    table = out.split("recommended credit limit and terms:\n", 1)[1].split("\n\n", 1)[0]
-    assert len([line for line in table.splitlines() if not line.startswith("   ")]) == 7
-    assert "3. Limit review by grade" in out and "4. Watchlist" in out and "5. Collections worklist" in out
-    assert "at warning or worse (budget 15%)" in out and "customers are in default" in out
-    worklist = out.split("5. Collections worklist", 1)[1]
-    assert "if they order again" in worklist
+    assert "Month-end credit report as of" in out and "DSO" in out and "In default:" in out
+    watch = out.split("Watchlist:", 1)[1].split("\n\n", 1)[0]
+    assert 1 <= len([line for line in watch.splitlines() if line.startswith("  - ")]) <= 5
+    assert "Limits:" in out and "Collections this week:" in out and "AUC" in out
+    assert "Watchlist(" not in out and "Worklist(" not in out and " inf" not in out
 
 
 def test_demo_ranks_lowest_score_first() -> None:
@@ -59,7 +55,7 @@ def test_console_script_runs() -> None:
 
 # --- the file commands ------------------------------------------------------------
 
-COMMANDS = ("features", "fit", "score", "signals", "check", "report")
+COMMANDS = ("features", "fit", "score", "signals", "check", "report", "limits", "worklist")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -399,8 +395,8 @@ def test_report(book: tuple[Path, list[str]], tmp_path: Path) -> None:
         == 0
     )
     html = out.read_text()
-    for section in ("Score distribution", "Grade mix", "Validation", "Watchlist", "Collections worklist"):
-        assert f"<h2>{section}</h2>" in html
+    for section in ("summary", "grades", "watchlist", "limits", "worklist", "validation"):
+        assert f'<section id="{section}">' in html
     assert "<svg" in html and "AUC" in html and "Gini" in html and "KS" in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
 
