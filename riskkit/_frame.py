@@ -233,10 +233,15 @@ class FeatureFrame:
         return f"FeatureFrame({n} rows x {k} features: {shown})"
 
     def _repr_html_(self, max_rows: int = 10) -> str:
-        from riskkit._display import html_table
+        from riskkit._display import FEATURE_UNITS, html_table
+        from riskkit.features import catalogue
 
         n, k = self.shape
         ids = self._customer_ids if self._customer_ids is not None else np.arange(n)
         rows = [[ids[i], *self._values[i].tolist()] for i in range(min(n, max_rows))]
         footer = f"{n} rows x {k} features" + (f", as of {self._as_of}" if self._as_of else "")
-        return html_table(["customer_id", *self._names], rows, caption="riskkit.FeatureFrame", footer=footer)
+        units = {f.name: FEATURE_UNITS[f.unit] for f in catalogue() if f.unit in FEATURE_UNITS}
+        money = [f.name for f in catalogue() if f.unit == "money"]
+        return html_table(
+            ["customer_id", *self._names], rows, caption="riskkit.FeatureFrame", footer=footer, units=units, fixed=money
+        )

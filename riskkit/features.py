@@ -503,7 +503,7 @@ def _industry_codes(p: Portfolio) -> np.ndarray:
 
 
 def _trends(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
-    """Change against the customer's own past in payments and orders (no other family's columns read)."""
+    """Change against the customer's own past in payments (no other family's columns read)."""
     recent_late, recent_index, recent_share = _lateness(p, memo, as_of, WINDOW_90D)
     prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
     prior_late, prior_index, prior_share = _lateness(p, memo, prior_end, WINDOW_12M)
@@ -511,8 +511,11 @@ def _trends(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], mem
     cols["days_late_change"] = recent_late - prior_late
     cols["payment_index_change"] = recent_index - prior_index
     cols["late_share_change"] = recent_share - prior_share
-    # orders against the same months a year before and against the customer's own average quarter
-    # (compute has refused orders of the last 455 days that overflow when summed)
+
+
+def _order_trends(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
+    """Orders against the same months a year before and against the customer's own average quarter
+    (compute has refused orders of the last 455 days that overflow when summed)."""
     last3 = memo.orders(as_of, WINDOW_90D)
     year_ago = memo.orders(as_of, WINDOW_90D, lag=WINDOW_12M)
     prior_year = memo.orders(as_of, WINDOW_12M, lag=WINDOW_90D)
@@ -649,12 +652,11 @@ def _threaded(p: Portfolio) -> bool:
 def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """The families of :data:`_FAMILIES` in two threads, with the same results and errors as in order.
 
-    A second thread first runs the families that need no ledger (orders,
-    statements, events) while this one builds the ledger; then it runs the
-    open items at the earlier date of the DSO family and :func:`_baseline`
-    and the payment behaviour, while this one runs the receivables half
-    (receivables, DSO family, exposure, profile: each reads the one before)
-    and the trends. numpy releases
+    A second thread first runs the families that need no ledger (orders and
+    their trends, statements, events) while this one builds the ledger; then it sorts out
+    the payment events and runs the payment behaviour, while this one runs
+    the receivables half (receivables, DSO family, exposure, profile: each
+    reads the one before) and the trends. numpy releases
     the GIL in its loops, so on two cores they overlap. Each family writes
     its own columns, so the results are those of the sequential order; when
     families fail, the first in that order raises.
@@ -664,10 +666,8 @@ def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str,
     other_cols: dict[str, np.ndarray] = {}
 
     def run(families: tuple[Any, ...], into: dict[str, np.ndarray], warm: bool = False) -> tuple[int, BaseException] | None:
-        if warm:  # the open items at the earlier date (the DSO family and _baseline read them), first
-            prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
-            _ledger.open_at(p, prior_end)
-            _ledger.open_book(p, prior_end)
+        if warm:  # the payment events first: the payment behaviour and the trends (the other thread) read them
+            payment_events(p)
         for family in families:
             try:
                 family(p, as_of, into, memo)
@@ -878,9 +878,9 @@ def _events(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], mem
 
 #: The feature families in the order :func:`compute` runs them, each writing its own columns.
 _FAMILIES = (_receivables, _payment_behaviour, _dso_family, _exposure, _ordering, _financials, _profile, _events,
-             _trends)
+             _trends, _order_trends)
 #: The families that read columns of another (in this order) and the trends: one thread runs them, the
 #: others a second (the trends share the payment windows with the payment behaviour, computed once).
 _RECEIVABLES_HALF = (_receivables, _dso_family, _exposure, _profile, _trends)
 #: The families that read no ledger: the second thread runs them while the first builds it.
-_WITHOUT_LEDGER = (_ordering, _financials, _events)
+_WITHOUT_LEDGER = (_ordering, _order_trends, _financials, _events)

@@ -5,7 +5,7 @@ Conventions, stated once:
 * ``y`` is the observed outcome, **1 = bad** (defaulted) and **0 = good**;
   booleans are accepted (``True`` = bad). Any other value, NaN included, is
   a :class:`~riskkit.ValidationError` naming the row.
-* Ranking metrics (:func:`auc`, :func:`gini`, :func:`ks`, :func:`roc_curve`)
+* Ranking metrics (:func:`auc`, :func:`gini`, :func:`ks`, :func:`ks_threshold`, :func:`roc_curve`)
   take a ``risk`` where **higher is riskier**, such as a PD. For points, where
   higher is safer, pass ``higher_is_riskier=False`` (or the PD instead).
   :func:`validate` ranks by the scorer's PD.
@@ -39,10 +39,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from riskkit._monitor import MonitoringAlert, MonitoringReport, monitor
 from riskkit._numeric import FloatArray, IntArray
 from riskkit.errors import SchemaError, ValidationError
 
 __all__ = [
+    "MonitoringAlert",
+    "MonitoringReport",
     "ValidationReport",
     "ValidationTable",
     "auc",
@@ -51,6 +54,8 @@ __all__ = [
     "csi",
     "gini",
     "ks",
+    "ks_threshold",
+    "monitor",
     "psi",
     "roc_curve",
     "validate",
@@ -143,10 +148,87 @@ def _grouped(yi: IntArray, risk: FloatArray) -> tuple[FloatArray, IntArray, IntA
     return values, bads, total - bads
 
 
+def _weights(sample_weight: npt.ArrayLike, n: int) -> FloatArray:
+    """``sample_weight`` as float64 of ``n`` finite values >= 0, not all 0."""
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValidationError("sample_weight must be numbers", field="sample_weight") from None
+    if w.ndim != 1 or w.size != n:
+        raise ValidationError(
+            f"sample_weight must be 1-D with one weight per row of y ({n}), got shape {w.shape}",
+            field="sample_weight",
+        )
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValidationError(
+            f"sample_weight must be finite and >= 0; row {row} is {float(w[row])!r}",
+            field="sample_weight",
+            row=row,
+            value=float(w[row]),
+        )
+    if n and not (w > 0).any():
+        raise ValidationError("sample_weight is 0 in every row", field="sample_weight")
+    return w
+
+
+def _weighted_rows(
+    yi: IntArray, values: tuple[np.ndarray, ...], sample_weight: npt.ArrayLike | None
+) -> tuple[IntArray, tuple[np.ndarray, ...], FloatArray | None]:
+    """The rows of positive weight and their weights scaled to a mean of 1.
+
+    A row of weight 0 is left out, exactly as if it were not there; weights
+    that are all equal give None: the unweighted metric, bit for bit.
+    """
+    if sample_weight is None:
+        return yi, values, None
+    w = _weights(sample_weight, yi.size)
+    keep = w > 0
+    if not keep.all():
+        yi, values, w = yi[keep], tuple(v[keep] for v in values), w[keep]
+    if w.size == 0 or np.all(w == w[0]):
+        return yi, values, None
+    return yi, values, w / w.mean()
+
+
+def _weighted_grouped(yi: IntArray, risk: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Distinct risk values (increasing) with the weight of bads and of goods at each."""
+    values, inverse = np.unique(risk, return_inverse=True)
+    bads = np.bincount(inverse, weights=w * yi, minlength=values.size).astype(np.float64, copy=False)
+    goods = np.bincount(inverse, weights=w * (1 - yi), minlength=values.size).astype(np.float64, copy=False)
+    return values, bads, goods
+
+
+def _weighted_auc(yi: IntArray, r: FloatArray, w: FloatArray) -> float:
+    """The weighted Mann-Whitney AUC of ``r`` (higher = riskier): pairs weigh the product of their weights."""
+    _both_classes(yi)
+    _, bads, goods = _weighted_grouped(yi, r, w)
+    goods_below = np.cumsum(goods) - goods
+    return float(np.dot(bads, 2.0 * goods_below + goods) / (2.0 * bads.sum() * goods.sum()))
+
+
+def _weighted_ks(yi: IntArray, r: FloatArray, w: FloatArray) -> tuple[float, float]:
+    """The weighted KS statistic of ``r`` (higher = riskier) and the risk at which it is reached."""
+    _both_classes(yi)
+    values, bads, goods = _weighted_grouped(yi, r, w)
+    tpr = np.cumsum(bads[::-1]) / bads.sum()
+    fpr = np.cumsum(goods[::-1]) / goods.sum()
+    gap = np.abs(tpr - fpr)
+    k = int(np.argmax(gap))
+    return float(gap[k]), float(values[::-1][k])
+
+
 # ---------------------------------------------------------------------------------------------- discrimination
 
 
-def auc(y: npt.ArrayLike, risk: npt.ArrayLike, *, higher_is_riskier: bool = True) -> float:
+def auc(
+    y: npt.ArrayLike,
+    risk: npt.ArrayLike,
+    *,
+    higher_is_riskier: bool = True,
+    sample_weight: npt.ArrayLike | None = None,
+) -> float:
     """Area under the ROC curve: the probability that a random bad is riskier than a random good.
 
     Computed exactly (integer counts) as the Mann-Whitney statistic; a bad and
@@ -160,6 +242,10 @@ def auc(y: npt.ArrayLike, risk: npt.ArrayLike, *, higher_is_riskier: bool = True
         Scores, higher = riskier (a PD) unless ``higher_is_riskier=False``.
     higher_is_riskier : bool, default True
         Pass False for points (higher = safer).
+    sample_weight : array-like of float, optional
+        A weight >= 0 per row: a pair of a bad and a good counts the product
+        of their weights. A row of weight 0 is left out; equal weights give
+        the unweighted AUC.
 
     Returns
     -------
@@ -177,9 +263,14 @@ def auc(y: npt.ArrayLike, risk: npt.ArrayLike, *, higher_is_riskier: bool = True
     0.875
     >>> auc([0, 1, 0, 1], [620, 620, 650, 540], higher_is_riskier=False)
     0.875
+    >>> auc([0, 1, 0, 1, 1], [0.2, 0.2, 0.1, 0.9, 0.05], sample_weight=[2, 2, 2, 2, 0])
+    0.875
     """
     yi = _binary_y(y)
     r = _scores(risk, "risk", yi.size)
+    yi, (r,), w = _weighted_rows(yi, (r,), sample_weight)
+    if w is not None:
+        return _weighted_auc(yi, r if higher_is_riskier else -r, w)
     n_bad, n_good = _both_classes(yi)
     _, bads, goods = _grouped(yi, r if higher_is_riskier else -r)
     goods_below = np.cumsum(goods) - goods
@@ -188,7 +279,13 @@ def auc(y: npt.ArrayLike, risk: npt.ArrayLike, *, higher_is_riskier: bool = True
     return twice_u / (2 * n_bad * n_good)
 
 
-def gini(y: npt.ArrayLike, risk: npt.ArrayLike, *, higher_is_riskier: bool = True) -> float:
+def gini(
+    y: npt.ArrayLike,
+    risk: npt.ArrayLike,
+    *,
+    higher_is_riskier: bool = True,
+    sample_weight: npt.ArrayLike | None = None,
+) -> float:
     """Gini coefficient (accuracy ratio, Somers' D): ``2 * auc - 1``.
 
     Parameters are as for :func:`auc`.
@@ -198,10 +295,10 @@ def gini(y: npt.ArrayLike, risk: npt.ArrayLike, *, higher_is_riskier: bool = Tru
     >>> gini([0, 1, 0, 1], [0.2, 0.2, 0.1, 0.9])
     0.75
     """
-    return 2.0 * auc(y, risk, higher_is_riskier=higher_is_riskier) - 1.0
+    return 2.0 * auc(y, risk, higher_is_riskier=higher_is_riskier, sample_weight=sample_weight) - 1.0
 
 
-def ks(y: npt.ArrayLike, risk: npt.ArrayLike) -> float:
+def ks(y: npt.ArrayLike, risk: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = None) -> float:
     """Kolmogorov-Smirnov statistic: the largest gap between the score distributions of bads and goods.
 
     ``max |F_bad(t) - F_good(t)|`` over all thresholds ``t``, where ``F`` is
@@ -232,13 +329,92 @@ def ks(y: npt.ArrayLike, risk: npt.ArrayLike) -> float:
     1.0
     >>> ks([0, 0, 1, 1], [1, 3, 3, 4])
     0.5
+
+    With ``sample_weight`` (a weight >= 0 per row) the distributions are
+    weighted; a row of weight 0 is left out, equal weights change nothing:
+
+    >>> ks([0, 0, 1, 1], [1, 3, 3, 4], sample_weight=[3, 1, 1, 1])
+    0.75
     """
     yi = _binary_y(y)
     r = _scores(risk, "risk", yi.size)
+    yi, (r,), w = _weighted_rows(yi, (r,), sample_weight)
+    if w is not None:
+        return _weighted_ks(yi, r, w)[0]
+    return _ks_cut(yi, r, higher_is_riskier=True).statistic
+
+
+@attrs.frozen
+class _KSCut:
+    """Where the KS gap is reached: the cut that flags ``risk >= threshold`` (``<=`` for points)."""
+
+    statistic: float
+    threshold: float
+    fpr: float  # share of goods flagged at the threshold
+    tpr: float  # share of bads flagged at the threshold
+
+
+def _ks_cut(yi: IntArray, r: FloatArray, *, higher_is_riskier: bool) -> _KSCut:
+    """The one KS cut behind :func:`ks`, :func:`ks_threshold` and the charts of :mod:`riskkit.plot`.
+
+    Walks the distinct values from the riskiest down, as :func:`roc_curve`
+    does; of equal gaps the strictest threshold (fewest rows flagged) wins.
+    """
     n_bad, n_good = _both_classes(yi)
-    _, bads, goods = _grouped(yi, r)
-    gap = np.abs(np.cumsum(bads) / n_bad - np.cumsum(goods) / n_good)
-    return float(gap.max())
+    sign = 1.0 if higher_is_riskier else -1.0
+    values, bads, goods = _grouped(yi, sign * r)
+    tps = np.cumsum(bads[::-1])
+    fps = np.cumsum(goods[::-1])
+    # the gap times n_bad * n_good, in integers: equal gaps compare equal, so ties break the same way every time
+    gap = np.abs(tps * n_good - fps * n_bad)
+    k = int(np.argmax(gap))
+    return _KSCut(
+        int(gap[k]) / (n_bad * n_good), float(sign * values[::-1][k]), int(fps[k]) / n_good, int(tps[k]) / n_bad
+    )
+
+
+def ks_threshold(y: npt.ArrayLike, risk: npt.ArrayLike, *, higher_is_riskier: bool = True) -> float:
+    """The risk value at which the Kolmogorov-Smirnov gap of :func:`ks` is reached.
+
+    Flagging every row whose risk is ``>= threshold`` (``<= threshold`` for
+    points, ``higher_is_riskier=False``) flags ``tpr`` of the bads and ``fpr``
+    of the goods with ``|tpr - fpr| == ks(y, risk)``: the threshold is a
+    decision rule ("flag a PD of at least 0.29"), stated as
+    :func:`roc_curve` states its thresholds, and always a value of ``risk``.
+    :func:`riskkit.plot.ks` and :func:`riskkit.plot.roc` mark this threshold.
+    Of several cuts with the same gap, the strictest (fewest rows flagged).
+
+    Parameters
+    ----------
+    y : array-like of {0, 1} or bool
+        Outcomes, 1 = bad.
+    risk : array-like of float
+        Scores, higher = riskier (a PD) unless ``higher_is_riskier=False``.
+    higher_is_riskier : bool, default True
+        Pass False for points (higher = safer).
+
+    Returns
+    -------
+    float
+        A value of ``risk``.
+
+    Raises
+    ------
+    ValidationError
+        ``y`` not 0/1, only one class, lengths differ, or NaN in ``risk``.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 1, 0, 1, 1]
+    >>> pd = [0.1, 0.2, 0.3, 0.35, 0.4, 0.6, 0.8]
+    >>> ks(y, pd), ks_threshold(y, pd)      # flag pd >= 0.35: all 3 bads, 1 good in 4
+    (0.75, 0.35)
+    >>> ks_threshold(y, [90, 80, 70, 65, 60, 40, 20], higher_is_riskier=False)  # flag points <= 65
+    65.0
+    """
+    yi = _binary_y(y)
+    r = _scores(risk, "risk", yi.size)
+    return _ks_cut(yi, r, higher_is_riskier=higher_is_riskier).threshold
 
 
 def roc_curve(
@@ -420,6 +596,8 @@ def calibration_table(
     pd: npt.ArrayLike,
     n_bins: int = 10,
     strategy: Literal["quantile", "uniform"] = "quantile",
+    *,
+    sample_weight: npt.ArrayLike | None = None,
 ) -> ValidationTable:
     """Predicted against observed default rates, bin by bin, with a binomial test.
 
@@ -438,6 +616,12 @@ def calibration_table(
     n_bins : int, default 10
         Number of bins (at most).
     strategy : {"quantile", "uniform"}, default "quantile"
+    sample_weight : array-like of float, optional
+        A weight >= 0 per row. The quantiles, counts, bads, expected bads and
+        variances are weighted, with the weights scaled to a mean of 1 (so
+        ``count`` is in rows, as floats); the binomial test takes the count
+        and bads rounded to whole rows. A row of weight 0 is left out; equal
+        weights give the unweighted table.
 
     Returns
     -------
@@ -472,7 +656,13 @@ def calibration_table(
         raise ValidationError("y is empty: a calibration table needs at least one row", field="y")
     if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1:
         raise ValidationError(f"n_bins must be an integer >= 1, got {n_bins!r}", field="n_bins", value=n_bins)
-    if strategy == "quantile":
+    yi, (p,), w = _weighted_rows(yi, (p,), sample_weight)
+    if strategy == "quantile" and w is not None:
+        order = np.argsort(p, kind="stable")
+        before = np.cumsum(w[order]) - w[order]  # weight strictly below each sorted PD
+        at = np.searchsorted(before, np.linspace(0.0, 1.0, int(n_bins) + 1) * float(w.sum()), side="right") - 1
+        edges = np.unique(np.r_[p[order][np.clip(at, 0, p.size - 1)], p.min(), p.max()])
+    elif strategy == "quantile":
         edges = np.unique(np.quantile(p, np.linspace(0.0, 1.0, int(n_bins) + 1)))
     elif strategy == "uniform":
         edges = np.linspace(0.0, 1.0, int(n_bins) + 1)
@@ -482,10 +672,16 @@ def calibration_table(
         )
     k = max(edges.size - 1, 1)
     idx = np.searchsorted(edges[1:-1], p, side="left")
-    count = np.bincount(idx, minlength=k)
-    bads = np.bincount(idx, weights=yi, minlength=k).astype(np.int64)
-    expected = np.bincount(idx, weights=p, minlength=k)
-    variance = np.bincount(idx, weights=p * (1.0 - p), minlength=k)
+    if w is None:
+        count = np.bincount(idx, minlength=k)
+        bads = np.bincount(idx, weights=yi, minlength=k).astype(np.int64)
+        expected = np.bincount(idx, weights=p, minlength=k)
+        variance = np.bincount(idx, weights=p * (1.0 - p), minlength=k)
+    else:
+        count = np.bincount(idx, weights=w, minlength=k)
+        bads = np.bincount(idx, weights=w * yi, minlength=k)
+        expected = np.bincount(idx, weights=w * p, minlength=k)
+        variance = np.bincount(idx, weights=w * p * (1.0 - p), minlength=k)
     lower = edges[:-1] if edges.size > 1 else edges
     upper = edges[1:] if edges.size > 1 else edges
     keep = count > 0
@@ -500,14 +696,15 @@ def calibration_table(
     from scipy.special import bdtrc  # the binomial tail; scipy only when a table is asked for
 
     # bdtrc(k, n, p) = P(X > k), so P(X >= bads) = bdtrc(bads - 1, n, p); P(X >= 0) = 1
-    p_value = np.where(bads > 0, bdtrc(np.maximum(bads - 1, 0), count, np.clip(mean_pd, 0.0, 1.0)), 1.0)
+    n_rows, n_bads = (count, bads) if w is None else (np.rint(count), np.rint(bads))
+    p_value = np.where(n_bads > 0, bdtrc(np.maximum(n_bads - 1, 0), n_rows, np.clip(mean_pd, 0.0, 1.0)), 1.0)
     return ValidationTable(
         "calibration",
         {
             "bin": np.arange(1, count.size + 1),
             "lower": lower,
             "upper": upper,
-            "count": count.astype(np.int64),
+            "count": count.astype(np.int64) if w is None else count,
             "bads": bads,
             "mean_pd": mean_pd,
             "default_rate": bads / count,
@@ -764,6 +961,7 @@ def _summary_rows(r: ValidationReport) -> list[list[Any]]:
         ["AUC", r.auc],
         ["Gini", r.gini],
         ["KS", r.ks],
+        ["KS threshold (flag pd >=)", r.ks_threshold],
         ["Brier", r.brier],
     ]
 
@@ -787,6 +985,9 @@ class ValidationReport:
     grades : ValidationTable
         Per grade, best first (by mean PD; ungraded ``""`` last): ``grade``,
         ``count``, ``share``, ``bads``, ``default_rate``, ``mean_pd``.
+    ks_threshold : float
+        The PD at which the KS gap is reached (:func:`ks_threshold`): flagging
+        every PD at least this high separates bads from goods by ``ks``.
     """
 
     n: int
@@ -799,6 +1000,7 @@ class ValidationReport:
     brier: float
     calibration: ValidationTable
     grades: ValidationTable
+    ks_threshold: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: the metrics, and each table as ``{"title", "columns"}``."""
@@ -810,6 +1012,7 @@ class ValidationReport:
             "auc": self.auc,
             "gini": self.gini,
             "ks": self.ks,
+            "ks_threshold": _json_value(self.ks_threshold),
             "brier": self.brier,
             "calibration": self.calibration.to_dict(),
             "grades": self.grades.to_dict(),
@@ -831,19 +1034,24 @@ class ValidationReport:
         )
 
 
-def _grade_table(yi: IntArray, pd: FloatArray, grade: np.ndarray) -> ValidationTable:
+def _grade_table(yi: IntArray, pd: FloatArray, grade: np.ndarray, w: FloatArray | None = None) -> ValidationTable:
     labels, inverse = np.unique(grade.astype(str), return_inverse=True)
     k = labels.size
-    count = np.bincount(inverse, minlength=k)
-    bads = np.bincount(inverse, weights=yi, minlength=k).astype(np.int64)
-    mean_pd = np.bincount(inverse, weights=pd, minlength=k) / count
+    if w is None:
+        count = np.bincount(inverse, minlength=k)
+        bads = np.bincount(inverse, weights=yi, minlength=k).astype(np.int64)
+        mean_pd = np.bincount(inverse, weights=pd, minlength=k) / count
+    else:  # weights scaled to a mean of 1: counts in rows, as floats
+        count = np.bincount(inverse, weights=w, minlength=k)
+        bads = np.bincount(inverse, weights=w * yi, minlength=k)
+        mean_pd = np.bincount(inverse, weights=w * pd, minlength=k) / count
     # best grade first without knowing the scale: by mean PD; the ungraded "" last
     order = np.lexsort((labels, mean_pd, labels == ""))
     return ValidationTable(
         "grades",
         {
             "grade": labels[order].astype(object),
-            "count": count[order].astype(np.int64),
+            "count": count[order].astype(np.int64) if w is None else count[order],
             "share": count[order] / yi.size,
             "bads": bads[order],
             "default_rate": bads[order] / count[order],
@@ -859,6 +1067,7 @@ def validate(
     *,
     n_bins: int = 10,
     strategy: Literal["quantile", "uniform"] = "quantile",
+    sample_weight: npt.ArrayLike | None = None,
 ) -> ValidationReport:
     """Score ``X`` with ``scorer`` and measure the result against the outcomes ``y``.
 
@@ -874,6 +1083,12 @@ def validate(
         Observed outcomes, 1 = bad, one per row of ``X``.
     n_bins, strategy
         For the :func:`calibration_table`.
+    sample_weight : array-like of float, optional
+        A weight >= 0 per row of ``X``: every metric and table is weighted
+        (:func:`auc`, :func:`ks`, :func:`calibration_table`; the default
+        rate, mean PD, Brier score and grade table too). ``n`` and ``n_bad``
+        count the rows of positive weight. A row of weight 0 is left out;
+        equal weights give the unweighted report.
 
     Returns
     -------
@@ -913,8 +1128,11 @@ def validate(
         shape = np.shape(getattr(result, name))
         if shape != (yi.size,):
             raise ValidationError(f"{name} has shape {shape} but y has {yi.size} rows", field=name)
+    if sample_weight is not None:
+        return _weighted_report(yi, p, np.asarray(result.grade), sample_weight, n_bins, strategy)
     grade = np.asarray(result.grade)
     n_bad, _ = _both_classes(yi)
+    cut = _ks_cut(yi, p, higher_is_riskier=True)
     return ValidationReport(
         n=int(yi.size),
         n_bad=n_bad,
@@ -922,8 +1140,45 @@ def validate(
         mean_pd=float(p.mean()),
         auc=auc(yi, p),
         gini=gini(yi, p),
-        ks=ks(yi, p),
+        ks=cut.statistic,
         brier=brier(yi, p),
         calibration=calibration_table(yi, p, n_bins=n_bins, strategy=strategy),
         grades=_grade_table(yi, p, grade),
+        ks_threshold=cut.threshold,
+    )
+
+
+def _weighted_report(
+    yi: IntArray,
+    p: FloatArray,
+    grade: np.ndarray,
+    sample_weight: npt.ArrayLike,
+    n_bins: int,
+    strategy: Literal["quantile", "uniform"],
+) -> ValidationReport:
+    """:func:`validate` with weights: the rows of positive weight, each metric weighted."""
+    yi, (p, grade), w = _weighted_rows(yi, (p, grade), sample_weight)
+    n_bad, _ = _both_classes(yi)
+    if w is None:
+        cut = _ks_cut(yi, p, higher_is_riskier=True)
+        ks_stat, threshold = cut.statistic, cut.threshold
+        default_rate, mean_pd, brier_score = n_bad / yi.size, float(p.mean()), brier(yi, p)
+    else:
+        ks_stat, threshold = _weighted_ks(yi, p, w)
+        default_rate = float(np.dot(w, yi) / w.sum())
+        mean_pd = float(np.dot(w, p) / w.sum())
+        brier_score = float(np.dot(w, (p - yi) ** 2) / w.sum())
+    area = auc(yi, p) if w is None else _weighted_auc(yi, p, w)
+    return ValidationReport(
+        n=int(yi.size),
+        n_bad=n_bad,
+        default_rate=default_rate,
+        mean_pd=mean_pd,
+        auc=area,
+        gini=2.0 * area - 1.0,
+        ks=ks_stat,
+        brier=brier_score,
+        calibration=calibration_table(yi, p, n_bins=n_bins, strategy=strategy, sample_weight=w),
+        grades=_grade_table(yi, p, grade, w),
+        ks_threshold=threshold,
     )

@@ -26,6 +26,7 @@ from riskkit.metrics import (
     csi,
     gini,
     ks,
+    ks_threshold,
     psi,
     roc_curve,
     validate,
@@ -77,6 +78,38 @@ def test_roc_curve_for_points() -> None:
     np.testing.assert_array_equal(fpr, r_fpr)
     np.testing.assert_array_equal(tpr, r_tpr)
     assert thr.tolist() == [-math.inf, 500.0, 600.0, 610.0, 650.0]
+
+
+@settings(max_examples=200)
+@given(st.one_of(labelled(tied=True), labelled(tied=False)), st.booleans())
+def test_ks_threshold_is_the_cut_of_the_ks_gap(data: tuple[np.ndarray, np.ndarray], riskier: bool) -> None:
+    y, risk = data
+    t = ks_threshold(y, risk, higher_is_riskier=riskier)
+    assert t in set(risk.tolist())  # a value of the score, as roc_curve states its thresholds
+    flagged = risk >= t if riskier else risk <= t
+    tpr, fpr = flagged[y == 1].mean(), flagged[y == 0].mean()
+    assert abs(tpr - fpr) == pytest.approx(ks(y, risk), abs=1e-12)
+    # brute force: no stricter threshold reaches the same gap (ties go to the fewest rows flagged)
+    for v in np.unique(risk):
+        f = risk >= v if riskier else risk <= v
+        if f.sum() < flagged.sum():
+            assert abs(f[y == 1].mean() - f[y == 0].mean()) < ks(y, risk) - 1e-12
+
+
+def test_ks_threshold_is_on_the_roc_curve() -> None:
+    y, pd = _sample(300)[1], _sample(300)[0]
+    fpr, tpr, thr = roc_curve(y, pd)
+    k = int(np.flatnonzero(thr == ks_threshold(y, pd))[0])
+    assert abs(tpr[k] - fpr[k]) == pytest.approx(ks(y, pd), abs=1e-12)
+    assert ks_threshold(y, 600 - 100 * pd, higher_is_riskier=False) == pytest.approx(600 - 100 * ks_threshold(y, pd))
+
+
+def test_ks_threshold_hand_computed() -> None:
+    y, pd = [0, 0, 0, 1, 0, 1, 1], [0.1, 0.2, 0.3, 0.35, 0.4, 0.6, 0.8]
+    assert (ks(y, pd), ks_threshold(y, pd)) == (0.75, 0.35)
+    assert ks_threshold([0, 1, 0, 1], [0.2, 0.9, 0.2, 0.9]) == 0.9
+    with pytest.raises(ValidationError, match="only goods"):
+        ks_threshold([0, 0], [0.1, 0.2])
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # inside scipy's reference, not riskkit
@@ -353,6 +386,7 @@ def test_validate_matches_the_functions() -> None:
     assert isinstance(r, ValidationReport)
     assert (r.n, r.n_bad) == (len(y), int(y.sum()))
     assert r.auc == auc(y, X) and r.gini == gini(y, X) and r.ks == ks(y, X) and r.brier == brier(y, X)
+    assert r.ks_threshold == ks_threshold(y, X)
     assert r.auc == pytest.approx(skm.roc_auc_score(y, X))
     assert r.default_rate == pytest.approx(y.mean()) and r.mean_pd == pytest.approx(X.mean())
     assert r.calibration["count"].tolist() == calibration_table(y, X, n_bins=5)["count"].tolist()
@@ -375,6 +409,7 @@ def test_report_display_and_json() -> None:
     assert repr(r).startswith(f"ValidationReport(n={len(y)}, n_bad={int(y.sum())}, auc=")
     html = r._repr_html_()
     assert html.count("<table>") == 3 and "AUC" in html and "default_rate" in html
+    assert d["ks_threshold"] == r.ks_threshold and f"<td>{r.ks_threshold:.4f}</td>" in html
     with pytest.raises(AttributeError):
         r.auc = 1.0  # type: ignore[misc]
 

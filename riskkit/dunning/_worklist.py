@@ -80,6 +80,8 @@ _COLUMNS: tuple[tuple[str, Any], ...] = (
 )
 _SHOWN = ("customer_id", "stage", "next_action", "overdue_amount", "days_past_due", "grade", "priority",
           "reorder_rule")
+#: Decimals of the shown float columns (overdue_amount is money; priority is shown as an index, top = 100).
+_SHOWN_DIGITS = {"overdue_amount": 2, "priority": 1}
 
 
 class Worklist:
@@ -102,17 +104,22 @@ class Worklist:
     pd                  float64  probability of default (from the scores)
     grade               object   grade (from the scores)
     debtor_type         object   the customer's debtor type
-    priority            float64  :meth:`Ladder.priority`
+    priority            float64  :meth:`Ladder.priority`: a ranking score, not money
     reorder_rule        object   answer to a request to order again (:class:`ReorderRule`)
     reorder_reason      object   why that answer
     cause_hints         object   causes to confirm with the customer (a heuristic hint)
     reason              object   a one-line explanation of the row
     ==================  =======  ===========================================================
+
+    Amounts are in :attr:`currency`. ``priority`` multiplies the overdue
+    amount by the PD and the log of the days past due, so it only orders the
+    rows: the notebook table shows it as an index, ``priority (top = 100)``,
+    100 for the most urgent row of the worklist, 50 for half its priority.
     """
 
-    __slots__ = ("_as_of", "_columns")
+    __slots__ = ("_as_of", "_columns", "_currency")
 
-    def __init__(self, columns: Mapping[str, Any], as_of: _dt.date | None = None) -> None:
+    def __init__(self, columns: Mapping[str, Any], as_of: _dt.date | None = None, currency: str = "") -> None:
         missing = [name for name, _ in _COLUMNS if name not in columns]
         if missing:
             raise ValidationError(f"Worklist needs columns {missing}", field=missing[0])
@@ -121,11 +128,17 @@ class Worklist:
         if len(sizes) > 1:
             raise ValidationError(f"Worklist columns have different lengths {sorted(sizes)}")
         self._as_of = as_of
+        self._currency = str(currency)
 
     @property
     def as_of(self) -> _dt.date | None:
         """The point in time the worklist describes."""
         return self._as_of
+
+    @property
+    def currency(self) -> str:
+        """The currency of the amounts: the portfolio's reporting currency (``""`` when it names none)."""
+        return self._currency
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -144,7 +157,7 @@ class Worklist:
             raise SchemaError(f"worklist has no column {name!r}; columns: {', '.join(self._columns)}") from None
 
     def _take(self, rows: np.ndarray | slice) -> Worklist:
-        return Worklist({k: v[rows] for k, v in self._columns.items()}, self._as_of)
+        return Worklist({k: v[rows] for k, v in self._columns.items()}, self._as_of, self._currency)
 
     def head(self, n: int = 10) -> Worklist:
         """The ``n`` most urgent rows."""
@@ -183,15 +196,29 @@ class Worklist:
 
     def __repr__(self) -> str:
         total = float(self._columns["overdue_amount"].sum())
-        return f"Worklist({len(self)} customers, as_of={self._as_of}, overdue {total:,.2f})"
+        unit = f" {self._currency}" if self._currency else ""
+        return f"Worklist({len(self)} customers, as_of={self._as_of}, overdue {total:,.2f}{unit})"
 
     def _repr_html_(self, max_rows: int = 10) -> str:
+        """The most urgent rows, with units: amounts in the currency, days, priority as an index (top = 100)."""
         from riskkit._display import html_table
 
-        rows = [[self._record(i)[k] for k in _SHOWN] for i in range(min(len(self), max_rows))]
+        top = float(self._columns["priority"].max()) if len(self) else 0.0
+        rows = []
+        for i in range(min(len(self), max_rows)):
+            record = self._record(i)
+            record["priority"] = 100.0 * record["priority"] / top if top > 0 else record["priority"]
+            rows.append([record[k] for k in _SHOWN])
         total = float(self._columns["overdue_amount"].sum())
-        footer = f"{len(self)} customers, {total:,.2f} overdue, as of {self._as_of}"
-        return html_table(list(_SHOWN), rows, caption="riskkit.Worklist", footer=footer)
+        money = self._currency or "money"
+        amount = f"{total:,.2f} {self._currency}" if self._currency else f"{total:,.2f}"
+        footer = (
+            f"{len(self)} customers, {amount} overdue, as of {self._as_of}; "
+            "priority ranks the rows (amount x PD x log of days past due), 100 = the most urgent"
+        )
+        units = {"overdue_amount": money, "days_past_due": "days", "priority": "top = 100"}
+        return html_table(list(_SHOWN), rows, caption="riskkit.Worklist", digits=_SHOWN_DIGITS, footer=footer,
+                          units=units, fixed=("overdue_amount",))
 
 
 # --- cause hints: documented heuristics, thresholds fixed on purpose (a hint, not a finding)
@@ -354,11 +381,11 @@ def _reasons(columns: Mapping[str, np.ndarray], grade_days: np.ndarray, delay: n
     return np.array(notes, dtype=object)
 
 
-def _ranked(columns: Mapping[str, np.ndarray], as_of: _dt.date) -> Worklist:
+def _ranked(columns: Mapping[str, np.ndarray], as_of: _dt.date, currency: str = "") -> Worklist:
     """The worklist sorted by priority, highest first; ties by customer id."""
     id_rank = np.unique(columns["customer_id"].astype(str), return_inverse=True)[1].ravel()
     order = np.lexsort((id_rank, -columns["priority"]))
-    return Worklist({k: np.asarray(v)[order] for k, v in columns.items()}, as_of)
+    return Worklist({k: np.asarray(v)[order] for k, v in columns.items()}, as_of, currency)
 
 
 def worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, ladder: Ladder | None = None) -> Worklist:
@@ -460,4 +487,4 @@ def worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, ladde
     )
     columns["cause_hints"] = _cause_hints(features, rows, columns["debtor_type"], columns["days_past_due"])
     columns["reason"] = _reasons(columns, grade_days, ladder._delays(type_idx))
-    return _ranked(columns, when.astype(object))
+    return _ranked(columns, when.astype(object), portfolio.currency)

@@ -12,6 +12,8 @@ Every scorer satisfies :class:`riskkit.Scorer` and returns a :class:`ScoreResult
 - :class:`Binning` (:func:`fit_numeric`, :func:`fit_categorical`): optimal
   binning of one feature; :class:`Scaling` turns log-odds into points;
   :class:`MasterScale` maps PD to grades.
+- :func:`reject_inference`: an application card's accepted applicants and
+  its rejects with inferred outcomes, weighted, to fit the card again on.
 - :func:`register`, :func:`available`, :func:`get_scorer`, :func:`refresh`,
   :func:`source`, :func:`unregister`: the registry, with third-party scorers
   discovered through the entry-point group ``riskkit.scorers``.
@@ -35,6 +37,7 @@ from riskkit.scoring._registry import (
     source,
     unregister,
 )
+from riskkit.scoring._reject import reject_inference
 from riskkit.scoring._result import Reasons, ScoreResult, default_flags, grade_defaults
 from riskkit.scoring._scaling import Scaling
 from riskkit.scoring._scorecard import ExpertScorecard, Scorecard
@@ -62,6 +65,7 @@ __all__ = [
     "grade_defaults",
     "refresh",
     "register",
+    "reject_inference",
     "source",
     "unregister",
 ]

@@ -171,19 +171,11 @@ class CardScorer:
     def _repr_html_(self) -> str:
         import html
 
-        from riskkit._display import html_table
         from riskkit.errors import NotFittedError
+        from riskkit.scoring._card import card_html
 
         try:
             rows = self.table()
         except NotFittedError:  # an unfitted scorer shows its parameters, not an error
             return f"<pre>{html.escape(repr(self))}</pre>"
-        card = self._scoring_card()
-        low = sum(float(f.points.min()) for f in card.features)
-        high = sum(float(f.points.max()) for f in card.features)
-        caption = f"{type(self).__name__}: {len(card.features)} features, score {low:,.1f} to {high:,.1f}"
-        headers = list(rows[0])
-        shown = rows[:_HTML_MAX_ROWS]
-        more = len(rows) - len(shown)
-        footer = f"{more} more bins not shown; table() has them all" if more else ""
-        return html_table(headers, [[r[h] for h in headers] for r in shown], caption=caption, digits=4, footer=footer)
+        return card_html(self._scoring_card(), rows, type(self).__name__, max_rows=_HTML_MAX_ROWS)

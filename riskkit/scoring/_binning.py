@@ -120,6 +120,8 @@ __all__ = [
     "PREBINNINGS",
     "TRENDS",
     "Binning",
+    "apply_groups",
+    "apply_splits",
     "fit_categorical",
     "fit_numeric",
 ]
@@ -327,17 +329,25 @@ class Binning:
         """Every bin with its count, event rate, WoE and IV, for notebooks."""
         from riskkit._display import html_table
 
+        # the special and missing bins only when used: special codes declared, or training rows in the bin
+        shown = np.r_[np.ones(self.n_bins, dtype=bool), bool(self.special_codes) or self.count[-2] > 0,
+                      self.count[-1] > 0]
         rows = [
             [label, int(c) if float(c).is_integer() else float(c), float(r), float(w), float(v)]
-            for label, c, r, w, v in zip(
-                self.labels(), self.count, self.event_rate, self.woe, self.iv_bins, strict=True
+            for label, c, r, w, v, keep in zip(
+                self.labels(), self.count, self.event_rate, self.woe, self.iv_bins, shown.tolist(), strict=True
             )
+            if keep
         ]
+        hidden = [label for label, keep in zip(self.labels()[self.n_bins :], shown[self.n_bins :].tolist(),
+                                               strict=True) if not keep]
+        footer = f"{' and '.join(hidden)} bin{'s' if len(hidden) > 1 else ''} not shown: no training rows" if hidden else ""
         return html_table(
             ["bin", "count", "event rate", "WoE", "IV"],
             rows,
             caption=f"riskkit.scoring.Binning: {self.name} ({self.kind}, IV {self.iv:.4f})",
             digits=4,
+            footer=footer,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -432,6 +442,8 @@ def fit_numeric(
     min_bin_n_nonevent: float = 1,
     sample_weight: npt.ArrayLike | None = None,
     prebinning: str = "quantile",
+    candidate_splits: Iterable[float] = (),
+    fixed_splits: Iterable[float] = (),
 ) -> Binning:
     """Optimal IV bins of a numeric feature (see the module docstring for the conventions).
 
@@ -463,10 +475,19 @@ def fit_numeric(
         Minimum (weighted) bads and goods per regular bin; 0 allows pure bins
         (their WoE is smoothed, see the module docstring).
     sample_weight : array-like of shape (n,), optional
-        Non-negative finite row weights; counts become sums of weights.
+        Non-negative finite row weights; counts become sums of weights. A row
+        of weight 0 is left out, exactly as if it were not there.
     prebinning : {"quantile", "cart"}, default "quantile"
         How the pre-bins are cut: weighted quantiles of ``x``, or the leaves
         of a best-first Gini tree on ``y`` (see the module docstring).
+    candidate_splits : iterable of float, default ()
+        Cut points (an analyst's) the optimiser considers besides its own
+        pre-bins: it keeps those that raise the IV within the constraints.
+    fixed_splits : iterable of float, default ()
+        Cut points every partition keeps; the optimiser may add cuts between
+        them. When no partition keeps them all within the trend and size
+        constraints, the fixed cuts alone are the bins (``trend`` None).
+        Finite numbers; the regular bins are left-closed as always.
 
     Returns
     -------
@@ -497,12 +518,21 @@ def fit_numeric(
     [25.0, 50.0]
     >>> fit_numeric(x, y, max_n_prebins=4, prebinning="cart").splits.tolist()
     [37.0]
+
+    A fixed cut stays, and the optimiser still adds its own:
+
+    >>> x = rng.uniform(0, 100, 2000).round(1)
+    >>> y = (rng.random(2000) < x / 100).astype(int)
+    >>> splits = fit_numeric(x, y, fixed_splits=[50.05]).splits.tolist()
+    >>> 50.05 in splits, len(splits) > 1
+    (True, True)
     """
     name = _check_name(name)
     xv = _numeric_values(x, name)
     if xv.ndim != 1:
         raise ValidationError(f"feature {name!r}: x must be 1-D, got shape {xv.shape}", field=name)
     event, weight = _target_and_weight(y, sample_weight, xv.size, name)
+    xv, event, weight = _positive_weight(weight, xv, event)
     where = f"feature {name!r}: "
     check("monotonic_trend", monotonic_trend, TREND, where=where)
     check("max_n_prebins", max_n_prebins, _MAX_N_PREBINS, where=where)
@@ -511,6 +541,8 @@ def fit_numeric(
     check("prebinning", prebinning, _PREBINNING, where=where)
     constraints = _constraints(max_n_bins, min_bin_n_event, min_bin_n_nonevent, name)
     codes = _special_codes(special_codes, name)
+    extra = _cut_points(candidate_splits, name, "candidate_splits")
+    fixed = _cut_points(fixed_splits, name, "fixed_splits")
 
     missing = np.isnan(xv)
     regular = ~missing
@@ -521,13 +553,16 @@ def fit_numeric(
         prebin_splits = _tree_prebin_splits(xr, wr, er, max_n_prebins, min_prebin_size)
     else:
         prebin_splits = _prebin_splits(xr, wr, max_n_prebins, min_prebin_size)
+    if extra.size or fixed.size:
+        prebin_splits = np.union1d(prebin_splits, np.concatenate((extra, fixed)))
+    forced = np.searchsorted(prebin_splits, fixed) + 1  # the pre-bin each fixed cut starts
     pre = np.searchsorted(prebin_splits, xr, side="right")
     n_pre = prebin_splits.size + 1
     e_pre, g_pre = _bin_counts(pre, er, wr, n_pre)
     totals = (float(weight @ event), float(weight @ (1.0 - event)))
     min_weight = min_bin_size * float(wr.sum())
 
-    trend, part = _optimise(e_pre, g_pre, totals, monotonic_trend, min_weight, constraints)
+    trend, part = _optimise(e_pre, g_pre, totals, monotonic_trend, min_weight, constraints, forced)
     splits = prebin_splits[np.asarray(part.starts, dtype=np.int64) - 1]
     index = _numeric_index(xv, splits, codes)
     n_event, n_nonevent = _bin_counts(index, event, weight, splits.size + 3)
@@ -614,6 +649,7 @@ def fit_categorical(
     if values.ndim != 1:
         raise ValidationError(f"feature {name!r}: x must be 1-D, got shape {values.shape}", field=name)
     event, weight = _target_and_weight(y, sample_weight, values.size, name)
+    values, missing, event, weight = _positive_weight(weight, values, missing, event)
     where = f"feature {name!r}: "
     check("min_category_share", min_category_share, Interval(float, 0, 0.5), where=where)
     check("min_bin_size", min_bin_size, SHARE, where=where)
@@ -677,6 +713,132 @@ def fit_categorical(
     )
 
 
+def apply_splits(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    name: str = "x",
+    *,
+    splits: Iterable[float],
+    special_codes: Iterable[float] = (),
+    sample_weight: npt.ArrayLike | None = None,
+) -> Binning:
+    """The binning of a numeric feature at cut points given by hand, used as they are (no optimisation).
+
+    The bins follow the module conventions (left-closed, then the special and
+    missing bins); their counts, WoE and IV come from ``x`` and ``y``. A bin
+    without training rows has WoE 0.
+
+    Parameters
+    ----------
+    x, y, name, special_codes, sample_weight
+        As for :func:`fit_numeric`.
+    splits : iterable of float
+        The cut points: finite numbers (sorted here; a repeated cut counts once).
+
+    Returns
+    -------
+    Binning
+        With ``trend`` None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> age = np.array([21.0, 30, 40, 52, 61, np.nan])
+    >>> b = apply_splits(age, [1, 1, 0, 0, 0, 1], name="age", splits=[25, 50])
+    >>> b.labels(), b.count.tolist()
+    (['[-inf, 25.0)', '[25.0, 50.0)', '[50.0, inf)', 'Special', 'Missing'], [1.0, 2.0, 2.0, 0.0, 1.0])
+    """
+    name = _check_name(name)
+    xv = _numeric_values(x, name)
+    if xv.ndim != 1:
+        raise ValidationError(f"feature {name!r}: x must be 1-D, got shape {xv.shape}", field=name)
+    event, weight = _target_and_weight(y, sample_weight, xv.size, name)
+    xv, event, weight = _positive_weight(weight, xv, event)
+    codes = _special_codes(special_codes, name)
+    cuts = _cut_points(splits, name, "splits")
+    index = _numeric_index(xv, cuts, codes)
+    n_event, n_nonevent = _bin_counts(index, event, weight, cuts.size + 3)
+    return Binning(
+        name=name,
+        kind="numeric",
+        splits=cuts,
+        categories=(),
+        special_codes=codes,
+        trend=None,
+        n_event=n_event,
+        n_nonevent=n_nonevent,
+    )
+
+
+def apply_groups(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    name: str = "x",
+    *,
+    groups: Iterable[Iterable[str]],
+    sample_weight: npt.ArrayLike | None = None,
+) -> Binning:
+    """The binning of a categorical feature into groups of levels given by hand (no optimisation).
+
+    Each group is one bin, in the order given, its levels in the order given.
+    A level of the training data that no group lists gets a bin of its own,
+    after the groups (in name order); a level neither listed nor seen in
+    training is unknown at scoring time (bin index ``-1``), as for
+    :func:`fit_categorical`.
+
+    Parameters
+    ----------
+    x, y, name, sample_weight
+        As for :func:`fit_categorical`.
+    groups : iterable of iterables of str
+        The groups of levels; every level in one group at most.
+
+    Returns
+    -------
+    Binning
+        With ``trend`` None and no rare categories.
+
+    Raises
+    ------
+    ValidationError
+        A level that is not a str or is listed twice, or an empty group,
+        named with its feature.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> purpose = np.array(["car (new)", "car (used)", "tv", "car (new)", "repairs"], dtype=object)
+    >>> b = apply_groups(purpose, [1, 1, 0, 0, 1], name="purpose", groups=[["car (new)", "car (used)"]])
+    >>> b.labels()
+    ['car (new), car (used)', 'repairs', 'tv', 'Special', 'Missing']
+    >>> b.bin_index(["car (used)", "boat"]).tolist()
+    [0, -1]
+    """
+    name = _check_name(name)
+    values, missing = _categorical_values(x, name)
+    if values.ndim != 1:
+        raise ValidationError(f"feature {name!r}: x must be 1-D, got shape {values.shape}", field=name)
+    event, weight = _target_and_weight(y, sample_weight, values.size, name)
+    values, missing, event, weight = _positive_weight(weight, values, missing, event)
+    given = _level_groups(groups, name)
+    listed = {lvl for group in given for lvl in group}
+    seen = sorted(set(values[~missing].tolist()) - listed)
+    categories = (*given, *((str(lvl),) for lvl in seen)) or ((),)
+    lookup = {lvl: b for b, cats in enumerate(categories) for lvl in cats}
+    index = _categorical_index(values, missing, lookup, len(categories))
+    n_event, n_nonevent = _bin_counts(index, event, weight, len(categories) + 2)
+    return Binning(
+        name=name,
+        kind="categorical",
+        splits=np.empty(0),
+        categories=categories,
+        special_codes=(),
+        trend=None,
+        n_event=n_event,
+        n_nonevent=n_nonevent,
+    )
+
+
 # --------------------------------------------------------------------------- optimisation
 
 
@@ -694,8 +856,13 @@ def _optimise(
     trend: str | None,
     min_weight: float,
     c: _Constraints,
+    forced: IntArray | None = None,
 ) -> tuple[str | None, Partition]:
-    """Solve for ``trend`` ("auto" = the rule in the module docstring); infeasible -> one bin."""
+    """Solve for ``trend`` ("auto" = the rule in the module docstring).
+
+    Infeasible: one bin, or with ``forced`` boundaries the bins between them (trend None).
+    """
+    forced_starts = () if forced is None else tuple(sorted(set(forced.tolist())))
 
     def solve(t: str | None) -> Partition:
         return optimal_partition(
@@ -708,6 +875,7 @@ def _optimise(
             min_bin_n_event=c.min_bin_n_event,
             min_bin_n_nonevent=c.min_bin_n_nonevent,
             max_n_bins=c.max_n_bins,
+            forced=forced_starts,
         )
 
     if trend != "auto":
@@ -723,6 +891,8 @@ def _optimise(
                     used, part = shape, cand
                     need = cand.iv
     if not part.feasible:
+        if forced_starts:
+            return None, Partition(forced_starts, -math.inf, False)
         part = Partition((), -math.inf, False)
     return used, part
 
@@ -1009,6 +1179,70 @@ def _target_and_weight(
             field="y",
         )
     return event, weight
+
+
+def _positive_weight(weight: FloatArray, *arrays: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], ...]:
+    """``arrays`` and ``weight`` without the rows of weight 0: such a row is left out, as if it were not there."""
+    keep = weight > 0
+    if keep.all():
+        return (*arrays, weight)
+    return (*(a[keep] for a in arrays), weight[keep])
+
+
+def _cut_points(values: Iterable[float], name: str, what: str) -> FloatArray:
+    """Cut points given by hand as a sorted float64 array without repeats; each a finite number."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ValidationError(
+            f"feature {name!r}: {what} must be a sequence of numbers, got {values!r}", field=name, value=values
+        )
+    out = []
+    for v in values:
+        if not is_number(v) or not math.isfinite(float(v)):
+            raise ValidationError(
+                f"feature {name!r}: cut {v!r} in {what} is not accepted; cut points are finite numbers",
+                field=name,
+                value=v,
+            )
+        out.append(float(v))
+    return np.unique(np.asarray(out, dtype=np.float64))
+
+
+def _level_groups(groups: Iterable[Iterable[str]], name: str) -> tuple[tuple[str, ...], ...]:
+    """Groups of levels given by hand, checked: non-empty groups of str, each level in one group."""
+    if isinstance(groups, (str, bytes)) or not isinstance(groups, Iterable):
+        raise ValidationError(
+            f"feature {name!r}: groups must be a list of lists of levels, got {groups!r}", field=name, value=groups
+        )
+    out: list[tuple[str, ...]] = []
+    where: dict[str, int] = {}
+    for i, group in enumerate(groups):
+        if isinstance(group, (str, bytes)) or not isinstance(group, Iterable):
+            raise ValidationError(
+                f"feature {name!r}: group {i} is {group!r}; a group is a list of levels, such as [{group!r}]",
+                field=name,
+                value=group,
+            )
+        levels = tuple(group)
+        if not levels:
+            raise ValidationError(f"feature {name!r}: group {i} is empty; a group lists at least one level",
+                                  field=name)
+        for lvl in levels:
+            if not isinstance(lvl, str):
+                raise ValidationError(
+                    f"feature {name!r}: level {lvl!r} in group {i} is a {type(lvl).__name__}; levels are str",
+                    field=name,
+                    value=lvl,
+                )
+            if lvl in where:
+                raise ValidationError(
+                    f"feature {name!r}: level {lvl!r} is in group {where[lvl]} and in group {i}; "
+                    "a level belongs to one group",
+                    field=name,
+                    value=lvl,
+                )
+            where[lvl] = i
+        out.append(levels)
+    return tuple(out)
 
 
 def _constraints(max_n_bins: object, min_n_event: object, min_n_nonevent: object, name: str) -> _Constraints:

@@ -12,7 +12,9 @@ information value (IV) subject to
 * a minimum bin weight, minimum event and non-event counts per bin (a bin
   always needs strictly positive event and non-event counts, so its WoE is
   finite without smoothing);
-* an optional maximum number of bins.
+* an optional maximum number of bins;
+* optional forced cuts: pre-bin boundaries that every partition keeps (an
+  analyst's fixed cut points), so no bin may straddle one.
 
 Why the recursion is exact: every constraint either concerns one bin alone or
 compares the event rates of two consecutive bins. So the best way to finish a
@@ -120,11 +122,13 @@ def bin_stats_matrix(
     min_bin_weight: float,
     min_bin_n_event: float,
     min_bin_n_nonevent: float,
+    forced: npt.ArrayLike = (),
 ) -> tuple[FloatArray, FloatArray]:
     """IV and event rate of every candidate bin ``[i, j)`` of pre-bins, as ``(K+1, K+1)`` matrices.
 
-    ``iv[i, j]`` is ``-inf`` when ``i >= j`` or the bin breaks a size or count
-    constraint; ``rate[i, j]`` is its event rate (NaN for an empty bin).
+    ``iv[i, j]`` is ``-inf`` when ``i >= j``, the bin breaks a size or count
+    constraint or it straddles a ``forced`` boundary (``i < f < j``);
+    ``rate[i, j]`` is its event rate (NaN for an empty bin).
     """
     ce = np.concatenate(([0.0], np.cumsum(n_event)))
     cg = np.concatenate(([0.0], np.cumsum(n_nonevent)))
@@ -139,6 +143,14 @@ def bin_stats_matrix(
         & (g >= min_bin_n_nonevent)
         & (n > 0)
     )
+    cut = np.asarray(forced, dtype=np.int64)
+    if cut.size:
+        # forced boundaries strictly inside [i, j): count of forced f with i < f < j
+        marks = np.zeros(k1, dtype=np.int64)
+        marks[cut] = 1
+        below = np.cumsum(marks)  # below[t] = forced boundaries <= t
+        inside = below[np.maximum(np.arange(k1) - 1, 0)][None, :] - below[:, None]
+        feasible &= inside <= 0
     # a pure bin (allowed only when a minimum count is 0) is smoothed exactly as in woe_iv
     smooth = (e <= 0) | (g <= 0)
     es = np.where(smooth, e + 0.5, e)
@@ -162,6 +174,7 @@ def optimal_partition(
     min_bin_n_event: float = 1.0,
     min_bin_n_nonevent: float = 1.0,
     max_n_bins: int | None = None,
+    forced: npt.ArrayLike = (),
 ) -> Partition:
     """The IV-maximising partition of ordered pre-bins into contiguous bins.
 
@@ -181,6 +194,10 @@ def optimal_partition(
         both must be strictly positive.
     max_n_bins : int, optional
         Maximum number of bins.
+    forced : array-like of int, optional
+        Boundaries (``0 < f < K``: a bin starts at pre-bin ``f``) that every
+        partition keeps; a partition that cannot keep them all within the
+        other constraints is infeasible.
 
     Returns
     -------
@@ -194,6 +211,9 @@ def optimal_partition(
     >>> optimal_partition([1, 2, 6, 1], [9, 8, 4, 9], total_event=10, total_nonevent=30,
     ...                   trend="ascending").starts
     (1, 2)
+    >>> optimal_partition([1, 2, 6, 1], [9, 8, 4, 9], total_event=10, total_nonevent=30,
+    ...                   trend=None, forced=[1], max_n_bins=2).starts
+    (1,)
     """
     if trend not in _TRANSITIONS:
         raise ValueError(f"trend must be one of {TRENDS}, got {trend!r}")
@@ -208,6 +228,7 @@ def optimal_partition(
         min_bin_weight=min_bin_weight,
         min_bin_n_event=min_bin_n_event,
         min_bin_n_nonevent=min_bin_n_nonevent,
+        forced=forced,
     )
     n_phases, transitions = _TRANSITIONS[trend]
     bounded = max_n_bins is not None and max_n_bins < k

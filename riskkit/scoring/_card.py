@@ -329,3 +329,81 @@ def expert_to_spec(feature: CardFeature) -> dict[str, Any]:
         spec["bins"] = [{"values": list(g), "points": p} for g, p in zip(feature.categories, regular, strict=True)]
     spec["missing"] = float(feature.points[-1])
     return spec
+
+
+# --- the notebook table of a card (CardScorer._repr_html_) ---------------------------------------
+
+#: Decimals of the card table's float columns; a column of whole numbers (counts, rounded points) shows none.
+_TABLE_DIGITS = {"points": 2, "event_rate": 4, "woe": 4, "iv": 4}
+
+
+def shown_bins(feature: CardFeature, counts: Any = None) -> np.ndarray:
+    """Which bins of ``feature`` a card table shows: one bool per bin, in layout order.
+
+    Every regular bin; the special bin when the feature has special codes or
+    training rows fell in it; the missing bin when training rows fell in it,
+    or always on an expert card (``counts=None``), whose missing points were
+    set on purpose. A bin not shown still scores its points.
+
+    Examples
+    --------
+    >>> f = CardFeature("dpd", "numeric", [10, 0, 5, 5], splits=[30])
+    >>> shown_bins(f).tolist(), shown_bins(f, counts=[70, 30, 0, 0]).tolist()
+    ([True, True, False, True], [True, True, False, False])
+    """
+    show = np.ones(feature.points.size, dtype=bool)
+    used = np.zeros(2, dtype=bool) if counts is None else np.asarray(counts, dtype=np.float64)[-2:] > 0
+    show[feature.special_bin] = bool(feature.special_codes) or bool(used[0])
+    show[feature.missing_bin] = counts is None or bool(used[1])
+    return show
+
+
+def _points_text(points: list[float]) -> str:
+    lo, hi = min(points), max(points)
+    text = f"{lo:,.2f}".rstrip("0").rstrip(".")
+    return text if lo == hi else text + " to " + f"{hi:,.2f}".rstrip("0").rstrip(".")
+
+
+def card_html(card: Card, rows: list[dict[str, Any]], title: str, max_rows: int = 120) -> str:
+    """The notebook table of a card: its scorer's ``table()`` rows without the unused special and missing bins.
+
+    ``rows`` hold every bin of every feature in card order (a fitted card's
+    rows carry the training ``count``, which decides what is used, see
+    :func:`shown_bins`). Counts show as integers, points with 2 decimals
+    (none when whole); the footer says what was left out.
+    """
+    from riskkit._display import html_table
+
+    fitted = bool(rows) and "count" in rows[0]
+    keep: list[dict[str, Any]] = []
+    hidden: list[float] = []
+    start = 0
+    for f in card.features:
+        mine = rows[start : start + f.points.size]
+        start += f.points.size
+        counts = [r["count"] for r in mine] if fitted else None
+        if len(mine) != f.points.size or any(r.get("feature") != f.name for r in mine):
+            keep, hidden = list(rows), []  # not the card's layout: show the rows as they are
+            break
+        show = shown_bins(f, counts)
+        keep.extend(r for r, s in zip(mine, show.tolist(), strict=True) if s)
+        hidden.extend(float(p) for p, s in zip(f.points.tolist(), show.tolist(), strict=True) if not s)
+    low = sum(float(f.points.min()) for f in card.features)
+    high = sum(float(f.points.max()) for f in card.features)
+    caption = f"{title}: {len(card.features)} features, score {_points_text([low])} to {_points_text([high])} points"
+    notes = []
+    if hidden and fitted:
+        notes.append(
+            f"{len(hidden)} special and missing bins without training rows not shown "
+            f"(a value there scores {_points_text(hidden)} points)"
+        )
+    elif hidden:
+        notes.append(f"no special bin shown for the {len(hidden)} features without special codes")
+    shown = keep[:max_rows]
+    if len(keep) > len(shown):
+        notes.append(f"{len(keep) - len(shown)} more bins not shown")
+    if notes:
+        notes.append("table() has every bin")
+    headers = list(rows[0]) if rows else ["feature", "bin", "points"]
+    cells = [[r[h] for h in headers] for r in shown]
+    return html_table(headers, cells, caption=caption, digits=_TABLE_DIGITS, footer="; ".join(notes))

@@ -224,12 +224,25 @@ class LogisticScorer(ModelScorer):
         "unknown": (UNKNOWN,),
     }
 
-    def fit(self, X: Any, y: Any) -> LogisticScorer:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticScorer:
         """Fit the encoding (standardisation and one-hot, or binning) and the logistic regression.
 
-        {fit}
+        Parameters
+        ----------
+        X : FeatureFrame, DataFrame, mapping of name to array, or 2-D array
+        y : array-like of two class labels (bad = ``bad_label`` or the greater label)
+        sample_weight : array-like of float, optional
+            One finite weight >= 0 per row (not all 0), honoured by the
+            binning (``inputs="woe"``) and the regression; the standardisation
+            of raw inputs is over the rows. A row of weight 0 is left out;
+            the weights are scaled to a mean of 1, so equal weights are the
+            same fit as none.
+
+        Returns
+        -------
+        self
         """
-        data = training_data(self, X, y)
+        data = training_data(self, X, y, sample_weight)
         names, columns, kinds, y01 = data.names, data.columns, data.kinds, data.y01
         owner = type(self).__name__
         for stale in ("means_", "scales_", "_indicator_", "categories_", "binnings_"):
@@ -238,7 +251,7 @@ class LogisticScorer(ModelScorer):
         if self.inputs == "raw":
             design, labels = self._raw_design(names, columns, kinds, state)
         else:
-            design, labels = self._woe_design(names, columns, kinds, y01, state)
+            design, labels = self._woe_design(names, columns, kinds, y01, state, data.weight)
 
         from sklearn.linear_model import LogisticRegression
 
@@ -251,7 +264,7 @@ class LogisticScorer(ModelScorer):
                 field=column,
             )
         model = LogisticRegression(C=float(self.C), solver="lbfgs", max_iter=1000)
-        model.fit(design, y01)
+        model.fit(design, y01, sample_weight=data.weight)
         if not (np.isfinite(model.coef_).all() and np.isfinite(model.intercept_).all()):
             raise ValidationError(f"{owner}: the logistic regression did not converge to finite coefficients")
 
@@ -323,6 +336,7 @@ class LogisticScorer(ModelScorer):
         kinds: dict[str, str],
         y01: np.ndarray,
         state: dict[str, Any],
+        weight: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[str]]:
         from riskkit.scoring import _binning as binning
 
@@ -339,6 +353,7 @@ class LogisticScorer(ModelScorer):
                     min_bin_size=float(self.min_bin_size),
                     min_bin_n_event=0,
                     min_bin_n_nonevent=0,
+                    sample_weight=weight,
                 )
             else:
                 b = binning.fit_categorical(
@@ -348,6 +363,7 @@ class LogisticScorer(ModelScorer):
                     min_bin_size=float(self.min_bin_size),
                     min_bin_n_event=0,
                     min_bin_n_nonevent=0,
+                    sample_weight=weight,
                 )
             binnings[name] = b
             parts.append(np.asarray(b.woe, dtype=np.float64)[b.bin_index(columns[name])])

@@ -211,7 +211,10 @@ class ScoreResult:
             if self.reasons is not None:
                 row.append("; ".join(f"{f} (-{p:.1f})" for f, _, p in self.reasons.row(i)))
             rows.append(row)
-        return html_table(headers, rows, caption="riskkit.ScoreResult", footer=f"{len(self)} rows")
+        return html_table(
+            headers, rows, caption="riskkit.ScoreResult", footer=f"{len(self)} rows",
+            units={"score": "points", "reasons": "points lost"},
+        )
 
 
 def default_flags(X: Any, n: int) -> np.ndarray | None:

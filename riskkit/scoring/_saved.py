@@ -34,6 +34,8 @@ E = TypeVar("E")
 
 #: The keys :func:`inputs_to_json` writes (``kinds`` only for the raw-feature models).
 INPUT_KEYS = ("feature_names", "named", "classes", "bad_positive")
+#: Parameters added after the first saved documents, with the value an older document means by leaving them out.
+ADDED_PARAMS: dict[str, Any] = {"bins": None}
 
 
 def params_to_json(est: Any) -> dict[str, Any]:
@@ -43,6 +45,10 @@ def params_to_json(est: Any) -> dict[str, Any]:
         params["master_scale"] = params["master_scale"].to_dict()
     if params.get("categorical") is not None:
         params["categorical"] = list(params["categorical"])
+    if params.get("bins") is not None:
+        from riskkit.scoring._bins_spec import to_json
+
+        params["bins"] = to_json(params["bins"])
     return params
 
 
@@ -50,9 +56,12 @@ def params_from_json(cls: type[E], params: Any, where: str = "body.params") -> E
     """``cls(**params)`` with every parameter present and checked as ``fit`` checks them.
 
     A refused value is a FormatError naming the parameter, ``body.params.C: ...``.
+    A parameter of :data:`ADDED_PARAMS` may be absent (a document saved before it existed).
     """
-    decode_mapping(params, where, list(inspect.signature(cls).parameters))  # no silent default
-    est: Any = cls(**params)
+    names = list(inspect.signature(cls).parameters)
+    added = [n for n in names if n in ADDED_PARAMS]
+    decode_mapping(params, where, [n for n in names if n not in added], added)  # no silent default
+    est: Any = cls(**{**{n: ADDED_PARAMS[n] for n in added}, **params})
     try:
         est._validate_params()
     except ValidationError as exc:

@@ -64,13 +64,22 @@ class Training(NamedTuple):
     bad_positive: bool
     scaling: Scaling
     master_scale: MasterScale
+    #: The row weights scaled to a mean of 1, or None: no weights, or all equal (the same fit as none).
+    weight: np.ndarray | None = None
 
 
-def training_data(est: Any, X: Any, y: Any) -> Training:
-    """Check a scorer's parameters, then y, then X, for ``est.fit(X, y)``.
+def training_data(est: Any, X: Any, y: Any, sample_weight: Any = None) -> Training:
+    """Check a scorer's parameters, then y, then X, then ``sample_weight``, for ``est.fit(X, y, sample_weight)``.
 
     ``est`` has ``_validate_params()``, ``base_score``, ``base_odds``, ``pdo``,
     ``master_scale``, ``categorical`` and ``bad_label``.
+
+    With weights, the rows of weight 0 are left out of the result (a weight
+    of 0 is the same fit as no row), and the other weights are scaled to a
+    mean of 1, so that multiplying every weight by a constant changes
+    nothing: the regularisation, the smoothing of pure bins and the minimum
+    counts keep the meaning they have without weights (rows). Weights that
+    are all equal are the same fit as none: ``weight`` is then None.
     """
     est._validate_params()
     scaling = scaling_params(est)
@@ -81,7 +90,63 @@ def training_data(est: Any, X: Any, y: Any) -> Training:
     names, named, columns, kinds, y01, classes, bad_positive = training_columns(
         owner, X, y, est.categorical, est.bad_label
     )
-    return Training(names, named, columns, kinds, y01, classes, bad_positive, scaling, scale)
+    weight = None
+    if sample_weight is not None:
+        w = sample_weights(sample_weight, y01.size, owner)
+        keep = w > 0
+        if not keep.all():
+            columns = {n: c[keep] for n, c in columns.items()}
+            y01, w = y01[keep], w[keep]
+        n_bad = int(y01.sum())
+        if n_bad == 0 or n_bad == y01.size:
+            only = classes[1] if (n_bad > 0) == bad_positive else classes[0]
+            raise ValidationError(
+                f"{owner}: only one class ({only!r}) has rows of positive sample_weight; a scorer needs both "
+                "classes (sklearn: y contains only one label)",
+                field="sample_weight",
+            )
+        weight = None if np.all(w == w[0]) else w / w.mean()
+    return Training(names, named, columns, kinds, y01, classes, bad_positive, scaling, scale, weight)
+
+
+def sample_weights(sample_weight: Any, n: int, owner: str) -> np.ndarray:
+    """``sample_weight`` as float64 of ``n`` finite values >= 0, not all 0; a ValidationError otherwise.
+
+    >>> sample_weights([1, 2.5, 0], 3, "Scorecard").tolist()
+    [1.0, 2.5, 0.0]
+    >>> sample_weights([1, -1, 0], 3, "Scorecard")
+    Traceback (most recent call last):
+    riskkit.errors.ValidationError: Scorecard: sample_weight must be finite and >= 0; row 1 holds -1.0
+    """
+    try:
+        w = np.asarray(sample_weight)
+    except (TypeError, ValueError):  # pragma: no cover - ragged input
+        raise ValidationError(f"{owner}: sample_weight must be a 1-D array of numbers", field="sample_weight") from None
+    if w.ndim != 1 or w.size != n:
+        raise ValidationError(
+            f"{owner}: sample_weight must be 1-D with one weight per row ({n}), got shape {w.shape}",
+            field="sample_weight",
+        )
+    if w.dtype.kind not in "biuf":
+        raise ValidationError(
+            f"{owner}: sample_weight must hold numbers, got values of dtype {w.dtype}", field="sample_weight"
+        )
+    w = w.astype(np.float64)  # a copy: the caller's array is never changed
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValidationError(
+            f"{owner}: sample_weight must be finite and >= 0; row {row} holds {float(w[row])!r}",
+            field="sample_weight",
+            row=row,
+            value=float(w[row]),
+        )
+    if not (w > 0).any():
+        raise ValidationError(
+            f"{owner}: sample_weight must contain at least one non-zero number (all {n} are 0)",
+            field="sample_weight",
+        )
+    return w
 
 
 def training_columns(

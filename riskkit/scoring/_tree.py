@@ -178,13 +178,28 @@ class DecisionTreeScorer(ModelScorer):
         "random_state": (SEED, NONE),
     }
 
-    def fit(self, X: Any, y: Any) -> DecisionTreeScorer:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DecisionTreeScorer:
         """Fit the categorical encodings and the tree, and count goods and bads per node.
 
-        {fit}
+        Parameters
+        ----------
+        X : FeatureFrame, DataFrame, mapping of name to array, or 2-D array
+        y : array-like of two class labels (bad = ``bad_label`` or the greater label)
+        sample_weight : array-like of float, optional
+            One finite weight >= 0 per row (not all 0), honoured by the order
+            of the levels, the splits and the counts of every node (``n`` and
+            ``bads`` become sums of weights scaled to a mean of 1, so the PD's
+            smoothing keeps its meaning); ``min_samples_leaf`` still counts
+            rows. A row of weight 0 is left out; equal weights are the same
+            fit as none.
+
+        Returns
+        -------
+        self
         """
-        data = training_data(self, X, y)
+        data = training_data(self, X, y, sample_weight)
         names, columns, kinds, y01 = data.names, data.columns, data.kinds, data.y01
+        w = np.ones(y01.size) if data.weight is None else data.weight
         categories: dict[str, tuple[str, ...]] = {}
         missing_seen: dict[str, bool] = {}
         matrix = np.empty((y01.size, len(names)), dtype=np.float64)
@@ -199,8 +214,8 @@ class DecisionTreeScorer(ModelScorer):
                 missing = is_missing(col)
                 levels = sorted({str(v) for v in col[~missing].tolist()})
                 codes, _ = level_codes(col, {lvl: i for i, lvl in enumerate(levels)})
-                n = np.bincount(codes[~missing], minlength=len(levels)).astype(np.float64)
-                bads = np.bincount(codes[~missing], weights=y01[~missing], minlength=len(levels))
+                n = np.bincount(codes[~missing], weights=w[~missing], minlength=len(levels)).astype(np.float64)
+                bads = np.bincount(codes[~missing], weights=(w * y01)[~missing], minlength=len(levels))
                 rate = (bads + 0.5) / (n + 1.0)
                 order = sorted(range(len(levels)), key=lambda i: (rate[i], levels[i]))
                 categories[name] = tuple(levels[i] for i in order)
@@ -217,7 +232,7 @@ class DecisionTreeScorer(ModelScorer):
             min_impurity_decrease=float(self.min_impurity_decrease),
             random_state=self.random_state,
         )
-        model.fit(matrix, y01)
+        model.fit(matrix, y01, sample_weight=data.weight)
         t = model.tree_
         self.scaling_ = data.scaling
         self.master_scale_ = data.master_scale
@@ -236,8 +251,8 @@ class DecisionTreeScorer(ModelScorer):
         }
         self._compile()
         leaf = self._leaves(self._matrix(columns), y01.size)
-        n_leaf = np.bincount(leaf, minlength=left.size).astype(np.float64)
-        bads_leaf = np.bincount(leaf, weights=y01.astype(np.float64), minlength=left.size)
+        n_leaf = np.bincount(leaf, weights=w, minlength=left.size).astype(np.float64)
+        bads_leaf = np.bincount(leaf, weights=w * y01, minlength=left.size)
         for node in range(left.size - 1, -1, -1):  # children have larger ids than their parent
             if left[node] != _LEAF:
                 n_leaf[node] = n_leaf[left[node]] + n_leaf[self.tree_["children_right"][node]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -54,6 +55,15 @@ def _legend(ax):
     return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
+def _unwrapped(ax):
+    """The x tick labels without the line breaks of wrapping (compared without spaces)."""
+    return ["".join(t.get_text().split()) for t in ax.get_xticklabels()]
+
+
+def _squeezed(labels):
+    return ["".join(label.split()) for label in labels]
+
+
 # ------------------------------------------------------------------------------------------ binning
 
 
@@ -91,7 +101,26 @@ def test_binning_categorical_labels(german):
     sc, _, _ = german
     b = sc.binnings_["status_of_existing_checking_account"]
     ax = plot.binning(b)
-    assert [t.get_text() for t in ax.get_xticklabels()] == b.labels()[: b.n_bins]
+    assert _unwrapped(ax) == _squeezed(b.labels()[: b.n_bins])
+
+
+def test_binning_wraps_long_labels_and_keeps_the_legend_off_the_bars(german):
+    sc, _, _ = german
+    b = sc.binnings_["purpose"]
+    assert max(map(len, b.labels()[: b.n_bins])) > 30  # "domestic appliances, furniture/equipment"
+    ax = plot.binning(sc, "purpose")
+    ax.figure.canvas.draw()
+    texts = [t.get_text() for t in ax.get_xticklabels()]
+    assert any("\n" in t for t in texts)
+    assert max(len(line) for t in texts for line in t.split("\n")) <= 18
+    assert all(t.get_rotation() == 0 for t in ax.get_xticklabels())
+    assert _unwrapped(ax) == _squeezed(b.labels()[: b.n_bins])  # wrapped, not cut
+    # the legend sits above the plotting area, where it cannot cover a bar
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y0 >= ax.get_window_extent().y1 - 1
+    # labels of neighbouring bars do not overlap
+    boxes = [t.get_window_extent() for t in ax.get_xticklabels()]
+    assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(boxes))
 
 
 @pytest.mark.parametrize(
@@ -111,14 +140,43 @@ def test_binning_bad_arguments(german, args, kwargs, field):
     assert field in str(info.value)
 
 
-def test_binning_refuses_unfitted_and_expert_cards(german):
+def test_binning_refuses_unfitted_cards_and_other_objects(german):
     sc, _, _ = german
     with pytest.raises(ValidationError, match=r"binning_or_scorecard.*fit it first"):
         plot.binning(riskkit.Scorecard(), "x")
-    with pytest.raises(ValidationError, match="expert scorecard has no training counts"):
-        plot.binning(riskkit.scoring.five_c(), "payment_index")
+    with pytest.raises(ValidationError, match="binning_or_scorecard must be"):
+        plot.binning({"payment_index": 1}, "payment_index")
     with pytest.raises(ValidationError, match="does not match"):
         plot.binning(sc.binnings_["duration_in_month"], "age_in_years")
+
+
+def test_binning_of_an_expert_card_draws_its_points():
+    card = riskkit.scoring.five_c()
+    f = next(f for f in card.card.features if f.name == "payment_index")
+    ax = plot.binning(card, "payment_index")
+    bars = _bars(ax)
+    # the regular bins and the missing bin (its points were set on purpose); no special codes, no special bin
+    assert [bar.get_height() for bar in bars] == [*f.points[: f.n_regular].tolist(), f.points[-1]]
+    assert _unwrapped(ax) == _squeezed([*f.labels()[: f.n_regular], "Missing"])
+    assert ax.get_ylabel() == "points"
+    assert "expert card" in ax.get_title()
+    assert len(ax.figure.axes) == 1  # no outcomes, so no event-rate line
+    with pytest.raises(ValidationError, match="not a feature of the scorecard") as info:
+        plot.binning(card, "age")
+    assert info.value.field == "feature"
+    with pytest.raises(ValidationError, match="feature is required"):
+        plot.binning(card)
+
+
+def test_binning_of_an_expert_card_shows_special_codes():
+    card = riskkit.ExpertScorecard.from_dict({
+        "name": "demo",
+        "features": [{"name": "dpd", "bins": [{"below": 30, "points": 10}, {"points": 0}], "missing": 5,
+                      "special": {"codes": [-1], "points": 2}}],
+    })
+    ax = plot.binning(card, "dpd")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["[-inf, 30)", "[30, inf)", "Special", "Missing"]
+    assert [bar.get_height() for bar in _bars(ax)] == [10.0, 0.0, 2.0, 5.0]
 
 
 # ------------------------------------------------------------------------------------------ distributions
@@ -139,6 +197,29 @@ def test_score_distribution_of_an_array_with_edges(book):
     _, after, y = book
     ax = plot.score_distribution(np.asarray(after.score), y, bins=[0, 25, 50, 75, 100])
     assert len(_bars(ax)) == 2 * 4
+
+
+def test_score_distribution_without_outcomes(book):
+    _, after, _ = book  # an expert 5C book scored today: no outcomes yet
+    ax = plot.score_distribution(after, bins=[0, 25, 50, 75, 100])
+    bars = _bars(ax)
+    assert [b.get_height() for b in bars] == np.histogram(after.score, bins=[0, 25, 50, 75, 100])[0].tolist()
+    assert _legend(ax) == [f"customers (n={len(after)})"]
+    assert ax.get_ylabel() == "customers"
+    # unscored rows are left out and said so
+    ax = plot.score_distribution([50.0, np.nan, 70.0], bins=2)
+    assert sum(b.get_height() for b in _bars(ax)) == 2
+    assert _legend(ax) == ["customers (n=2, 1 unscored not shown)"]
+
+
+@pytest.mark.parametrize(
+    ("scores", "bins"),
+    [([np.nan, np.nan], 10), ([], 10), ([[1.0, 2.0]], 10), (["a", "b"], 10), ([1.0, 2.0], 0)],
+)
+def test_score_distribution_without_outcomes_bad_input(scores, bins):
+    with pytest.raises(ValidationError) as info:
+        plot.score_distribution(scores, bins=bins)
+    assert info.value.field == ("bins" if bins == 0 else "scores")
 
 
 @pytest.mark.parametrize(
@@ -173,6 +254,35 @@ def test_roc_shows_auc_gini_and_ks(german):
     np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), fpr)
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), tpr)
     assert any(t.get_text().startswith("KS = ") for t in ax.texts)
+
+
+def test_ks_and_roc_charts_name_the_threshold_of_the_metrics(german):
+    sc, r, y = german
+    threshold = metrics.ks_threshold(y, r.pd)
+    text = f"threshold {threshold:.4g} (flag >=)"
+    roc_note = next(t.get_text() for t in plot.roc(y, r).texts if t.get_text().startswith("KS = "))
+    ks_label = next(c.get_label() for c in plot.ks(y, r).collections if isinstance(c, LineCollection))
+    assert roc_note == f"KS = {metrics.ks(y, r.pd):.3f}\n{text}"
+    assert ks_label == f"KS = {metrics.ks(y, r.pd):.3f} at {text}"
+    assert metrics.validate(sc, load_german_credit()[0], y).ks_threshold == threshold
+    # the ROC chart marks the point of that threshold, the KS chart stands its segment on it
+    marker = next(ln for ln in plot.roc(y, r).get_lines() if ln.get_marker() == "o")
+    flagged = r.pd >= threshold
+    assert marker.get_xdata()[0] == pytest.approx(flagged[y == 0].mean())
+    assert marker.get_ydata()[0] == pytest.approx(flagged[y == 1].mean())
+    (segment,) = next(c for c in plot.ks(y, r).collections if isinstance(c, LineCollection)).get_segments()
+    assert segment[0, 0] == threshold
+
+
+def test_ks_chart_of_points_flags_from_below(german):
+    _, r, y = german
+    threshold = metrics.ks_threshold(y, r.score, higher_is_riskier=False)
+    ax = plot.ks(y, r.score, higher_is_riskier=False)
+    label = next(c.get_label() for c in ax.collections if isinstance(c, LineCollection))
+    assert label == f"KS = {metrics.ks(y, r.score):.3f} at threshold {threshold:.4g} (flag <=)"
+    note = next(t.get_text() for t in plot.roc(y, r.score, higher_is_riskier=False).texts)
+    assert note.endswith(f"threshold {threshold:.4g} (flag <=)")
+    assert ax.get_xlabel() == "points"
 
 
 def test_roc_on_points_needs_the_direction(german):

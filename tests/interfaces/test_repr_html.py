@@ -119,7 +119,7 @@ def test_feature_frame(book):
     html = frame._repr_html_()
     t = parse(html)
     assert t.headers[0][0] == "customer_id"
-    assert set(frame.names) <= set(t.headers[0])
+    assert set(frame.names) <= {h.split(" (")[0] for h in t.headers[0]}  # a header may add its unit
     assert [r[0] for r in t.rows] == [NASTY, "plain"]
     assert "&lt;b&gt;Acme &amp; Co&lt;/b&gt;" in html
     assert any("2 rows" in s for s in t.text)
@@ -136,7 +136,7 @@ def test_score_result(scores):
     html = scores._repr_html_()
     t = parse(html)
     assert t.captions == ["riskkit.ScoreResult"]
-    assert t.headers[0] == ["customer_id", "score", "pd", "grade", "override", "reasons"]
+    assert t.headers[0] == ["customer_id", "score (points)", "pd", "grade", "override", "reasons (points lost)"]
     assert t.rows[0][0] == NASTY
     assert "&lt;b&gt;" in html
     assert t.rows[0][3] == str(scores.grade[0])
@@ -146,8 +146,8 @@ def test_score_result(scores):
 def test_score_result_without_ids_or_reasons():
     r = riskkit.ScoreResult(score=np.array([1.0, 2.0]), pd=np.array([0.1, 0.2]), grade=np.array(["A", "<B>"]))
     t = parse(r._repr_html_())
-    assert t.headers[0] == ["customer_id", "score", "pd", "grade"]
-    assert t.rows == [["0", "1.00", "10.00%", "A"], ["1", "2.00", "20.00%", "<B>"]]
+    assert t.headers[0] == ["customer_id", "score (points)", "pd", "grade"]
+    assert t.rows == [["0", "1", "10.00%", "A"], ["1", "2", "20.00%", "<B>"]]  # whole points: no decimals
 
 
 def test_expert_scorecard_points_table():
@@ -166,7 +166,9 @@ def test_expert_scorecard_points_table():
     assert {r[0] for r in t.rows} == {"a<b", "sector"}
     assert any(r[1] == "<retail>" for r in t.rows)
     assert "a&lt;b" in html and "&lt;retail&gt;" in html and "mining &amp; quarrying" in html
-    assert len(t.rows) == len(card.table())
+    # every bin but the special ones, which these features (no special codes) never use
+    assert len(t.rows) == len(card.table()) - 2
+    assert [r[2] for r in t.rows if r[0] == "a<b"] == ["0", "60", "30"]
 
 
 def test_five_c_card():
@@ -183,10 +185,10 @@ def test_fitted_scorecard_shows_woe_iv_and_points():
     for column in ("feature", "bin", "count", "event_rate", "woe", "iv", "points"):
         assert column in t.headers[0]
     assert {r[0] for r in t.rows} <= set(sc.selected_features_)
-    rows = sc.table()
-    assert len(t.rows) == min(len(rows), 120)
-    if len(rows) > 120:
-        assert any(f"{len(rows) - 120} more bins not shown" in s for s in t.text)
+    used = [r for r in sc.table() if r["bin"] not in ("Special", "Missing") or r["count"] > 0]
+    assert len(t.rows) == min(len(used), 120)
+    if len(used) > 120:
+        assert any(f"{len(used) - 120} more bins not shown" in s for s in t.text)
     assert any("14 features" in c for c in t.captions) or "features" in sc._repr_html_()
 
 
@@ -215,8 +217,9 @@ def test_worklist(book, scores):
     html = work._repr_html_()
     t = parse(html)
     assert t.captions == ["riskkit.Worklist"]
-    for column in ("customer_id", "stage", "next_action", "overdue_amount", "days_past_due", "grade", "priority"):
+    for column in ("customer_id", "stage", "next_action", "overdue_amount (money)", "days_past_due (days)", "grade",
+                   "priority (top = 100)"):
         assert column in t.headers[0]
     assert [r[0] for r in t.rows] == [NASTY, "plain"]  # most overdue first
     assert "&lt;b&gt;Acme &amp; Co&lt;/b&gt;" in html
-    assert t.rows[0][t.headers[0].index("overdue_amount")] in ("1,200", "1,200.00")
+    assert t.rows[0][t.headers[0].index("overdue_amount (money)")] == "1,200.00"

@@ -380,7 +380,7 @@ def test_features_in_two_threads_raise_the_first_error_of_the_sequential_order(m
         raise RuntimeError("ordering failed")
 
     monkeypatch.setattr(features, "_FAMILIES", tuple(broken if f is features._ordering else f for f in features._FAMILIES))
-    monkeypatch.setattr(features, "_WITHOUT_LEDGER", (broken, features._financials, features._events))
+    monkeypatch.setattr(features, "_WITHOUT_LEDGER", (broken, features._order_trends, features._financials, features._events))
     fine = Portfolio.from_records(customers=[{"id": "a"}], invoices=[{**invoices[0], "customer_id": "a", "amount": 10.0}],
                                   as_of="2025-05-15")
     with pytest.raises(RuntimeError, match="ordering failed"):

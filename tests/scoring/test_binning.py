@@ -667,8 +667,14 @@ def test_binning_renders_as_an_html_table() -> None:
     y = (rng.random(400) < 1 / (1 + np.exp(-2 * x))).astype(int)
     b = fit_numeric(x, y, name="x <b>")
     html = b._repr_html_()
-    assert html.count("<tr>") == 1 + b.n_bins + 2  # header, regular bins, special, missing
-    assert "x &lt;b&gt;" in html and "Missing" in html and "WoE" in html
+    assert html.count("<tr>") == 1 + b.n_bins  # header, regular bins; the empty special and missing bins hidden
+    assert "x &lt;b&gt;" in html and "<td>Missing</td>" not in html and "WoE" in html
+    assert "<p>Special and Missing bins not shown: no training rows</p>" in html
+    assert f"<td>{int(b.count[0])}</td>" in html  # a count shows as an integer
+    x[:25] = np.nan  # now the missing bin holds rows, and shows
+    html = fit_numeric(x, y, name="x", special_codes=[x[30]])._repr_html_()
+    assert "<td>Missing</td><td>25</td>" in html and "<td>Special</td><td>1</td>" in html
+    assert "<p>" not in html
 
 
 # --------------------------------------------------------------------------- tree pre-bins
