@@ -697,6 +697,7 @@ def calibration_table(
 
     # bdtrc(k, n, p) = P(X > k), so P(X >= bads) = bdtrc(bads - 1, n, p); P(X >= 0) = 1
     n_rows, n_bads = (count, bads) if w is None else (np.rint(count), np.rint(bads))
+    n_rows, n_bads = n_rows.astype(np.int64), n_bads.astype(np.int64)  # scipy deprecates a float n
     p_value = np.where(n_bads > 0, bdtrc(np.maximum(n_bads - 1, 0), n_rows, np.clip(mean_pd, 0.0, 1.0)), 1.0)
     return ValidationTable(
         "calibration",

@@ -117,10 +117,9 @@ def _raw_columns(X: Any, owner: str) -> tuple[dict[str, Any] | list[Any], int, n
                 field=single[0],
             )
         if single:
-            raise DataTypeError(
-                f"{owner}: feature {single[0]!r} holds a {type(X[single[0]]).__name__}, which is neither a "
-                "number, text nor a column"
-            )
+            # one value per feature, some of them neither number nor text (a dict ...): one customer whose
+            # odd values are refused by the features that read them, as in a one-row batch
+            return _raw_columns(as_one_row(X), owner)
         lengths = {str(k): len(v) for k, v in X.items()}
         if len(set(lengths.values())) > 1:
             raise ValidationError(
