@@ -35,6 +35,7 @@ _DATE_COLUMN = {
     "orders": "date",
     "statements": "period_end",
     "events": "date",
+    "insurance": "date",
 }
 
 

@@ -106,7 +106,9 @@ class _Collector:
         if rows.size == 0:
             return
         ident = data.get("id")
-        if ident is None and "invoice_id" in data:  # payments: the invoice paid, else the payer
+        if ident is None and "invoice_id" in data and "customer_id" not in data:  # disputes: the invoice
+            ident = data["invoice_id"]
+        elif ident is None and "invoice_id" in data:  # payments: the invoice paid, else the payer
             ident = np.where(data["invoice_id"] != "", data["invoice_id"], data["customer_id"])
         elif ident is None:
             ident = data.get("customer_id")
@@ -1019,11 +1021,14 @@ class Ingest:
         cust = self._table(_schema.CUSTOMERS, inputs.get("customers"))
         dup, reasons = _duplicates(cust["id"], ~cust["__bad__"], cust["__row__"])
         self._apply(_schema.CUSTOMERS, cust, dup, "id", reasons)
+        if (cust["parent_id"] != "").any() or "group_limit" not in self._absent:
+            self._rules_parents(_schema.CUSTOMERS, cust)
         out["customers"] = customers = _keep(cust, ~cust["__bad__"])
         rejected_customers = {str(k) for k in cust["id"][cust["__bad__"]].tolist()}
 
         customer_index = _Index(customers["id"])
-        for table in (_schema.EXPOSURES, _schema.INVOICES, _schema.ORDERS, _schema.STATEMENTS, _schema.EVENTS):
+        for table in (_schema.EXPOSURES, _schema.INVOICES, _schema.ORDERS, _schema.STATEMENTS, _schema.EVENTS,
+                      _schema.INSURANCE):
             data = self._table(table, inputs.get(table.name))
             data["customer"] = customer_index.find(data["customer_id"])
             data["customer_id"] = _shared_ids(customers["id"], data["customer"], data["customer_id"])
@@ -1048,6 +1053,7 @@ class Ingest:
         pay = self._table(_schema.PAYMENTS, inputs.get("payments"))
         self._rules_payments(_schema.PAYMENTS, pay, inv_all, index, customer_index, rejected_customers)
         out["payments"] = _keep(pay, ~pay["__bad__"])
+        self._promises_and_disputes(inputs, out, customer_index, rejected_customers, index)
         self._all_rejected(inputs, out)
         self.currency = _currency.convert(out, self.currency or None, self.rates)
         for cols in out.values():
@@ -1093,6 +1099,54 @@ class Ingest:
         self._apply(table, data, unknown, field, reasons)
 
     # --- per-table rules (whole-column checks) -----------------------------------
+
+    def _rules_parents(self, table: _schema.Table, cust: Columns) -> None:
+        """Corporate groups (docs/domain.md, *Corporate groups*): a parent is a customer of this book, no
+        chain of parents loops, and a group limit is given on a top parent only.
+
+        A customer whose parent is rejected goes with it (its group would be another one without it).
+        """
+        from riskkit.groups import chains
+
+        has = cust["parent_id"] != ""
+        self._apply(table, cust, has & ~np.isnan(cust["group_limit"]), "group_limit",
+                    "is set on a customer with a parent; give the group limit on the group's top parent only")
+        ids = cust["id"]
+        while has.any():
+            rows = np.flatnonzero(~cust["__bad__"])
+            found = _Index(ids[rows]).find(cust["parent_id"][has])
+            parent = np.full(ids.size, -1, dtype=np.int64)
+            parent[has] = np.where(found >= 0, rows[np.maximum(found, 0)], -2)
+            unknown = has & (parent == -2) & ~cust["__bad__"]
+            if unknown.any():
+                rejected = {str(k) for k in ids[cust["__bad__"]].tolist()}
+
+                def missing(idx: np.ndarray, rejected: set[str] = rejected) -> list[str]:
+                    return ["refers to a customer that was rejected" if str(k) in rejected
+                            else "is not a known customer id; give the id of a customer of this book, or leave it "
+                            "empty" for k in cust["parent_id"][idx].tolist()]
+
+                self._apply(table, cust, unknown, "parent_id", missing)
+                continue
+            parent[cust["__bad__"]] = -1
+            _, cyclic = chains(parent)
+
+            def loop(idx: np.ndarray, parent: np.ndarray = parent) -> list[str]:
+                out = []
+                for i in idx.tolist():
+                    path, seen = [i], {i}
+                    while parent[path[-1]] not in seen and len(path) < 10:
+                        seen.add(int(parent[path[-1]]))
+                        path.append(int(parent[path[-1]]))
+                    path.append(int(parent[path[-1]]))
+                    chain = " -> ".join(repr(str(ids[k])) for k in path)
+                    more = "" if path[-1] in path[:-1] else " -> ..."
+                    out.append(f"makes a cycle of parents ({chain}{more}); a group's chain must end at a customer "
+                               "without a parent")
+                return out
+
+            self._apply(table, cust, cyclic & ~cust["__bad__"], "parent_id", loop)
+            break
 
     def _rules_exposures(self, table: _schema.Table, data: Columns) -> None:
         dup, reasons = _duplicates(data["customer"], ~data["__bad__"], data["__row__"])
@@ -1184,6 +1238,26 @@ class Ingest:
     def _rules_events(self, table: _schema.Table, data: Columns) -> None:
         """Events have no rules beyond their columns'."""
 
+    def _rules_insurance(self, table: _schema.Table, data: Columns) -> None:
+        """Credit-insurance decisions (docs/domain.md, *Credit insurance*): a known status, an amount except
+        on a cancellation (which has none, or 0), an indemnity in (0, 1], one decision per customer and date."""
+        status, amount, indemnity = data["status"], data["amount"], data["indemnity"]
+        accepted = ", ".join(_schema.INSURANCE_STATUSES)
+        self._apply(table, data, ~np.isin(status, np.array(_schema.INSURANCE_STATUSES, dtype=object)), "status",
+                    f"is not a known insurance status; accepted: {accepted}")
+        cancelled = status == "cancelled"
+        self._apply(table, data, ~cancelled & np.isnan(amount), "amount",
+                    "is missing; it is required for a requested, granted or reduced limit")
+        self._apply(table, data, cancelled & (amount > 0), "amount",
+                    "is set on a cancellation; a cancelled limit is 0 (leave it empty or give 0)")
+        self._apply(table, data, ~np.isnan(indemnity) & ~((indemnity > 0) & (indemnity <= 1)), "indemnity",
+                    "is not a share in (0, 1] (e.g. 0.9 for 90%); leave it empty for the default")
+        _, day_code = np.unique(data["date"].astype(np.int64), return_inverse=True)
+        keys = data["customer"] * (int(day_code.max(initial=0)) + 1) + day_code.ravel()
+        dup, reasons = _duplicates(keys, ~data["__bad__"], data["__row__"])
+        self._apply(table, data, dup, "date", lambda idx: [r + "; give one decision per customer and date"
+                                                           for r in reasons(idx)])
+
     def _rules_statements(self, table: _schema.Table, data: Columns) -> None:
         pub, end = data["published"], data["period_end"]
         self._apply(table, data, ~np.isnat(pub) & (pub < end), "published", _before("period_end", end))
@@ -1241,6 +1315,59 @@ class Ingest:
             )
             data["customer"] = np.where(has_invoice, owner, data["customer"])
             data["customer_id"] = np.where(has_invoice, invoices["customer_id"][inv], data["customer_id"]).astype(object)
+
+    def _promises_and_disputes(
+        self,
+        inputs: Mapping[str, Any],
+        out: dict[str, Columns],
+        customer_index: _Index,
+        rejected_customers: set[str],
+        index: _Index,
+    ) -> None:
+        """Promises to pay and disputes (docs/domain.md, *Promises and disputes*), read after the invoices.
+
+        A promise names its customer and, optionally, one of that customer's
+        invoices (``invoice``: its row, -1 for none); a dispute names an
+        invoice (not a credit note), whose customer it takes.
+        """
+        invoices = out["invoices"]
+        rejected_invoices = set(self._rejected_ids("invoices"))
+        table = _schema.PROMISES
+        data = self._table(table, inputs.get(table.name))
+        data["customer"] = customer_index.find(data["customer_id"])
+        data["customer_id"] = _shared_ids(out["customers"]["id"], data["customer"], data["customer_id"])
+        self._unknown_refs(table, data, data["customer"], "customer_id", "customer", rejected_customers)
+        made, due = data["made"], data["due"]
+        self._apply(table, data, due < made, "due", _before("made", made))
+        self._apply(table, data, data["amount"] <= 0, "amount", "is not above 0; a promise names the amount to be paid")
+        named = data["invoice_id"] != ""
+        data["invoice"] = np.full(named.size, -1, dtype=np.int64)
+        data["invoice"][named] = index.find(data["invoice_id"][named])
+        self._unknown_refs(table, data, np.where(named, data["invoice"], 0), "invoice_id", "invoice", rejected_invoices)
+        if named.any():
+            row = np.maximum(data["invoice"], 0)
+            self._apply(
+                table, data, named & (invoices["customer"][row] != data["customer"]), "invoice_id",
+                lambda idx: [f"is an invoice of another customer ({invoices['customer_id'][row[i]]!r})" for i in idx],
+            )
+        out[table.name] = _keep(data, ~data["__bad__"])
+
+        table = _schema.DISPUTES
+        data = self._table(table, inputs.get(table.name))
+        data["invoice"] = index.find(data["invoice_id"])
+        self._unknown_refs(table, data, data["invoice"], "invoice_id", "invoice", rejected_invoices)
+        row = np.maximum(data["invoice"], 0)
+        if invoices["id"].size:
+            self._apply(table, data, invoices["credit"][row], "invoice_id",
+                        "refers to a credit note; only an invoice can be disputed")
+            data["customer"] = invoices["customer"][row]
+            data["customer_id"] = invoices["customer_id"][row].astype(object)
+        else:  # every row was rejected above: no invoice to name
+            data["customer"] = np.zeros(row.size, dtype=np.int64)
+            data["customer_id"] = np.full(row.size, "", dtype=object)
+        opened, resolved = data["opened"], data["resolved"]
+        self._apply(table, data, ~np.isnat(resolved) & (resolved < opened), "resolved", _before("opened", opened))
+        out[table.name] = _keep(data, ~data["__bad__"])
 
 def _before(what: str, dates: np.ndarray) -> Callable[[np.ndarray], list[str]]:
     return lambda idx: [f"is before {what!r} ({d})" if " " not in what else f"is before {what} ({d})" for d in dates[idx]]

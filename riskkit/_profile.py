@@ -81,7 +81,10 @@ TABLE_KEYS = (
     "where",
 )
 SIGN_KEYS = ("column", "credit")
-TABLE_NAMES = ("customers", "exposures", "invoices", "payments", "orders", "statements", "events")
+TABLE_NAMES = (
+    "customers", "exposures", "invoices", "payments", "orders", "statements", "events", "insurance", "promises",
+    "disputes",
+)
 
 _KIND_TABLES = ("invoices", "events")
 _SIGN_TABLES = ("invoices",)

@@ -106,6 +106,21 @@ CUSTOMERS = Table(
             doc="guarantees or credit insurance covering this customer; NaN if unknown (0 only when given as 0)",
         ),
         Column("blocked", "bool", optional=True, default=False, doc="credit block set in the ERP"),
+        Column(
+            "parent_id",
+            "ref",
+            optional=True,
+            default="",
+            doc="the customer's parent in its corporate group (a customer id of this book); empty for none",
+        ),
+        Column(
+            "group_limit",
+            "money",
+            optional=True,
+            default=_NAN,
+            doc="credit limit shared by the group, given on the group's top parent (reporting currency); "
+            "NaN for none",
+        ),
     ),
     doc="one row per customer; its order is the order of every result",
 )
@@ -206,8 +221,61 @@ EVENTS = Table(
     doc="dated events: lawsuits, frozen assets, broken promises, bounced payments ...",
 )
 
+#: Statuses of a credit-insurance limit decision (docs/domain.md, *Credit insurance*).
+INSURANCE_STATUSES: tuple[str, ...] = ("requested", "granted", "reduced", "cancelled")
+
+INSURANCE = Table(
+    "insurance",
+    (
+        Column("customer_id", "ref"),
+        Column("date", "date", doc="date of the insurer's decision (or of the request)"),
+        Column("status", "text", doc="requested, granted, reduced or cancelled"),
+        Column(
+            "amount",
+            "money",
+            optional=True,
+            default=_NAN,
+            doc="the limit requested, granted or reduced to; required except for a cancellation",
+        ),
+        Column(
+            "indemnity",
+            "ratio",
+            optional=True,
+            default=_NAN,
+            doc="insured share of a loss in (0, 1]; missing: the default of riskkit.insurance.cover (0.9)",
+        ),
+        Column("currency", "currency", optional=True, default="", doc="currency of the amount"),
+    ),
+    doc="credit-insurance limit decisions per customer over time (optional)",
+)
+
+PROMISES = Table(
+    "promises",
+    (
+        Column("customer_id", "ref", doc="the customer who promised"),
+        Column("made", "date", doc="date the promise was made"),
+        Column("due", "date", doc="date the customer promised to pay by; on or after made"),
+        Column("amount", "money", doc="amount promised (reporting currency), above 0"),
+        Column("invoice_id", "invref", optional=True, default="",
+               doc="the invoice promised; empty: any payment of the customer counts"),
+    ),
+    doc="promises to pay taken by collections (optional); kept or broken is computed from the payments",
+)
+
+DISPUTES = Table(
+    "disputes",
+    (
+        Column("invoice_id", "invref", doc="the invoice disputed"),
+        Column("reason", "text", optional=True, default="", doc="why the customer disputes it", blankable=True),
+        Column("opened", "date", doc="date the dispute was raised"),
+        Column("resolved", "date", optional=True, doc="date it was settled; missing while open"),
+    ),
+    doc="disputed invoices (optional): set apart in aging and left out of dunning while open",
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CUSTOMERS, EXPOSURES, INVOICES, PAYMENTS, ORDERS, STATEMENTS, EVENTS)
+    t.name: t
+    for t in (CUSTOMERS, EXPOSURES, INVOICES, PAYMENTS, ORDERS, STATEMENTS, EVENTS, INSURANCE, PROMISES, DISPUTES)
 }
 
 #: Columns holding amounts converted to the reporting currency, per table.
@@ -223,4 +291,5 @@ AMOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
         "intangible_assets",
     ),
     "events": ("amount",),
+    "insurance": ("amount",),
 }

@@ -873,6 +873,10 @@ def _events(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], mem
     in_90 = window(evt["date"], as_of, WINDOW_90D)
     cols["legal_events_12m"] = group_sum(in_year & np.isin(kinds, legal_kinds), evt["customer"], n)
     cols["broken_promises_90d"] = group_sum(in_90 & (kinds == EventKind.BROKEN_PROMISE), evt["customer"], n)
+    if p.promises.n_rows:  # and the promises the payments did not keep (docs/domain.md, promises and disputes)
+        from riskkit.promises import broken_counts
+
+        cols["broken_promises_90d"] = cols["broken_promises_90d"] + broken_counts(p, as_of, WINDOW_90D)
     cols["bounced_payments_90d"] = group_sum(in_90 & (kinds == EventKind.BOUNCED_PAYMENT), evt["customer"], n)
 
 

@@ -1,7 +1,8 @@
 """The columnar core: a company's customers and receivables as numpy columns.
 
-A :class:`Portfolio` holds seven tables (customers, exposures, invoices,
-payments, orders, statements, events; see :func:`riskkit.portfolio.schema`).
+A :class:`Portfolio` holds ten tables (customers, exposures, invoices,
+payments, orders, statements, events, insurance, promises, disputes; see
+:func:`riskkit.portfolio.schema`).
 Customer ids are interned to integer codes in portfolio order, dates are
 ``datetime64[D]``, money is float64. Every constructor funnels into one
 validated path, so the same data gives the same Portfolio however it arrives.
@@ -53,7 +54,10 @@ EXPOSURE_CATEGORIES = ("open_orders", "open_deliveries", "open_invoices", "speci
 _FEATURE_CACHE_SIZE = 4
 _T = TypeVar("_T")
 
-_TABLE_ORDER = ("customers", "exposures", "invoices", "payments", "orders", "statements", "events")
+_TABLE_ORDER = (
+    "customers", "exposures", "invoices", "payments", "orders", "statements", "events", "insurance", "promises",
+    "disputes",
+)
 
 
 class _Options(NamedTuple):
@@ -140,7 +144,7 @@ class Portfolio:
 
     Parameters
     ----------
-    customers, exposures, invoices, payments, orders, statements, events
+    customers, exposures, invoices, payments, orders, statements, events, insurance, promises, disputes
         The tables. Only ``customers`` is required. Column names equal the
         record field names (:mod:`riskkit.records`); see :func:`schema`.
     as_of : date-like, optional
@@ -237,6 +241,9 @@ class Portfolio:
         orders: Mapping[str, Any] | None = None,
         statements: Mapping[str, Any] | None = None,
         events: Mapping[str, Any] | None = None,
+        insurance: Mapping[str, Any] | None = None,
+        promises: Mapping[str, Any] | None = None,
+        disputes: Mapping[str, Any] | None = None,
         as_of: Any = None,
         statistical: Iterable[str] = (),
         errors: str = "raise",
@@ -260,7 +267,8 @@ class Portfolio:
         >>> str(p.as_of)
         '2025-02-05'
         """
-        given = _given("from_arrays", unknown, customers, exposures, invoices, payments, orders, statements, events)
+        given = _given("from_arrays", unknown, customers, exposures, invoices, payments, orders, statements, events,
+                       insurance, promises, disputes)
         options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
         return cls._build(given, options)
 
@@ -313,6 +321,9 @@ class Portfolio:
         orders: Iterable[Mapping[str, Any]] | None = None,
         statements: Iterable[Mapping[str, Any]] | None = None,
         events: Iterable[Mapping[str, Any]] | None = None,
+        insurance: Iterable[Mapping[str, Any]] | None = None,
+        promises: Iterable[Mapping[str, Any]] | None = None,
+        disputes: Iterable[Mapping[str, Any]] | None = None,
         as_of: Any = None,
         statistical: Iterable[str] = (),
         errors: str = "raise",
@@ -328,7 +339,8 @@ class Portfolio:
         A key missing from one row is a missing value on that row; options as
         in :class:`Portfolio`.
         """
-        given = _given("from_records", unknown, customers, exposures, invoices, payments, orders, statements, events)
+        given = _given("from_records", unknown, customers, exposures, invoices, payments, orders, statements, events,
+                       insurance, promises, disputes)
         columns = {name: _columns_from_dicts(name, rows) for name, rows in given.items()}
         options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
         return cls._build(columns, options)
@@ -344,6 +356,9 @@ class Portfolio:
         orders: Iterable[Any] | None = None,
         statements: Iterable[Any] | None = None,
         events: Iterable[Any] | None = None,
+        insurance: Iterable[Any] | None = None,
+        promises: Iterable[Any] | None = None,
+        disputes: Iterable[Any] | None = None,
         as_of: Any = None,
         statistical: Iterable[str] = (),
         errors: str = "raise",
@@ -361,7 +376,8 @@ class Portfolio:
         """
         from riskkit.protocols import Customer, Exposure
 
-        given = _given("from_objects", unknown, customers, exposures, invoices, payments, orders, statements, events)
+        given = _given("from_objects", unknown, customers, exposures, invoices, payments, orders, statements, events,
+                       insurance, promises, disputes)
         protocols = {"customers": Customer, "exposures": Exposure}
         columns = {}
         for name, objs in given.items():
@@ -393,6 +409,9 @@ class Portfolio:
         orders: Any = None,
         statements: Any = None,
         events: Any = None,
+        insurance: Any = None,
+        promises: Any = None,
+        disputes: Any = None,
         as_of: Any = None,
         statistical: Iterable[str] = (),
         errors: str = "raise",
@@ -408,7 +427,8 @@ class Portfolio:
         Nullable and datetime columns are read without silent coercion: a
         datetime with a time of day, or with a time zone, is refused.
         """
-        given = _given("from_frames", unknown, customers, exposures, invoices, payments, orders, statements, events)
+        given = _given("from_frames", unknown, customers, exposures, invoices, payments, orders, statements, events,
+                       insurance, promises, disputes)
         for name, df in given.items():
             _check_frame(name, df)
         # each frame's columns are read when its table is validated, and let go after it: a book of
@@ -428,6 +448,9 @@ class Portfolio:
         orders: str | os.PathLike[str] | None = None,
         statements: str | os.PathLike[str] | None = None,
         events: str | os.PathLike[str] | None = None,
+        insurance: str | os.PathLike[str] | None = None,
+        promises: str | os.PathLike[str] | None = None,
+        disputes: str | os.PathLike[str] | None = None,
         encoding: str = "utf-8",
         delimiter: str = ",",
         decimal: str = ".",
@@ -469,7 +492,8 @@ class Portfolio:
         ([1.5], '1999-01-31')
         >>> folder.cleanup()
         """
-        given = _given("from_csv", unknown, customers, exposures, invoices, payments, orders, statements, events)
+        given = _given("from_csv", unknown, customers, exposures, invoices, payments, orders, statements, events,
+                       insurance, promises, disputes)
         dialect = Dialect(
             delimiter=delimiter, decimal=decimal, thousands=thousands, date_format=date_format, encoding=encoding
         )
@@ -707,6 +731,9 @@ class Portfolio:
     orders = property(lambda self: self._tables["orders"], doc="The orders table.")
     statements = property(lambda self: self._tables["statements"], doc="The statements table.")
     events = property(lambda self: self._tables["events"], doc="The events table.")
+    insurance = property(lambda self: self._tables["insurance"], doc="The credit-insurance decisions table.")
+    promises = property(lambda self: self._tables["promises"], doc="The promises-to-pay table.")
+    disputes = property(lambda self: self._tables["disputes"], doc="The disputes table.")
 
     def codes(self, customer_ids: Iterable[str]) -> np.ndarray:
         """Integer codes (row positions) of ``customer_ids``; an unknown id raises naming it.

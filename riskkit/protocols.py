@@ -26,8 +26,8 @@ class Customer(Protocol):
     """**Protocol:** a customer as riskkit reads it.
 
     ``established`` may be ``None`` when unknown. Optional extras read when
-    present: ``debtor_type``, ``industry_risk``, ``secured_amount``, ``blocked``
-    (see :class:`riskkit.CustomerRecord`).
+    present: ``debtor_type``, ``industry_risk``, ``secured_amount``, ``blocked``,
+    ``parent_id``, ``group_limit`` (see :class:`riskkit.CustomerRecord`).
 
     Examples
     --------

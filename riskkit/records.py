@@ -35,13 +35,16 @@ from riskkit.errors import ValidationError
 __all__ = [
     "CustomerEvent",
     "CustomerRecord",
+    "Dispute",
     "EventKind",
     "ExposureRecord",
     "FinancialStatement",
+    "InsuranceDecision",
     "Invoice",
     "InvoiceKind",
     "Order",
     "Payment",
+    "Promise",
 ]
 
 
@@ -279,7 +282,9 @@ class CustomerRecord(_Validated):
     optional extras read by the collections ladder, the 5C card and the order check.
     ``industry_risk`` and ``secured_amount`` are NaN when not given (unknown,
     so ``collateral_coverage`` is NaN); give ``secured_amount=0.0`` for a
-    customer known to have no collateral.
+    customer known to have no collateral. ``parent_id`` names the customer's
+    parent in its corporate group and ``group_limit`` (on the group's top
+    parent only) the limit its group shares (docs/domain.md, *Corporate groups*).
     """
 
     _table: ClassVar[_schema.Table] = _schema.CUSTOMERS
@@ -292,6 +297,8 @@ class CustomerRecord(_Validated):
     industry_risk: float = attrs.field(default=float("nan"), eq=_nan_key)
     secured_amount: float = attrs.field(default=float("nan"), eq=_nan_key)
     blocked: bool = False
+    parent_id: str = ""
+    group_limit: float = attrs.field(default=float("nan"), eq=_nan_key)
 
 
 @attrs.frozen(slots=False)
@@ -433,3 +440,106 @@ class CustomerEvent(_Validated):
     amount: float = attrs.field(default=float("nan"), eq=_nan_key)
     currency: str = ""
 
+
+@attrs.frozen(slots=False)
+class InsuranceDecision(_Validated):
+    """A credit insurer's decision on a customer's insured limit (docs/domain.md, *Credit insurance*).
+
+    ``status`` is ``"requested"`` (asked for, not cover yet), ``"granted"``,
+    ``"reduced"`` (the limit in force from ``date``) or ``"cancelled"`` (no
+    cover from ``date``; no amount, or 0). ``indemnity`` is the insured share
+    of a loss in (0, 1]; ``None`` takes the default of
+    :func:`riskkit.insurance.cover`.
+
+    Examples
+    --------
+    >>> InsuranceDecision("C1", "2025-01-15", "granted", 50000.0, indemnity=0.9).amount
+    50000.0
+    >>> InsuranceDecision("C1", "2025-01-15", "refused", 0.0)
+    Traceback (most recent call last):
+    ...
+    riskkit.errors.ValidationError: InsuranceDecision 'C1': field 'status' ('refused') is not a known insurance status; accepted: requested, granted, reduced, cancelled
+    """
+
+    _table: ClassVar[_schema.Table] = _schema.INSURANCE
+    customer_id: str
+    date: _dt.date
+    status: str
+    amount: float = attrs.field(default=float("nan"), eq=_nan_key)
+    indemnity: float = attrs.field(default=float("nan"), eq=_nan_key)
+    currency: str = ""
+
+    def _check(self) -> None:
+        if self.status not in _schema.INSURANCE_STATUSES:
+            raise self._fail("status", "is not a known insurance status; accepted: "
+                             + ", ".join(_schema.INSURANCE_STATUSES), self.status)
+        missing = self.amount != self.amount
+        if self.status != "cancelled" and missing:
+            raise self._fail("amount", "is missing; it is required for a requested, granted or reduced limit",
+                             self.amount)
+        if self.status == "cancelled" and not missing and self.amount > 0:
+            raise self._fail("amount", "is set on a cancellation; a cancelled limit is 0 (leave it empty or give 0)",
+                             self.amount)
+        if self.indemnity == self.indemnity and not 0 < self.indemnity <= 1:
+            raise self._fail("indemnity", "is not a share in (0, 1] (e.g. 0.9 for 90%); leave it empty for the "
+                             "default", self.indemnity)
+
+
+@attrs.frozen(slots=False)
+class Promise(_Validated):
+    """A promise to pay: ``amount`` by ``due``, made on ``made`` (docs/domain.md, *Promises and disputes*).
+
+    Whether it was kept is computed from the payments, never entered
+    (:func:`riskkit.promises.promise_status`). ``invoice_id`` names the
+    invoice promised; without it any payment of the customer counts.
+    ``amount`` is in the reporting currency.
+
+    Examples
+    --------
+    >>> Promise("C1", "2025-03-01", "2025-03-10", 500.0).due
+    datetime.date(2025, 3, 10)
+    >>> Promise("C1", "2025-03-10", "2025-03-01", 500.0)
+    Traceback (most recent call last):
+    ...
+    riskkit.errors.ValidationError: Promise 'C1': field 'due' (2025-03-01) is before 'made' (2025-03-10)
+    """
+
+    _table: ClassVar[_schema.Table] = _schema.PROMISES
+    customer_id: str
+    made: _dt.date
+    due: _dt.date
+    amount: float
+    invoice_id: str = ""
+
+    def _label(self) -> str:
+        return f"{type(self).__name__} {self.customer_id!r}"
+
+    def _check(self) -> None:
+        if self.due < self.made:
+            raise self._fail("due", f"is before 'made' ({self.made})", self.due)
+        if self.amount <= 0:
+            raise self._fail("amount", "is not above 0; a promise names the amount to be paid", self.amount)
+
+
+@attrs.frozen(slots=False)
+class Dispute(_Validated):
+    """A disputed invoice, open from ``opened`` until ``resolved`` (docs/domain.md, *Promises and disputes*).
+
+    While open, the invoice's open amount is set apart in aging and the
+    invoice is left out of dunning.
+
+    Examples
+    --------
+    >>> Dispute("INV1", "goods damaged", "2025-03-01").resolved is None
+    True
+    """
+
+    _table: ClassVar[_schema.Table] = _schema.DISPUTES
+    invoice_id: str
+    reason: str
+    opened: _dt.date
+    resolved: _dt.date | None = None
+
+    def _check(self) -> None:
+        if self.resolved is not None and self.resolved < self.opened:
+            raise self._fail("resolved", f"is before 'opened' ({self.opened})", self.resolved)

@@ -93,7 +93,10 @@ _NAME_FORMS = "a table name of letters, digits and _ (not starting with a digit)
 #: Rows inserted per statement batch.
 _BATCH = 10_000
 _NONE: Any = None  # np.equal(col, _NONE): where an object column holds None, typed for mypy
-_TABLE_ORDER = ("customers", "exposures", "invoices", "payments", "orders", "statements", "events")
+_TABLE_ORDER = (
+    "customers", "exposures", "invoices", "payments", "orders", "statements", "events", "insurance", "promises",
+    "disputes",
+)
 
 
 def _sqlalchemy() -> Any:

@@ -128,7 +128,10 @@ EXIT_TERMINATED = 143
 #: Rows scored per block (progress is reported per block).
 _BLOCK = 50_000
 
-_TABLE_OPTIONS = ("customers", "invoices", "payments", "orders", "statements", "events", "exposures")
+_TABLE_OPTIONS = (
+    "customers", "invoices", "payments", "orders", "statements", "events", "exposures", "insurance", "promises",
+    "disputes",
+)
 
 
 def _say(args: argparse.Namespace, message: str) -> None:
@@ -918,7 +921,7 @@ def _check(args: argparse.Namespace) -> int:
 
 #: Money fields of a credit decision, and the steps comparing money (their value and limit).
 _DECISION_MONEY = ("amount", "exposure", "credit_limit")
-_MONEY_STEPS = frozenset({"static_limit", "max_document_value"})
+_MONEY_STEPS = frozenset({"static_limit", "group_limit", "max_document_value"})
 
 
 def _decision_record(decision: Any, names: dict[str, str] | None) -> dict[str, Any]:
@@ -1426,6 +1429,21 @@ def build_parser() -> argparse.ArgumentParser:
     from riskkit.cli import _jobs  # limits and worklist; imported here, after this module is complete
 
     _jobs.add_commands(sub)
+    from riskkit.cli import _provisions
+
+    _provisions.add_commands(sub)
+    from riskkit.cli import _groups  # corporate groups
+
+    _groups.add_commands(sub)
+    from riskkit.cli import _insurance  # credit-insurance cover and notification deadlines
+
+    _insurance.add_commands(sub)
+    from riskkit.cli import _reviews  # the credit reviews due
+
+    _reviews.add_commands(sub)
+    from riskkit.cli import _promises  # promises to pay and disputes
+
+    _promises.add_commands(sub)
     for command in sub.choices.values():  # --out or --out-table, on every command writing a table
         _allow_out_table(command)
     return parser

@@ -30,8 +30,11 @@ Output columns
     hold_credit, days_to_next_stage (empty at the last stage), with
     ``--horizon DAYS`` stage_at_horizon and escalates (the stage in DAYS days
     if nothing is paid, and whether it is a later one), reorder_rule,
-    cause_hints, reason, and currency when it is known. Only customers with
-    overdue money at ``--as-of`` are listed.
+    cause_hints, reason, with ``--promises`` or ``--disputes``
+    promises_due, promised_amount_due, broken_promises_90d, escalate_to,
+    disputes_open and disputed_amount (:func:`riskkit.dunning.promise_columns`),
+    and currency when it is known. Only customers with overdue money at
+    ``--as-of`` are listed; invoices under an open dispute are not dunned.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ DEFAULT_MODEL = "five_c"
 
 #: Money columns of each job's output, rounded to cents when written.
 LIMIT_MONEY = ("current_limit", "recommended_limit", "change")
-WORKLIST_MONEY = ("amount_overdue",)
+WORKLIST_MONEY = ("amount_overdue", "promised_amount_due", "disputed_amount")
 
 
 def add_commands(sub: Any) -> None:
@@ -215,6 +218,9 @@ def run_worklist(args: argparse.Namespace) -> int:
         columns += [stage_names[later], stage_names[later] != work["stage"]]
     header += ["reorder_rule", "cause_hints", "reason"]
     columns += [work["reorder_rule"], work["cause_hints"], work["reason"]]
+    extra = dunning.promise_columns(portfolio, work, as_of, ladder=ladder)  # {} without promises and disputes
+    header += list(extra)
+    columns += list(extra.values())
     _add_currency(args, portfolio, header, columns, len(work))
     n = _cli_io.write_columns(args.out, header, columns, money=WORKLIST_MONEY, raw=_raw(args))
     rejects = _portfolio_rejects(portfolio)

@@ -36,9 +36,15 @@ def run_report(args: argparse.Namespace) -> int:
         known = {_cli_io.cell(c): f for c, f, b in zip(raw["customer_id"].tolist(), flags.tolist(), bad.tolist(),
                                                        strict=True) if not b and f == f}
         outcome = np.array([known.get(str(c), np.nan) for c in portfolio.customer_ids.tolist()])
+    last_review = None
+    if getattr(args, "last_review", None):  # the "Reviews due" section (riskkit.cli._reviews)
+        from riskkit.cli._reviews import _read_last_review
+
+        last_review, bad_reviews = _read_last_review(args, portfolio)
+        rejects += bad_reviews
     rep = report(portfolio, as_of, scorer=scorer, scores=scores, outcomes=outcome, currency=args.currency,
                  watchlist_budget=args.watchlist_budget, worklist_days=args.worklist_days,
-                 n_rejected=len(rejects))
+                 n_rejected=len(rejects), last_review=last_review)
     _cli_io.write_text(args.out, rep.html)
     cli._write_rejects(args, rejects, with_table=True)
     cli._say(args, f"riskkit: wrote the report to {args.out}")
@@ -57,4 +63,6 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
                    help="at most N customers on the watchlist (default 25)")
     p.add_argument("--worklist-days", type=_positive_int, default=7, metavar="DAYS",
                    help="the collections week: cases moving to a harsher stage within it are marked (default 7)")
+    p.add_argument("--last-review", metavar="FILE",
+                   help="customer_id,last_review for the 'Reviews due' section (default: none on record)")
     p.add_argument("--out", required=True, metavar="HTML", help="the report (.html)")

@@ -6,7 +6,9 @@
   (riskkit.dunning._ladder).
 - :func:`worklist` ranks the open cases of a portfolio at one date into a
   :class:`Worklist`: the action due, its cause and its priority
-  (riskkit.dunning._worklist).
+  (riskkit.dunning._worklist). Invoices under an open dispute are left out;
+  :func:`promise_columns` adds each case's promises to pay and disputes
+  (riskkit.dunning._promises).
 
 See docs/domain.md, "Collections ladder".
 """
@@ -23,6 +25,7 @@ from riskkit.dunning._ladder import (
     Stage,
     dunning_level,
 )
+from riskkit.dunning._promises import promise_columns
 from riskkit.dunning._worklist import CAUSES, Worklist, worklist
 
 __all__ = [
@@ -36,5 +39,6 @@ __all__ = [
     "Stage",
     "Worklist",
     "dunning_level",
+    "promise_columns",
     "worklist",
 ]

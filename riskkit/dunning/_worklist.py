@@ -48,6 +48,7 @@ from riskkit._numeric import group_count, group_max, group_sum
 from riskkit._pit import open_at
 from riskkit.dunning._ladder import REORDER_INSTALMENTS, REORDER_REFUSE, REORDER_SETTLE, Ladder, ReorderRule
 from riskkit.errors import DataTypeError, ValidationError
+from riskkit.promises import disputed_invoices
 
 if TYPE_CHECKING:
     from riskkit.portfolio import Portfolio
@@ -278,6 +279,8 @@ def _overdue(portfolio: Portfolio, when: np.datetime64) -> _Overdue:
     # them equal those over every invoice (the others add 0)
     book = open_book(portfolio, when)
     overdue = book.overdue()
+    if portfolio.disputes.n_rows:  # an invoice under an open dispute is not dunned (docs/domain.md, disputes)
+        overdue = overdue & ~disputed_invoices(portfolio, when)[book.rows]
     owner = book.customer[overdue]
     first_day = -group_max(-inv["issued"][issued].astype(np.int64), cust[issued], n, empty=np.nan)
     return _Overdue(
@@ -393,7 +396,11 @@ def worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, ladde
 
     Point in time (docs/domain.md, *Point in time*): an invoice is overdue when it was issued
     on or before ``as_of``, is past due (``as_of > due``) and is still open
-    at ``as_of``; a payment made after ``as_of`` has not happened yet.
+    at ``as_of``; a payment made after ``as_of`` has not happened yet. An
+    invoice under a dispute open at ``as_of`` is not dunned: it counts in
+    neither the overdue amount nor the days past due (docs/domain.md,
+    *Promises and disputes*; :func:`riskkit.dunning.promise_columns` adds
+    the promises and disputes of each case).
 
     For each customer with overdue money: the :class:`Ladder` stage from
     the days past due of its oldest overdue invoice, its grade and debtor

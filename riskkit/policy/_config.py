@@ -62,6 +62,7 @@ __all__ = [
     "GRADES",
     "GRADE_PARAMETERS",
     "LIMIT_METHODS",
+    "OPTIONAL_LIMIT_METHODS",
     "PARAMETERS",
     "SEGMENT_BY",
     "TERM_MONTH_DAYS",
@@ -76,6 +77,9 @@ __all__ = [
 GRADES: tuple[str, ...] = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")
 #: Credit-limit methods, in the default order (ties bind the earlier one).
 LIMIT_METHODS: tuple[str, ...] = ("net_worth", "working_capital", "sales", "trade_reference")
+#: Limit methods a policy may name in ``methods`` that are not in the default: ``insured``, the credit
+#: insurer's limit in force (docs/domain.md, *Credit insurance*).
+OPTIONAL_LIMIT_METHODS: tuple[str, ...] = ("insured",)
 #: How the methods that apply are combined.
 COMBINE_RULES: tuple[str, ...] = ("min", "max", "median")
 #: Conditions a grade may require.
@@ -96,7 +100,8 @@ _AMOUNT = Interval(float, 0)
 PARAMETERS: dict[str, tuple[Constraint, ...]] = {
     "version": (Text(),),
     "grades": (SequenceOf(Text(), of="non-empty strings", noun="sequence", min_size=1, distinct=True),),
-    "methods": (SequenceOf(Options(*LIMIT_METHODS), noun="sequence", min_size=1, distinct=True),),
+    "methods": (SequenceOf(Options(*LIMIT_METHODS, *OPTIONAL_LIMIT_METHODS), noun="sequence", min_size=1,
+                           distinct=True),),
     "combine": (Options(*COMBINE_RULES),),
     "net_worth_loss_factor": (_SHARE,),
     "nonpositive_base": (Options("zero", "skip"),),

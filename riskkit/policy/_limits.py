@@ -35,6 +35,12 @@ not apply):
 ``trade_reference``
     ``trade_reference_factor`` x a figure the user supplies per customer
     (e.g. the credit other suppliers grant it).
+``insured`` (not in the default ``methods``; name it to use it)
+    The credit insurer's limit in force at ``as_of``
+    (:func:`riskkit.insurance.insured_limit`): 0 after a cancellation or
+    with only a request; does not apply to a customer without any insurance
+    decision. Under ``combine="min"`` no method gives more than the insurer
+    covers.
 
 A method whose inputs are missing does not apply (no statement, no invoice,
 no trade reference). **Net worth or working capital <= 0**: with
@@ -168,6 +174,7 @@ from riskkit._checks import Interval, check, check_scores
 from riskkit._numeric import group_sum
 from riskkit._pit import latest_statements, statement_column
 from riskkit.errors import ValidationError
+from riskkit.insurance import insured_limit
 from riskkit.policy._config import CENT, TERM_MONTH_DAYS
 from riskkit.policy._reasons import reasons
 from riskkit.policy._recommendations import Recommendations
@@ -344,12 +351,15 @@ def _method_figures(
     months_observed = np.clip(months, 1.0, 12.0)
     avg_monthly = purchases / months_observed  # NaN without any invoice
     refs = _trade_references(portfolio, trade_references)
+    # the insured limit only when the policy names the method: a book without insurance reads nothing more
+    insured = insured_limit(portfolio, when) if "insured" in policy.methods else np.full(portfolio.n_customers, np.nan)
     return {
         "by_method": {
             "net_worth": net_worth,
             "working_capital": working,
             "sales": avg_monthly * (terms / TERM_MONTH_DAYS) * coefficient,
             "trade_reference": refs * policy.trade_reference_factor,
+            "insured": insured,
         },
         "avg_monthly": avg_monthly,
         "months_observed": months_observed,

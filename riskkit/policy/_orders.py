@@ -32,6 +32,7 @@ import numpy as np
 from riskkit._checks import Interval, check
 from riskkit.dunning._ladder import dunning_level
 from riskkit.errors import ValidationError
+from riskkit.groups import group_exposure, group_limit, group_of
 from riskkit.policy._batch import OrderChecks
 from riskkit.policy._decision import CreditDecision, utc
 from riskkit.policy._limits import limit_arrays
@@ -131,7 +132,8 @@ class CustomerRows:
         The recommended limit (NaN without scores).
     needs_scores : ndarray of bool
         The ``static_limit`` step uses the recommended limit, but no scores were given.
-    exposure, limit, limit_used, limit_source, oldest, level, level_supplied, payment_index, blocked
+    exposure, limit, limit_used, limit_source, oldest, level, level_supplied, payment_index, blocked,
+    group_id, group_exposure, group_limit
         As the fields of :class:`~riskkit.policy._steps.OrderFacts`.
     """
 
@@ -154,6 +156,9 @@ class CustomerRows:
     level_supplied = _Column()
     payment_index = _Column()
     blocked = _Column()
+    group_id = _Column()
+    group_exposure = _Column()
+    group_limit = _Column()
 
     def __init__(
         self,
@@ -210,6 +215,9 @@ class CustomerRows:
             level_supplied=self.level_supplied,
             payment_index=self.payment_index,
             blocked=self.blocked,
+            group_id=self.group_id,
+            group_exposure=self.group_exposure,
+            group_limit=self.group_limit,
         )
 
     def read_only(self) -> CustomerRows:
@@ -262,6 +270,9 @@ def customer_rows(
         raise _scores_missing()
     grading = _grading(policy, portfolio, when, scores, trade_references, codes)
     facts = _facts(policy, portfolio, when, codes, params, grading["recommended"], dunning_levels)
+    facts.update(_group_facts(portfolio, when, codes))
+    # the group step runs only where the customer's group has a limit (docs/domain.md, *Corporate groups*)
+    params["group_limit"]["enabled"] &= np.isfinite(facts["group_limit"])
     columns = {"ids": portfolio.customer_ids[codes], "segment": segment, **grading, "needs_scores": needs_scores,
                **facts}
     for step in STEP_TABLE:
@@ -370,6 +381,14 @@ def _facts(
         "payment_index": feature("payment_index"),
         "blocked": np.asarray(portfolio.customers["blocked"], dtype=bool)[codes],
     }
+
+
+def _group_facts(portfolio: Portfolio, when: np.datetime64, codes: np.ndarray) -> dict[str, np.ndarray]:
+    """Per row, the customer's group (its top parent's id), the group's exposure and its limit (NaN: none)."""
+    limit = group_limit(portfolio)[codes]
+    top = group_of(portfolio)[codes]
+    exposure = group_exposure(portfolio, when)[codes] if np.isfinite(limit).any() else np.zeros(codes.size)
+    return {"group_id": portfolio.customer_ids[top], "group_exposure": exposure, "group_limit": limit}
 
 
 def _dunning_levels(portfolio: Portfolio, levels: Mapping[str, int] | None) -> np.ndarray:

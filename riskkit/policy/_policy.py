@@ -59,7 +59,9 @@ class CreditPolicy:
     grades : sequence of str
         Grade names best first (default AAA ... D, as :class:`~riskkit.MasterScale`).
     methods : sequence of str
-        Limit methods to use, from :data:`LIMIT_METHODS` (default all of them).
+        Limit methods to use, from :data:`LIMIT_METHODS` (default all of them) and ``"insured"``: the
+        insured limit in force (:func:`riskkit.insurance.insured_limit`; does not apply to a customer
+        without an insurance decision), which under ``combine="min"`` caps the limit at the cover.
     combine : {"min", "max", "median"}, default "min"
         How the methods that apply are combined.
     net_worth_k : mapping of grade to float in [0, 1]

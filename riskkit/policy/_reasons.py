@@ -32,6 +32,7 @@ _NEEDS = {
     "working_capital": "statement with current assets and liabilities",
     "sales": "invoice",
     "trade_reference": "trade reference",
+    "insured": "insurance decision",
 }
 
 
@@ -168,6 +169,8 @@ def _method_reason(policy: CreditPolicy, method: str, a: Mapping[str, Any], i: i
             f"month{'' if months == 1 else 's'} "
             f"x {a['coefficient'][i]:g} ({grade}) = {money(value)}"
         )
+    if method == "insured":
+        return f"insured limit: {money(value)} (credit insurance in force)"
     ref = a["trade_reference"][i]
     if policy.trade_reference_factor == 1.0:
         return f"trade reference: {money(ref)}"

@@ -17,7 +17,7 @@ riskkit.policy._orders (a fact of the customer is a column of its
 Examples
 --------
 >>> STEPS
-('blocked', 'static_limit', 'max_document_value', 'oldest_open_item', 'dunning_level', 'payment_index')
+('blocked', 'static_limit', 'group_limit', 'max_document_value', 'oldest_open_item', 'dunning_level', 'payment_index')
 >>> STEP_BY_NAME["payment_index"].defaults
 {'enabled': True, 'on_fail': 'conditions', 'min_index': 50.0, 'missing': 'pass'}
 """
@@ -81,6 +81,10 @@ class OrderFacts:
         NaN without payments in the last 365 days.
     blocked : ndarray of bool
         The ERP block.
+    group_id : ndarray of str
+        The top parent of the customer's corporate group (riskkit.groups).
+    group_exposure, group_limit : ndarray of float
+        The group's counted exposure before the order, and its limit (NaN: none; the step does not run).
     """
 
     amount: np.ndarray
@@ -93,6 +97,9 @@ class OrderFacts:
     level_supplied: np.ndarray
     payment_index: np.ndarray
     blocked: np.ndarray
+    group_id: np.ndarray = attrs.field(factory=lambda: np.zeros(0, dtype=object))
+    group_exposure: np.ndarray = attrs.field(factory=lambda: np.zeros(0))
+    group_limit: np.ndarray = attrs.field(factory=lambda: np.zeros(0))
 
 
 @attrs.frozen
@@ -187,6 +194,35 @@ class StaticLimit(Step):
         return values, limits, reasons
 
 
+class GroupLimit(Step):
+    """Passes when group exposure + order <= the group limit (docs/domain.md, *Corporate groups*).
+
+    Runs only for the members of a group whose top parent has a ``group_limit``
+    (the order check leaves it out for everyone else, so a book without
+    groups gets the decisions it always did).
+    """
+
+    name = "group_limit"
+    on_fail = "hold"
+
+    def passes(self, facts: OrderFacts, p: Params) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return ~(facts.group_exposure + facts.amount > facts.group_limit)
+
+    def explain(self, facts: OrderFacts, p: Params, passed: list[bool]) -> Explained:
+        values: list[float] = []
+        reasons: list[str] = []
+        for group, exposure, amount, limit, ok in zip(
+            facts.group_id.tolist(), facts.group_exposure.tolist(), facts.amount.tolist(),
+            facts.group_limit.tolist(), passed, strict=True,
+        ):
+            total = exposure + amount
+            values.append(total)
+            reasons.append(f"group {group}: exposure {money(exposure)} + order {money(amount)} = {money(total)} "
+                           f"{_compared(ok)} group limit {money(limit)}")
+        return values, facts.group_limit.tolist(), reasons
+
+
 class MaxDocumentValue(Step):
     """Passes when the order amount <= max_amount."""
 
@@ -279,6 +315,7 @@ class PaymentIndex(Step):
 STEP_TABLE: tuple[Step, ...] = (
     Blocked(),
     StaticLimit(),
+    GroupLimit(),
     MaxDocumentValue(),
     OldestOpenItem(),
     DunningLevel(),

@@ -168,13 +168,18 @@ def nice_ticks(low: float, high: float, max_ticks: int = 6) -> list[float]:
     max_ticks = max(int(max_ticks), 2)
     if high < low:
         low, high = high, low
-    if high == low:
-        high = low + (abs(low) or 1.0)
+    if high - low <= 1e-12 * max(1.0, abs(low), abs(high)):  # equal, up to rounding: a span around them
+        high = low + (abs(low) if abs(low) > 1e-150 else 1.0)
     span = high - low
     for exponent in range(math.floor(math.log10(span / (max_ticks - 1))) - 1, 400):
         for mantissa in (1.0, 2.0, 2.5, 5.0):
             step = mantissa * 10.0**exponent
-            first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+            first, last = math.floor(low / step), math.ceil(high / step)
+            # a bound on a tick up to rounding (0.3 / 0.1 = 2.9999999999999996) is that tick
+            if abs((first + 1) * step - low) <= 1e-12 * max(1.0, abs(low)):
+                first += 1
+            if abs((last - 1) * step - high) <= 1e-12 * max(1.0, abs(high)):
+                last -= 1
             if last - first + 1 <= max_ticks:
                 digits = max(0, 1 - exponent)
                 return [round(k * step, digits) + 0.0 for k in range(first, last + 1)]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from riskkit._version import __version__
+from riskkit.promises import collections_summary
 from riskkit.reporting._format import (
     count,
     day,
@@ -25,6 +26,8 @@ from riskkit.reporting._format import (
     plural,
     tick_label,
 )
+from riskkit.reporting._groups import html_section as groups_section
+from riskkit.reporting._insurance import html_section as insurance_section
 
 __all__ = ["render"]
 
@@ -276,7 +279,9 @@ def _worklist(rep: Any) -> str:
              f"within {rep.worklist_days} days. The {len(rep.worklist)} most urgent:")
     rows = [[r["name"], r["customer_id"], r["action"], money(r["overdue"], c), count(r["days_past_due"]), r["grade"],
              r["stage"], r["escalates"], r["reorder"]] for r in rep.worklist]
+    promised = collections_summary(w, c)  # promises to pay and disputes, when the book has them
     return (f'<section id="worklist"><h2>Collections this week</h2><p class="note">{_e(intro)}</p>'
+            + (f'<p class="note">{_e(promised)}</p>' if promised else "")
             + _table(["customer", "id", "do this week", "overdue", "days late", "grade", "stage", "next stage",
                       "if they order"], rows, numeric=(3, 4))
             + "</section>")
@@ -306,13 +311,16 @@ def _validation(rep: Any) -> str:
 
 def render(rep: Any, fragment: bool = False) -> str:
     """The report as an HTML page (``fragment``: the body only, for a notebook)."""
+    from riskkit.reporting._reviews import reviews_section
+
     c = rep.currency
     rejected = f" &middot; {rep.n_rejected:,} input rows rejected" if rep.n_rejected else ""
     money_note = f"amounts in {_e(c)}" if c else "amounts in the book's currency"
     body = (
         f'<main><header><h1>Month-end credit report</h1><div class="sub">As of {_e(day(rep.as_of))} &middot; '
         f"{_e(plural(rep.summary['customers'], 'customer'))} &middot; {money_note}{rejected}</div></header>"
-        + _summary(rep) + _grades(rep) + _watchlist(rep) + _limits(rep) + _worklist(rep) + _validation(rep)
+        + _summary(rep) + _grades(rep) + _watchlist(rep) + _limits(rep) + groups_section(rep) + reviews_section(rep) + _worklist(rep)
+        + insurance_section(rep) + _validation(rep)
         + f"<footer>riskkit {_e(__version__)} &middot; the watchlist compares each lead alert with the month-end "
         "three months back and names the month-end since which it has fired at every month-end.</footer></main>"
     )

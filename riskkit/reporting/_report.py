@@ -12,7 +12,8 @@ import numpy as np
 
 from riskkit._checks import Integer, Text, check
 from riskkit.errors import ValidationError
-from riskkit.reporting import _summary, _watch
+from riskkit.reporting import _groups, _summary, _watch
+from riskkit.reporting._insurance import insurance_part
 
 __all__ = ["Report", "report"]
 
@@ -56,6 +57,14 @@ class Report:
         when the policy could not grade the scores).
     worklist : list of dict
         The most urgent collection cases for the week; :attr:`work_counts`.
+    groups : list of dict
+        The largest corporate groups by exposure, with their headroom and
+        members in distress; :attr:`group_counts` (empty for a book without
+        groups; docs/domain.md, *Corporate groups*).
+    insurance : dict or None
+        Credit-insurance cover, uninsured exposure and the overdue invoices to
+        notify to the insurer (None for a book without insurance decisions;
+        docs/domain.md, *Credit insurance*).
     validation : dict or None
         With outcomes: ``auc``, ``gini``, ``ks``, ``brier`` (when both
         classes are present) and ``grades`` (default rate against mean PD).
@@ -80,6 +89,12 @@ class Report:
     worklist_days: int
     validation: dict[str, Any] | None
     n_rejected: int
+    groups: list[dict[str, Any]]
+    group_counts: Mapping[str, Any]
+    insurance: dict[str, Any] | None
+    reviews: list[dict[str, Any]]
+    review_counts: Mapping[str, Any]
+    reviews_error: str
 
     @property
     def html(self) -> str:
@@ -133,6 +148,7 @@ def report(
     limit_rows: int = 15,
     horizon_days: int = 180,
     n_rejected: int = 0,
+    last_review: Any = None,
 ) -> Report:
     """The month-end report of a book, as a credit manager reads it.
 
@@ -167,6 +183,10 @@ def report(
         The outcome window of a :class:`riskkit.Outcomes`.
     n_rejected : int, default 0
         Input rows rejected when the book was loaded (mentioned in the header).
+    last_review : array-like or mapping of dates, optional
+        Each customer's last credit review, for the "Reviews due" section
+        (:func:`riskkit.reviews.schedule`); without it every customer counts
+        as never reviewed.
 
     Returns
     -------
@@ -194,7 +214,7 @@ def report(
     Traceback (most recent call last):
     riskkit.errors.ValidationError: currency must be a 3-letter currency code such as EUR, got 'euro'
     """
-    from riskkit import dunning, signals
+    from riskkit import dunning, promises, signals
     from riskkit.policy import CreditPolicy
 
     budget = check("watchlist_budget", watchlist_budget, Integer(0, None))
@@ -228,6 +248,9 @@ def report(
 
     watch = signals.evaluate(portfolio, when)
     watch_rows, watch_counts = _watch.watch_rows(portfolio, watch, budget, history, COMPARE_MONTHS)
+    from riskkit.reporting._reviews import review_rows
+
+    reviews, review_counts, reviews_error = review_rows(portfolio, scores, when, watch, last_review)
 
     names = np.asarray(portfolio.customers["name"], dtype=object)
     policy = CreditPolicy() if policy is None else policy
@@ -242,12 +265,14 @@ def report(
         limits = _summary.limit_rows(recs, names, n_limits)
         moves = recs.changes_by_grade()
 
+    groups, group_counts = _groups.group_rows(portfolio, when)
     work = dunning.worklist(portfolio, scores, when)
     stages = tuple(s.name for s in dunning.Ladder.default().stages)
     id_names = dict(zip(portfolio.customer_ids.tolist(), names.tolist(), strict=True))
     work_rows, escalating = _summary.work_rows(work, id_names, stages, day, week, n_work)
     work_counts = {"customers": len(work), "overdue": float(np.sum(work["overdue_amount"])),
                    "escalating": escalating, "hold_credit": int(np.sum(work["hold_credit"]))}
+    work_counts.update(promises.collections_counts(portfolio, when, horizon_days=week))  # {} without them
 
     checked = None
     if outcomes is not None:
@@ -260,6 +285,9 @@ def report(
         trend=[*reversed(past), now], grades=grades, watchlist=watch_rows,
         watch_counts=MappingProxyType(watch_counts), limits=limits, limit_moves=moves, limits_error=limits_error,
         worklist=work_rows, work_counts=MappingProxyType(work_counts), worklist_days=week, validation=checked,
+        groups=groups, group_counts=MappingProxyType(group_counts),
+        insurance=insurance_part(portfolio, when),
+        reviews=reviews, review_counts=MappingProxyType(review_counts), reviews_error=reviews_error,
         n_rejected=rejected,
     )
 

@@ -120,6 +120,11 @@ PHRASES: dict[str, Phrase] = {
     "key_person_change": Phrase("count", "{v} key person changed in 180 days", "{v} key people changed in 180 days",
                                 label="key people changed"),
     "industry_risk": Phrase("ratio", "industry risk index {v}", label="risky industry"),
+    # the value is a state, 1 or 2: as a "count" the singular reads for 1 and the plural for 2
+    "group_distress": Phrase("count", "a parent in its corporate group in the distress zone",
+                             "a parent in its corporate group in default", label="parent in distress"),
+    "insurance_deadline": Phrase("days", "{v} left to notify the credit insurer of an overdue invoice "
+                                 "(below 0: cover lost)", label="insurer notification due"),
 }
 
 

@@ -6,7 +6,10 @@ import math
 import textwrap
 from typing import Any
 
+from riskkit.promises import collections_summary
 from riskkit.reporting._format import day, days, money, money_short, percent, plural
+from riskkit.reporting._groups import text_lines
+from riskkit.reporting._insurance import text_lines as insurance_lines
 
 __all__ = ["render"]
 
@@ -19,6 +22,8 @@ def _trend(now: float, then: float | None, fmt: Any) -> str:
 
 def render(rep: Any, top: int = 5) -> str:
     """The summary: the book, grades, watchlist, limits, collections and validation, ``top`` rows each."""
+    from riskkit.reporting._reviews import review_lines
+
     s, c = rep.summary, rep.currency
     then = s["then"] or {}
     wrap = textwrap.TextWrapper(width=100, initial_indent="  - ", subsequent_indent="    ")
@@ -50,12 +55,17 @@ def render(rep: Any, top: int = 5) -> str:
                      f"{money_short(new_total, c)}. Largest changes:")
         lines += [wrap.fill(f"{r['name']} ({r['grade']}): {money(r['current_limit'], c)} -> {money(r['limit'], c)}, "
                             f"{r['why']}") for r in rep.limits[:top]]
+    lines += text_lines(rep, top)
     lines.append("")
+    lines += [*review_lines(rep, top), ""]
     w = rep.work_counts
     lines.append(f"Collections this week: {plural(w['customers'], 'customer')} overdue ({money_short(w['overdue'], c)}); "
                  f"{w['escalating']:,} move to a harsher stage within {rep.worklist_days} days. Most urgent:")
     lines += [wrap.fill(f"{r['name']}: {r['action']} ({money(r['overdue'], c)} overdue, {days(r['days_past_due'])}"
                         f"; stage {r['stage']})") for r in rep.worklist[:top]] or ["  none"]
+    if promise_text := collections_summary(w, c):  # a book with promises to pay or disputes
+        lines.append(wrap.fill(promise_text))
+    lines += insurance_lines(rep, top)
     if rep.validation is not None:
         v = rep.validation
         lines.append("")

@@ -6,7 +6,7 @@ Every scorer satisfies :class:`riskkit.Scorer` and returns a :class:`ScoreResult
 - :class:`Scorecard`: a points scorecard fitted on data (optimal binning,
   weight of evidence, logistic regression); :class:`ExpertScorecard`: the
   same card written by hand, with overrides; :func:`five_c` ships the 5C
-  expert card.
+  expert card, :func:`five_w` the 5W card for new customers and large orders.
 - :class:`LogisticScorer` and :class:`DecisionTreeScorer`: transparent
   models on raw features.
 - :class:`Binning` (:func:`fit_numeric`, :func:`fit_categorical`): optimal
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from riskkit.errors import NameCollision
 from riskkit.scoring._binning import Binning, fit_categorical, fit_numeric
+from riskkit.scoring._five_w import five_w, five_w_spec
 from riskkit.scoring._grades import MasterScale
 from riskkit.scoring._logistic import LogisticScorer
 from riskkit.scoring._presets import five_c, five_c_spec
@@ -61,6 +62,8 @@ __all__ = [
     "fit_numeric",
     "five_c",
     "five_c_spec",
+    "five_w",
+    "five_w_spec",
     "get_scorer",
     "grade_defaults",
     "refresh",

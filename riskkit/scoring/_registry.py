@@ -119,6 +119,9 @@ def _builtins() -> None:
     from riskkit.scoring._presets import five_c
 
     register("five_c")(five_c)
+    from riskkit.scoring._five_w import five_w
+
+    register("five_w")(five_w)
 
 
 _REGISTRY: Registry[ScorerEntry] = Registry(GROUP, ScorerEntry, builtins=_builtins)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 
 #: The catalogue's modules, by docs/domain.md, *Warning signals* category.
-MODULES = ("_payment", "_ordering", "_financial", "_legal", "_management", "_industry", "_baseline")
+MODULES = ("_payment", "_ordering", "_financial", "_legal", "_management", "_industry", "_baseline", "_groups",
+           "_insurance")
 
 for _name in MODULES:
     try:

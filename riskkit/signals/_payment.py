@@ -287,6 +287,10 @@ class BrokenPromises(EventCountSignal):
 
     Evidence: the broken promises (date and amount promised, when known),
     newest first.
+
+    With a ``promises`` table, the promises the payments did not keep
+    (:func:`riskkit.promises.broken_counts`, counted on the day they became
+    broken) add to the events, and the evidence names them.
     """
 
     kinds = (EventKind.BROKEN_PROMISE,)
@@ -294,6 +298,21 @@ class BrokenPromises(EventCountSignal):
     description = "Broken promises to pay in the last 90 days (count)."
     thresholds = {"warning": 1.0, "critical": 2.0}
     window_days = QUARTER
+
+    def values(self, portfolio: Any, as_of: np.datetime64) -> tuple[np.ndarray, Callable[[np.ndarray], list[str]]]:
+        counts, evidence = super().values(portfolio, as_of)
+        if not portfolio.promises.n_rows:
+            return counts, evidence
+        from riskkit import promises
+
+        computed = promises.broken_counts(portfolio, as_of, int(self.window_days))
+
+        def with_promises(customers: np.ndarray) -> list[str]:
+            texts = evidence(customers)
+            return [f"{t}{', ' if t else ''}{int(k)} promise(s) to pay not kept" if k else t
+                    for t, k in zip(texts, computed[customers].tolist(), strict=True)]
+
+        return counts + computed, with_promises
 
 
 @register("bounced_payments")
