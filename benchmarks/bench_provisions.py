@@ -9,6 +9,8 @@ prints the median of ``--runs`` runs of
 - a reference measured in the same run: ``portfolio.features`` at ``as_of``
   on a fresh copy of the book (the per-night cost every other job pays).
 
+The book records write-offs (``make_portfolio(..., write_offs=True)``), so
+the matrix learns losses from them as well as from invoices past 180 days.
 Each run uses a fresh copy of the book (``with_default_definition``) so that
 no open-item state of the previous run is reused beyond the ledger.
 """
@@ -31,7 +33,7 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=50_000)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    book, _ = make_portfolio(args.customers, seed=0)
+    book, _ = make_portfolio(args.customers, seed=0, write_offs=True)
     dates = month_ends("2025-01-01", "2025-12-31")
     book.features()  # the ledger, shared by every copy
     fits, allows, refs = [], [], []
@@ -55,9 +57,10 @@ def main() -> None:
           f"median of {args.runs} runs")
     print(f"  fit (12 month-ends)           {fit:8.3f} s")
     print(f"  allowance at as_of            {allow:8.3f} s")
-    print(f"  fit + allowance               {total:8.3f} s  target {TARGET_S} s: {'met' if total <= TARGET_S else 'MISSED'}")
+    print(f"  fit + allowance               {total:8.3f} s  target {TARGET_S} s: {'ok' if total <= TARGET_S else 'MISSED'}")
     print(f"  reference: features at as_of  {ref:8.3f} s")
-    print(f"  allowance total {allowance.total:,.0f} on {allowance.open_amount:,.0f} open")
+    print(f"  allowance total {allowance.total:,.0f} on {allowance.open_amount:,.0f} open "
+          f"({allowance.written_off:,.0f} written off)")
 
 
 if __name__ == "__main__":

@@ -11,22 +11,24 @@ factor; :meth:`ProvisionMatrix.allowance` applies them at a date;
 losses that followed.
 
 Everything runs over the open-invoice rows of :func:`riskkit._ledger.open_book`
-(one pass per date, ``bincount`` group-bys), and every date sees only what was
-known on it.
+(``bincount`` group-bys), and every date sees only what was known on it. A fit
+over many dates computes those rows for every date in one pass over the ledger
+(:func:`_books`: each invoice only at the dates it can be open), the same rows
+and amounts bit for bit.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from riskkit._checks import Integer, Interval, SequenceOf, check, readonly
 from riskkit._display import html_table, text_table
-from riskkit._ledger import open_book
+from riskkit._ledger import ledger, open_book
 from riskkit._pit import as_of_dates
 from riskkit.errors import ValidationError
 from riskkit.receivables import AGING_EDGES
@@ -100,21 +102,91 @@ def _day(when: np.datetime64) -> int:
     return int(when.astype("datetime64[D]").view(np.int64))
 
 
+def _unknown(p: Portfolio, when: np.datetime64) -> ValidationError:
+    return ValidationError(
+        f"the open invoices at {when} are not known: the book holds residual amounts exported on "
+        f"{p.export_date}; use dates on or after it", field="dates", value=str(when))
+
+
 class _Book:
-    """The open invoices of a Portfolio at one date, with their state (bucket index) and write-off day."""
+    """The open invoices of a Portfolio at one date, with their state (bucket index) and write-off day.
+
+    ``parts`` (rows, amount, customer, dpd) as :func:`riskkit._ledger.open_book` gives them, when
+    computed already (:func:`_books`).
+    """
 
     __slots__ = ("amount", "customer", "dpd", "rows", "state", "written_off")
 
-    def __init__(self, p: Portfolio, when: np.datetime64, bounds: np.ndarray) -> None:
-        ob = open_book(p, when)
-        if ob.unknown:
-            raise ValidationError(
-                f"the open invoices at {when} are not known: the book holds residual amounts exported on "
-                f"{p.export_date}; use dates on or after it", field="dates", value=str(when))
-        self.rows, self.amount, self.customer, self.dpd = ob.rows, ob.amount, ob.customer, ob.dpd
+    def __init__(self, p: Portfolio, when: np.datetime64, bounds: np.ndarray,
+                 parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        if parts is None:
+            ob = open_book(p, when)
+            if ob.unknown:
+                raise _unknown(p, when)
+            parts = ob.rows, ob.amount, ob.customer, ob.dpd
+        self.rows, self.amount, self.customer, self.dpd = parts
         # side="left": an edge belongs to the bucket it closes (dpd 30 is in 1-30); > loss_days is the lost state
         self.state = np.searchsorted(bounds, self.dpd, side="left")
         self.written_off = _write_off_day(p)[self.rows] <= _day(when)
+
+
+def _first_on_or_after(day: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """Per date of ``dates``: the index of the first of the sorted day numbers ``day`` on or after it (``day.size``
+    when none, or for NaT)."""
+    d = dates.astype("datetime64[D]", copy=False).view(np.int64)
+    out = np.searchsorted(day, d, side="left")
+    nat = d == np.iinfo(np.int64).min
+    return np.where(nat, day.size, out) if nat.any() else out
+
+
+def _books(p: Portfolio, days: np.ndarray, bounds: np.ndarray) -> Iterator[_Book]:
+    """The :class:`_Book` at each of ``days`` (increasing), from one pass over the ledger.
+
+    The same rows and amounts as :func:`riskkit._ledger.open_book` at each date
+    (the same arithmetic on the same cleared amounts), without computing every
+    document at every date: a document can be open only from the first date
+    on or after its issue to the last before its final clearing event (or to
+    the end when it stays open), and its amount cleared at a date is the
+    running clearing of its last event known then.
+    """
+    led = ledger(p)
+    if led.export_date is not None and days[0] < led.export_date and led.has_residual.any():
+        raise _unknown(p, days[0])
+    n_dates = days.size
+    day = days.astype("datetime64[D]").view(np.int64)
+    count, first = led._count, led.first_event
+    n_events = led.owner.size
+    tol = led.tolerance
+    rest = led.magnitude - led._final
+    still_open = np.where((rest > tol) | (led._final <= 0), np.maximum(rest, 0.0), 0.0) * led.rate > 0
+    # the dates a document may be open at: from the first on or after its issue (none when NaT) to the first
+    # on or after its last event (every date when it stays open)
+    start = _first_on_or_after(day, led.issued)
+    end = np.where(still_open, n_dates,
+                   _first_on_or_after(day, led.date[np.maximum(first + count - 1, 0)]) if n_events else 0)
+    end = np.where(count > 0, end, n_dates)  # nothing cleared: open from its issue on, unless of amount 0
+    cand = np.flatnonzero(led._open_kind & (start < end))
+    start, end = start[cand], end[cand]
+    # per date and candidate: how many of its events are known (dated on or before the date)
+    pos = np.full(led.n_docs, -1, dtype=np.int64)
+    pos[cand] = np.arange(cand.size)
+    ev = np.flatnonzero(pos[led.owner] >= 0) if n_events else np.zeros(0, dtype=np.int64)
+    at = _first_on_or_after(day, led.date[ev])  # the first date that knows the event
+    known = np.bincount(at * cand.size + pos[led.owner[ev]], minlength=(n_dates + 1) * cand.size)
+    known = np.cumsum(known.reshape(n_dates + 1, cand.size), axis=0)
+    inv = p.invoices
+    for i, when in enumerate(days):
+        c = np.flatnonzero((start <= i) & (i < end))
+        doc = cand[c]
+        n_known = known[i, c]
+        cleared = (np.where(n_known > 0, led.cleared[np.maximum(first[doc] + n_known - 1, 0)], 0.0)
+                   if n_events else np.zeros(doc.size))
+        left = led.magnitude[doc] - cleared
+        amount = np.where((left > tol) | (cleared <= 0), np.maximum(left, 0.0), 0.0) * led.rate[doc]
+        keep = amount > 0
+        rows = doc[keep]
+        yield _Book(p, when, bounds, (rows, amount[keep], inv["customer"][rows],
+                                      (when - inv["due"][rows]).astype(np.int64)))
 
 
 def _check_portfolio(portfolio: Any) -> Portfolio:
@@ -305,9 +377,10 @@ class ProvisionMatrix:
 
         start = np.zeros(n_groups * k_open)
         flow = np.zeros(n_groups * k_open * n_states)
-        nxt = _Book(p, days[0], bounds)
+        books = _books(p, days, bounds)
+        nxt = next(books)
         for t0, t1, codes in zip(days[:-1], days[1:], group_codes, strict=True):
-            cur, nxt = nxt, _Book(p, t1, bounds)
+            cur, nxt = nxt, next(books)
             live = np.flatnonzero((cur.state < k_open) & ~cur.written_off)
             rows, a0, s0 = cur.rows[live], cur.amount[live], cur.state[live]
             pos = np.minimum(np.searchsorted(nxt.rows, rows), max(nxt.rows.size - 1, 0))

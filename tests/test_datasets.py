@@ -120,7 +120,7 @@ def test_book_parts_make_one_book_with_unique_ids() -> None:
 
 def test_regimes() -> None:
     assert REGIMES == ("default", "late_payers", "seasonal", "sudden", "growth", "mixed_terms")
-    assert datasets.make_portfolio.__kwdefaults__ == {"regime": "default"}
+    assert datasets.make_portfolio.__kwdefaults__ == {"regime": "default", "write_offs": False}
     for name in REGIMES:  # every regime is documented
         assert f'``"{name}"``' in (datasets.make_portfolio.__doc__ or "")
 

@@ -169,3 +169,77 @@ def test_backtest_by_hand() -> None:
 
 def test_month_ends() -> None:
     assert month_ends("2024-12-31", "2025-02-27").astype(str).tolist() == ["2024-12-31", "2025-01-31"]
+
+
+def _erp_book() -> riskkit.Portfolio:
+    """Credit notes (applied and on account), a payment within the tolerance, cash on account, a residual export."""
+    def inv(id: str, amount: float, issued: str, due: str | None, **more: object) -> dict:
+        return {"id": id, "customer_id": "C", "issued": issued, "due": due, "amount": amount, **more}
+
+    invoices = [inv("I1", 1000.0, "2025-05-01", "2025-05-21", residual=400.0),
+                inv("I2", 500.0, "2025-07-02", "2025-07-12"), inv("I3", 300.0, "2025-07-03", "2025-07-20"),
+                inv("I4", 0.5, "2025-07-03", "2025-07-04"), inv("CN1", -100.0, "2025-07-10", None, applies_to="I3"),
+                inv("CN2", -50.0, "2025-07-11", None)]
+    payments = [{"invoice_id": "I1", "date": "2025-07-05", "amount": 250.0},
+                {"invoice_id": "I2", "date": "2025-07-15", "amount": 499.5},
+                {"invoice_id": "I3", "date": "2025-07-25", "amount": 100.0},
+                {"customer_id": "C", "date": "2025-07-06", "amount": 30.0}]
+    return riskkit.Portfolio.from_records(customers=[{"id": "C"}], invoices=invoices, payments=payments,
+                                          export_date="2025-06-30", as_of="2025-08-10")
+
+
+def test_the_history_of_a_fit_is_open_book_at_every_date() -> None:
+    from riskkit._ledger import open_book
+    from riskkit.provisions import _books
+
+    bounds = np.asarray((0, 30, 60, 90, 180))
+    for book in (_erp_book(), _book(write_off=True, later_payment=True)):
+        start = max(book.invoices["issued"].min(), np.datetime64(book.export_date or "2000-01-01", "D"))
+        days = np.arange(start, np.datetime64(book.as_of, "D") + 1)  # every day
+        seen = 0
+        for b, when in zip(_books(book, days, bounds), days, strict=True):
+            ob = open_book(book, when)
+            for mine, theirs in ((b.rows, ob.rows), (b.amount, ob.amount), (b.dpd, ob.dpd)):
+                np.testing.assert_array_equal(mine, theirs)  # bit for bit
+            seen += b.rows.size
+        assert seen > 0
+    with pytest.raises(ValidationError, match="not known: the book holds residual amounts exported on 2025-06-30"):
+        ProvisionMatrix.fit(_erp_book(), ["2025-06-29", "2025-07-31"])
+
+
+def test_synthetic_write_offs_feed_the_loss_state() -> None:
+    from riskkit.datasets import make_portfolio
+
+    plain, _ = make_portfolio(300, seed=1)
+    written, outcomes = make_portfolio(300, seed=1, write_offs=True)
+    kinds = np.asarray(written.events["kind"])
+    wo = np.flatnonzero(kinds == "write_off")
+    assert wo.size == 8 and np.asarray(plain.events["kind"]).size + wo.size == kinds.size
+    # 120 days after each default on or before as_of - 120 days, one per such defaulter
+    codes = written.codes(np.asarray(written.events["customer_id"])[wo].tolist())
+    np.testing.assert_array_equal(written.events["date"][wo], outcomes.default_date[codes] + np.timedelta64(120, "D"))
+    m0, m1 = ProvisionMatrix.fit(plain), ProvisionMatrix.fit(written)
+    lost = m1.transitions[0, :-1, -1]  # the buckets up to loss_days: lost only by a write-off
+    assert (m0.transitions[0, :-1, -1] == 0).all() and lost.sum() > 0
+    assert (m1.rates[0] >= m0.rates[0]).all()
+    assert m1.allowance(written).written_off > 0 == m0.allowance(plain).written_off
+
+
+def test_the_month_end_report_shows_the_allowance() -> None:
+    from riskkit.datasets import make_portfolio
+    from riskkit.reporting._provisions import provision_part
+
+    book, _ = make_portfolio(200, seed=5)
+    rep = riskkit.report(book)
+    part = rep.provisions
+    matrix = ProvisionMatrix.fit(book, month_ends("2025-01-01", "2025-12-31"))
+    a = matrix.allowance(book)
+    assert part["error"] == "" and part["n_dates"] == 12
+    assert part["total"] == pytest.approx(a.total) and part["coverage"] == pytest.approx(a.coverage)
+    assert [r["rate"] for r in part["buckets"]] == pytest.approx(matrix.rates[0].tolist())
+    assert "Expected credit loss" in rep.html and "Expected credit loss: allowance" in rep.text()
+    # a history too short is said, not raised
+    early = provision_part(_book(), "2025-02-15")
+    assert early["error"].startswith("the book's history holds 1 month-end(s) on or before 2025-02-15")
+    short = riskkit.report(_book(), "2025-02-15")
+    assert "No provision matrix: the book&#x27;s history holds 1 month-end(s)" in short.html

@@ -1,8 +1,15 @@
 """The ``riskkit`` command line.
 
 Commands: ``demo`` (a synthetic book, end to end), ``features``, ``fit``,
-``score``, ``signals``, ``check``, ``report``, and the nightly jobs ``limits``
-and ``worklist`` (:mod:`riskkit.cli._jobs`). File reading and writing
+``score``, ``signals``, ``check``, ``report``, the nightly jobs ``limits``
+and ``worklist`` (:mod:`riskkit.cli._jobs`), ``groups`` (corporate groups,
+:mod:`riskkit.cli._groups`), ``insurance`` (credit-insurance cover and
+notification deadlines, :mod:`riskkit.cli._insurance`), ``promises``
+(promises to pay and disputes, :mod:`riskkit.cli._promises`), ``reviews``
+(the credit reviews due, :mod:`riskkit.cli._reviews`) and ``provisions``
+(the expected-credit-loss allowance, :mod:`riskkit.cli._provisions`).
+``--model`` names a saved scorer or a built-in card: ``5c`` / ``five_c``,
+``5w`` / ``five_w``. File reading and writing
 live in :mod:`riskkit._cli_io`; every output is written atomically (a
 temporary file in the same folder, then :func:`os.replace`), so a failed run
 leaves an existing output as it was.
@@ -319,21 +326,41 @@ def _portfolio_rejects(portfolio: Any) -> list[dict[str, Any]]:
     ]
 
 
+#: ``--model`` names of the built-in expert cards (any case): not files.
+_BUILTIN_MODELS = ("5c", "five_c", "5w", "five_w")
+
+
 def _load_model(name: str) -> Any:
-    """A saved scorer, or the built-in five C card for ``5c``."""
+    """A saved scorer, or a built-in card: ``5c`` / ``five_c`` the 5C card, ``5w`` / ``five_w`` the 5W card."""
     from riskkit.persistence import load
 
     if name.lower() in ("5c", "five_c"):
         from riskkit.scoring._presets import five_c
 
         return five_c()
+    if name.lower() in ("5w", "five_w"):
+        from riskkit.scoring._five_w import five_w
+
+        return five_w()
     return load(name)
 
 
 def _score_features(scorer: Any, model: str, features: Any, reasons: int = 0) -> Any:
-    """A portfolio's features scored; a model that cannot score them is an error naming --model."""
+    """A portfolio's features scored; a model that cannot score them is an error naming --model.
+
+    The 5W card's request columns (``order_to_usual``, ``terms_days``) are
+    no features of a book: scoring a book with ``--model five_w`` gives them
+    as unknown (NaN), so the card scores them with its missing points.
+    """
     from riskkit.errors import ValidationError
 
+    if model.lower() in ("5w", "five_w") and hasattr(features, "to_dict"):
+        from riskkit._frame import FeatureFrame
+        from riskkit.scoring._five_w import REQUEST_COLUMNS
+
+        columns = features.to_dict()
+        columns.update((name, np.full(len(features), np.nan)) for name in REQUEST_COLUMNS if name not in columns)
+        features = FeatureFrame.from_mapping(columns, customer_ids=features.customer_ids, as_of=features.as_of)
     try:
         return scorer.score(features, reasons=reasons)
     except RiskkitError as exc:
@@ -1205,7 +1232,7 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
              if getattr(args, name, None)]
     found = [(option.replace("_", "-"), path) for option, path in found]
     model = getattr(args, "model", None)
-    if model and args.run is not _fit and model.lower() not in ("5c", "five_c"):
+    if model and args.run is not _fit and model.lower() not in _BUILTIN_MODELS:
         found.append(("--model", model))
     if getattr(args, "profile", None):
         try:

@@ -33,8 +33,16 @@ Output columns
     cause_hints, reason, with ``--promises`` or ``--disputes``
     promises_due, promised_amount_due, broken_promises_90d, escalate_to,
     disputes_open and disputed_amount (:func:`riskkit.dunning.promise_columns`),
-    and currency when it is known. Only customers with overdue money at
+    with credit-insurance decisions (``--insurance``) notify_invoices,
+    notify_amount, notify_by, days_to_deadline and cover_lost
+    (:func:`riskkit.dunning.insurance_columns`: the overdue insured invoices
+    whose notification deadline, due + 90 days, is at most 30 days away or
+    passed), and currency when it is known. Only customers with overdue money at
     ``--as-of`` are listed; invoices under an open dispute are not dunned.
+    With insurance decisions, a customer whose deadline is at most 30 days
+    away but who is not dunned (its overdue invoices all disputed) is listed
+    after the others, at no stage (stage empty), with the action to notify
+    the insurer (:func:`riskkit.dunning.with_insurance_cases`).
 """
 
 from __future__ import annotations
@@ -70,7 +78,7 @@ DEFAULT_MODEL = "five_c"
 
 #: Money columns of each job's output, rounded to cents when written.
 LIMIT_MONEY = ("current_limit", "recommended_limit", "change")
-WORKLIST_MONEY = ("amount_overdue", "promised_amount_due", "disputed_amount")
+WORKLIST_MONEY = ("amount_overdue", "promised_amount_due", "disputed_amount", "notify_amount")
 
 
 def add_commands(sub: Any) -> None:
@@ -129,7 +137,8 @@ def add_commands(sub: Any) -> None:
 def _add_job_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--model", metavar="JSON", default=DEFAULT_MODEL,
-        help=f"scorer for the grades: a saved scorer, or five_c / 5c, the built-in 5C card (default {DEFAULT_MODEL})",
+        help=f"scorer for the grades: a saved scorer, five_c / 5c (the built-in 5C card) or five_w / 5w (the 5W "
+        f"card, its request columns unknown on a book) (default {DEFAULT_MODEL})",
     )
     p.add_argument(
         "--currency", type=_currency_code, metavar="CODE",
@@ -194,6 +203,9 @@ def run_worklist(args: argparse.Namespace) -> int:
     ladder = _read_ladder(args.ladder)
     portfolio, as_of, result = _graded(args)
     work = dunning.worklist(portfolio, result, as_of, ladder)
+    # insured customers whose notification deadline is near but who are not dunned (disputes): the same
+    # worklist without insurance decisions
+    work = dunning.with_insurance_cases(portfolio, work, result, as_of)
     ids = work["customer_id"]
     header = ["rank", "customer_id"]
     columns: list[Any] = [np.arange(1, len(work) + 1, dtype=np.int64), ids]
@@ -214,13 +226,17 @@ def run_worklist(args: argparse.Namespace) -> int:
     if args.horizon is not None:
         later = ladder.stage_index(work["days_past_due"] + args.horizon, work["grade"], work["debtor_type"])
         stage_names = np.array([s.name for s in ladder.stages], dtype=object)
+        dunned = work["stage"] != ""  # a row for an insurance deadline alone is at no stage
         header += ["stage_at_horizon", "escalates"]
-        columns += [stage_names[later], stage_names[later] != work["stage"]]
+        columns += [np.where(dunned, stage_names[later], ""), dunned & (stage_names[later] != work["stage"])]
     header += ["reorder_rule", "cause_hints", "reason"]
     columns += [work["reorder_rule"], work["cause_hints"], work["reason"]]
     extra = dunning.promise_columns(portfolio, work, as_of, ladder=ladder)  # {} without promises and disputes
     header += list(extra)
     columns += list(extra.values())
+    cover = dunning.insurance_columns(portfolio, work, as_of)  # {} without insurance decisions
+    header += list(cover)
+    columns += list(cover.values())
     _add_currency(args, portfolio, header, columns, len(work))
     n = _cli_io.write_columns(args.out, header, columns, money=WORKLIST_MONEY, raw=_raw(args))
     rejects = _portfolio_rejects(portfolio)

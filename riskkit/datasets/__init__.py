@@ -37,7 +37,7 @@ __all__ = ["REGIMES", "book_parts", "load_german_credit", "make_portfolio"]
 
 
 def make_portfolio(
-    n_customers: int = 1000, seed: int = 0, as_of: Any = None, *, regime: str = "default"
+    n_customers: int = 1000, seed: int = 0, as_of: Any = None, *, regime: str = "default", write_offs: bool = False
 ) -> tuple[Portfolio, Outcomes]:
     """A synthetic B2B credit book as a Portfolio, and what became of each customer.
 
@@ -77,6 +77,12 @@ def make_portfolio(
     as_of : datetime.date, numpy.datetime64 or str, optional
         Date the book is observed on; defaults to the fixed date 2025-12-31
         (never today), which also becomes the Portfolio's ``as_of``.
+    write_offs : bool, default False
+        Add a ``write_off`` event for each customer 120 days after its default
+        (when that is on or before ``as_of``), with what it still owed then:
+        the losses a provision matrix (:mod:`riskkit.provisions`) learns
+        from. No random draw is added: every other row is the same as
+        without it.
     regime : str, default "default"
         One of :data:`REGIMES` (see above). Every regime has the same tables,
         columns and point-in-time rules, and is deterministic for a seed.
@@ -113,6 +119,9 @@ def make_portfolio(
     ...     return round(float(np.mean(book.features()["wadl_90d"] > 20)), 2)
     >>> paying_20_days_late(portfolio), paying_20_days_late(late)
     (0.05, 0.33)
+    >>> written, _ = make_portfolio(300, seed=1, write_offs=True)  # the same book, and 8 write-offs
+    >>> int((written.events["kind"] == "write_off").sum()), written.events["kind"].size - portfolio.events["kind"].size
+    (8, 8)
     >>> make_portfolio(10, regime="recession")
     Traceback (most recent call last):
     ...
@@ -121,7 +130,7 @@ def make_portfolio(
     from riskkit.portfolio import Portfolio  # here: riskkit.portfolio may import this package
 
     day = _resolve_as_of(as_of)
-    tables, outcomes = _generate(n_customers, seed=seed, as_of=day, regime=regime)
+    tables, outcomes = _generate(n_customers, seed=seed, as_of=day, regime=regime, write_offs=write_offs)
     portfolio = Portfolio.from_arrays(
         customers=tables["customers"],
         exposures=tables["exposures"],

@@ -9,12 +9,17 @@
   (riskkit.dunning._worklist). Invoices under an open dispute are left out;
   :func:`promise_columns` adds each case's promises to pay and disputes
   (riskkit.dunning._promises).
+- :func:`insurance_columns` adds each case's credit-insurance notification
+  deadline, and :func:`with_insurance_cases` the customers whose deadline
+  is near but who are not dunned (riskkit.dunning._insurance); a book
+  without insurance decisions gets neither.
 
 See docs/domain.md, "Collections ladder".
 """
 
 from __future__ import annotations
 
+from riskkit.dunning._insurance import insurance_columns, with_insurance_cases
 from riskkit.dunning._ladder import (
     REORDER_INSTALMENTS,
     REORDER_REFUSE,
@@ -39,6 +44,8 @@ __all__ = [
     "Stage",
     "Worklist",
     "dunning_level",
+    "insurance_columns",
     "promise_columns",
+    "with_insurance_cases",
     "worklist",
 ]

@@ -85,9 +85,11 @@ def promise_columns(
     broken = promises.broken_counts(portfolio, when, promises.QUARTER, grace_days=grace_days)[rows]
     names = np.array([s.name for s in ladder.stages], dtype=str)
     order = np.argsort(names)
-    at = np.searchsorted(names[order], np.asarray(work["stage"], dtype=str))
-    stage = order[np.minimum(at, names.size - 1)]  # the worklist's stages are the ladder's
-    following = np.array([*names[1:].tolist(), ""], dtype=object)[stage]
+    given = np.asarray(work["stage"], dtype=str)
+    at = np.searchsorted(names[order], given)
+    stage = order[np.minimum(at, names.size - 1)]
+    # a row at no ladder stage (added by with_insurance_cases: stage "") escalates to nothing
+    following = np.where(names[stage] == given, np.array([*names[1:].tolist(), ""], dtype=object)[stage], "")
     return {
         "promises_due": summary["promises_due"][rows],
         "promised_amount_due": summary["promised_amount_due"][rows],

@@ -93,12 +93,26 @@ feature), so that it fits the customer's business:
    justify), *up* where rounding down would break the floor or the cut cap
    (never less than they guarantee), never above the concentration cap.
 
+6. **Group headroom** (only for a customer whose corporate group has a
+   ``group_limit``, docs/domain.md, *Corporate groups*): a member's limit
+   is at most what its group still allows it, ``group cap = max(0,
+   exposure + group headroom)``, where ``exposure`` is the member's counted
+   exposure and ``group headroom = group limit - group exposure``
+   (:func:`riskkit.groups.group_headroom`): it may take all the group's
+   headroom, no more. The cap is applied last, over the floor and the cut
+   cap, rounded *down* to a multiple of ``limit_rounding``; where it lowers
+   the limit, ``bound_by`` is ``"group"`` and the reason begins ``capped by
+   group '<top parent>' headroom``. A group already over its limit gives
+   its members a cap below their exposure (no new credit). The order check
+   does not use this cap: its ``group_limit`` step holds a member's order
+   against the group limit itself.
+
 That is, ``limit = round(min(concentration cap, max(method_limit, floor,
-cut cap)))``. Each limit carries its ``direction`` against the one on file
+cut cap)))``, then at most the group cap. Each limit carries its ``direction`` against the one on file
 (``"rise"``, ``"hold"`` or ``"fall"``; none on file counts as 0), the rule
 that set it (``bound_by``: ``"method"``, ``"concentration"``, ``"floor"``,
 ``"cut_cap"``, ``"rounding"`` when rounding decided the direction,
-``"default"`` or ``"none"``) and a ``reason`` telling both in words and
+``"default"``, ``"group"`` or ``"none"``) and a ``reason`` telling both in words and
 numbers; :meth:`Recommendations.changes_by_grade` counts the moves per grade.
 ``CreditPolicy(limit_rounding=0, floor_grade="", max_cut=1)`` gives the
 methods' figures alone (a customer in default still gets 0).
@@ -174,6 +188,7 @@ from riskkit._checks import Interval, check, check_scores
 from riskkit._numeric import group_sum
 from riskkit._pit import latest_statements, statement_column
 from riskkit.errors import ValidationError
+from riskkit.groups import group_exposure, group_limit, group_of
 from riskkit.insurance import insured_limit
 from riskkit.policy._config import CENT, TERM_MONTH_DAYS
 from riskkit.policy._reasons import reasons
@@ -184,7 +199,7 @@ if TYPE_CHECKING:
     from riskkit.policy._policy import CreditPolicy
     from riskkit.portfolio import Portfolio
 
-__all__ = ["grade_index", "history", "limit_arrays", "recommend"]
+__all__ = ["grade_index", "group_cap", "history", "limit_arrays", "recommend"]
 
 _MONTH_DAYS = 365.0 / 12.0
 _HISTORY_DAYS = 365
@@ -197,6 +212,7 @@ def recommend(
     """Credit limit, payment terms and conditions for every customer (see :meth:`CreditPolicy.recommend`)."""
     when = portfolio.resolve_as_of(as_of)
     a = limit_arrays(policy, portfolio, when, scores, trade_references)
+    a.update(group_cap(policy, portfolio, when, a))  # nothing for a book without group limits
     current = a["current_limit"]
     return Recommendations(
         customer_ids=portfolio.customer_ids,
@@ -260,6 +276,51 @@ def limit_arrays(
         "payment_terms": payment_terms,
         "conditions": conditions,
         "current_limit": current,
+    }
+
+
+def group_cap(
+    policy: CreditPolicy, portfolio: Portfolio, when: np.datetime64, a: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The recommended limits capped by their group's headroom ("Limit review", step 6); ``{}`` without groups.
+
+    Returns the arrays of ``a`` the cap changes (``limit``, ``direction``,
+    ``bound_by``) and what the reasons quote (``group_id``, ``group_limit``,
+    ``group_exposure``, ``member_exposure``, ``group_cap``, ``group_bound``,
+    ``uncapped_limit``, ``uncapped_direction``). A book whose customers have
+    no ``group_limit`` gets ``{}``: its recommendations are the ones it
+    always had.
+    """
+    limit_of_group = group_limit(portfolio)
+    has_limit = np.isfinite(limit_of_group)
+    if not has_limit.any():
+        return {}
+    exposure = np.nan_to_num(np.asarray(portfolio.features(when)["exposure"], dtype=np.float64), nan=0.0)
+    in_group = group_exposure(portfolio, when)
+    headroom = limit_of_group - in_group
+    cap = np.where(has_limit, np.maximum(exposure + np.where(has_limit, headroom, 0.0), 0.0), np.inf)
+    unit = policy.limit_rounding
+    if unit > 0:
+        with np.errstate(invalid="ignore"):
+            cap = np.where(has_limit, np.floor(cap / unit + 1e-9) * unit, np.inf)
+    limit = a["limit"]
+    bound = limit > cap + CENT
+    capped = np.where(bound, cap, limit)
+    current = a["current_limit"]
+    direction = _direction(capped, np.where(np.isfinite(current), current, 0.0))
+    bound_by = np.where(bound, "group", a["bound_by"]).astype(object)
+    return {
+        "limit": capped,
+        "direction": direction,
+        "bound_by": bound_by,
+        "group_id": np.asarray(portfolio.customer_ids, dtype=object)[group_of(portfolio)],
+        "group_limit": limit_of_group,
+        "group_exposure": in_group,
+        "member_exposure": exposure,
+        "group_cap": np.where(has_limit, cap, np.nan),
+        "group_bound": bound,
+        "uncapped_limit": limit,
+        "uncapped_direction": a["direction"],
     }
 
 

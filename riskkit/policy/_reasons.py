@@ -43,6 +43,8 @@ def reasons(policy: CreditPolicy, a: Mapping[str, Any]) -> np.ndarray:
     unit = money(policy.limit_rounding)
     n = a["limit"].size
     a = _lists(a)  # python scalars: much faster to format one by one than numpy's
+    # the review's reason of a limit the group cap lowered is told with the limit before the cap
+    uncapped = {**a, "limit": a["uncapped_limit"], "direction": a["uncapped_direction"]} if "group_bound" in a else a
     out = np.empty(n, dtype=object)
     for i in range(n):
         count = a["count"][i]
@@ -58,7 +60,10 @@ def reasons(policy: CreditPolicy, a: Mapping[str, Any]) -> np.ndarray:
                 f"concentration cap: {pct(policy.concentration_share)} of seller revenue "
                 f"{money(policy.seller_annual_revenue)} = {money(cap)}; uncapped: {text}"
             )
-        text = _review_reason(policy, a, i, text, unit)
+        if "group_bound" in a and a["group_bound"][i]:
+            text = _group_reason(a, i, _review_reason(policy, uncapped, i, text, unit), unit)
+        else:
+            text = _review_reason(policy, a, i, text, unit)
         g, pg = a["grade_index"][i], a["policy_grade_index"][i]
         if a["new_customer"][i]:
             months = a["history_months"][i]
@@ -117,6 +122,27 @@ def _review_reason(policy: CreditPolicy, a: Mapping[str, Any], i: int, methods: 
                    else f"; not below the cap on the cut {money(a['cut_cap'][i])}")
         rule += f" -> rounded {way} to {money(limit)} (a multiple of {unit}{why})"
     return f"{head}: {rule}"
+
+
+def _group_reason(a: Mapping[str, Any], i: int, uncapped: str, unit: str) -> str:
+    """``"<fall|hold|rise> <now> -> <limit>: capped by group '<P>' headroom: ...; uncapped: <review reason>"``."""
+    limit, current = a["limit"][i], a["current_limit"][i]
+    direction = a["direction"][i]
+    now = "0 (none on file)" if math.isnan(current) else money(current)
+    head = f"hold {now}" if direction == "hold" else f"{direction} {now} -> {money(limit)}"
+    limit_g, exposure_g = a["group_limit"][i], a["group_exposure"][i]
+    exact = a["member_exposure"][i] + (limit_g - exposure_g)
+    if exact < 0:
+        exact_text = f"{money(exact)} -> 0 (the group is over its limit)"
+    elif abs(exact - limit) > CENT:
+        exact_text = f"{money(exact)} -> rounded down to {money(limit)} (a multiple of {unit})"
+    else:
+        exact_text = money(limit)
+    return (
+        f"{head}: capped by group {a['group_id'][i]!r} headroom: exposure {money(a['member_exposure'][i])} + "
+        f"headroom {money(limit_g - exposure_g)} (group limit {money(limit_g)} - group exposure "
+        f"{money(exposure_g)}) = {exact_text}; uncapped: {uncapped}"
+    )
 
 
 def _floor_reason(policy: CreditPolicy, a: Mapping[str, Any], i: int, grade: str) -> str:

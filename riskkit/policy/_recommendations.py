@@ -25,7 +25,7 @@ __all__ = ["BOUND_BY", "DIRECTIONS", "Recommendations"]
 #: How a limit moved against the one on file.
 DIRECTIONS: tuple[str, ...] = ("rise", "hold", "fall")
 #: What set a recommended limit (see "Limit review" in riskkit.policy._limits).
-BOUND_BY: tuple[str, ...] = ("method", "concentration", "floor", "cut_cap", "rounding", "default", "none")
+BOUND_BY: tuple[str, ...] = ("method", "concentration", "floor", "cut_cap", "rounding", "default", "group", "none")
 
 def _objects(values: Any) -> np.ndarray:
     return readonly(values, object, copy=True)
@@ -110,7 +110,9 @@ class Recommendations:
         Months since the first invoice (NaN without one).
     limit : ndarray of float
         Recommended credit limit, ``>= 0``, a multiple of the policy's
-        ``limit_rounding`` and never above the concentration cap.
+        ``limit_rounding`` and never above the concentration cap, nor, for a
+        member of a group with a group limit, above its exposure plus the
+        group's headroom.
     binding_method : ndarray of str
         The method whose figure became the methods' limit (``method_limit``):
         one of :data:`LIMIT_METHODS`, ``"concentration"`` or ``"none"`` (no
@@ -136,7 +138,9 @@ class Recommendations:
         ``"floor"`` (the purchases floor), ``"cut_cap"`` (the cap on the cut
         per review), ``"rounding"`` (the rounding decided the direction: e.g. a
         figure 300 above the limit on file rounded down to it is a hold),
-        ``"default"`` (customer in default: 0) or ``"none"`` (no method applies).
+        ``"default"`` (customer in default: 0), ``"group"`` (capped by the
+        headroom of the customer's corporate group: its exposure + group limit -
+        group exposure, rounded down) or ``"none"`` (no method applies).
     method_limit : ndarray of float
         The methods' figure after the concentration cap, before the review
         rules and rounding.

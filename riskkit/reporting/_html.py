@@ -28,6 +28,7 @@ from riskkit.reporting._format import (
 )
 from riskkit.reporting._groups import html_section as groups_section
 from riskkit.reporting._insurance import html_section as insurance_section
+from riskkit.reporting._provisions import html_section as provisions_section
 
 __all__ = ["render"]
 
@@ -320,7 +321,7 @@ def render(rep: Any, fragment: bool = False) -> str:
         f'<main><header><h1>Month-end credit report</h1><div class="sub">As of {_e(day(rep.as_of))} &middot; '
         f"{_e(plural(rep.summary['customers'], 'customer'))} &middot; {money_note}{rejected}</div></header>"
         + _summary(rep) + _grades(rep) + _watchlist(rep) + _limits(rep) + groups_section(rep) + reviews_section(rep) + _worklist(rep)
-        + insurance_section(rep) + _validation(rep)
+        + insurance_section(rep) + provisions_section(rep) + _validation(rep)
         + f"<footer>riskkit {_e(__version__)} &middot; the watchlist compares each lead alert with the month-end "
         "three months back and names the month-end since which it has fired at every month-end.</footer></main>"
     )

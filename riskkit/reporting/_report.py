@@ -14,6 +14,7 @@ from riskkit._checks import Integer, Text, check
 from riskkit.errors import ValidationError
 from riskkit.reporting import _groups, _summary, _watch
 from riskkit.reporting._insurance import insurance_part
+from riskkit.reporting._provisions import provision_part
 
 __all__ = ["Report", "report"]
 
@@ -65,6 +66,13 @@ class Report:
         Credit-insurance cover, uninsured exposure and the overdue invoices to
         notify to the insurer (None for a book without insurance decisions;
         docs/domain.md, *Credit insurance*).
+    provisions : dict
+        The loss allowance from a provision matrix fitted on the last 12
+        month-ends known at ``as_of``: ``total``, ``open``, ``coverage``,
+        ``buckets`` and the ``matrix`` of loss rates, or ``error`` saying why
+        there is none (a history too short); see
+        :func:`riskkit.reporting._provisions.provision_part` and
+        docs/domain.md, *Expected credit loss*.
     validation : dict or None
         With outcomes: ``auc``, ``gini``, ``ks``, ``brier`` (when both
         classes are present) and ``grades`` (default rate against mean PD).
@@ -92,6 +100,7 @@ class Report:
     groups: list[dict[str, Any]]
     group_counts: Mapping[str, Any]
     insurance: dict[str, Any] | None
+    provisions: dict[str, Any]
     reviews: list[dict[str, Any]]
     review_counts: Mapping[str, Any]
     reviews_error: str
@@ -286,7 +295,7 @@ def report(
         watch_counts=MappingProxyType(watch_counts), limits=limits, limit_moves=moves, limits_error=limits_error,
         worklist=work_rows, work_counts=MappingProxyType(work_counts), worklist_days=week, validation=checked,
         groups=groups, group_counts=MappingProxyType(group_counts),
-        insurance=insurance_part(portfolio, when),
+        insurance=insurance_part(portfolio, when), provisions=provision_part(portfolio, when),
         reviews=reviews, review_counts=MappingProxyType(review_counts), reviews_error=reviews_error,
         n_rejected=rejected,
     )

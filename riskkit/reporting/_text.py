@@ -10,6 +10,7 @@ from riskkit.promises import collections_summary
 from riskkit.reporting._format import day, days, money, money_short, percent, plural
 from riskkit.reporting._groups import text_lines
 from riskkit.reporting._insurance import text_lines as insurance_lines
+from riskkit.reporting._provisions import text_lines as provision_lines
 
 __all__ = ["render"]
 
@@ -66,6 +67,7 @@ def render(rep: Any, top: int = 5) -> str:
     if promise_text := collections_summary(w, c):  # a book with promises to pay or disputes
         lines.append(wrap.fill(promise_text))
     lines += insurance_lines(rep, top)
+    lines += provision_lines(rep, top)
     if rep.validation is not None:
         v = rep.validation
         lines.append("")

@@ -331,3 +331,50 @@ def test_without_rejects_file_a_summary_goes_to_stderr(
     assert "2 row(s) rejected (pass --rejects FILE" in err
     assert "invoices row 3 column 'amount'" in err and "invoices row 4 column 'customer_id'" in err
     assert f"wrote {tmp_path / 'o.csv'}" in err
+
+
+# --- issue 17: insurance deadlines in the worklist, the 5W card by name --------------------------------------
+
+
+def test_worklist_insurance_columns(erp: list[str], tmp_path: Path) -> None:
+    """K1's R1 is due 21.01.2025: deadline + 90 days = 21.04.2025, passed 10 days before AS_OF; K2's R2
+    (due 31.03.2025) has 59 days left, beyond the 30-day warning: nothing to notify yet."""
+    insurance = tmp_path / "insurance.csv"
+    insurance.write_text("customer_id;date;status;amount\nK1;01.12.2024;granted;10.000,00\n"
+                         "K2;01.12.2024;granted;5.000,00\n", encoding="utf-8")
+    plain, insured = tmp_path / "plain.csv", tmp_path / "insured.csv"
+    assert cli.main(["worklist", *erp, "--out", str(plain), "--quiet"]) == 3  # rows rejected, as always
+    assert cli.main(["worklist", *erp, "--insurance", str(insurance), "--out", str(insured), "--quiet"]) == 3
+    before, after = _rows(plain), _rows(insured)
+    assert "notify_by" not in before[0]  # no insurance decisions: the columns of old
+    assert list(after[0])[: len(before[0])] == list(before[0])
+    got = {r["customer_id"]: r for r in after}
+    assert [got["K1"][k] for k in ("notify_invoices", "notify_amount", "notify_by", "days_to_deadline",
+                                   "cover_lost")] == ["1", "5000", "2025-04-21", "-10", "True"]
+    assert [got["K2"][k] for k in ("notify_invoices", "notify_amount", "notify_by", "days_to_deadline",
+                                   "cover_lost")] == ["0", "0", "2025-06-29", "59", "False"]
+
+
+@pytest.mark.parametrize("name", ["five_w", "5w", "FIVE_W"])
+def test_five_w_by_name(name: str, erp: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "limits.csv"
+    assert cli.main(["limits", *erp, "--model", name, "--out", str(out), "--quiet"]) == 3
+    rows = _rows(out)
+    assert [r["customer_id"] for r in rows] == ["K1", "K2", "K3"]
+    work = tmp_path / "worklist.csv"
+    assert cli.main(["worklist", *erp, "--model", name, "--out", str(work), "--quiet"]) == 3
+    assert {r["customer_id"] for r in _rows(work)} == {"K1", "K2"}
+
+
+def test_five_w_grades_are_the_cards(book: tuple[object, list[str]], tmp_path: Path) -> None:
+    from riskkit._frame import FeatureFrame
+    from riskkit.scoring import five_w
+
+    portfolio, options = book
+    out = tmp_path / "limits.csv"
+    assert cli.main(["limits", *options, "--model", "five_w", "--out", str(out), "--quiet"]) == 0
+    features = portfolio.features()  # type: ignore[attr-defined]
+    columns = {**features.to_dict(), "order_to_usual": np.full(len(features), np.nan),
+               "terms_days": np.full(len(features), np.nan)}
+    expected = five_w().score(FeatureFrame.from_mapping(columns))
+    assert [r["grade"] for r in _rows(out)] == np.asarray(expected.grade, dtype=str).tolist()

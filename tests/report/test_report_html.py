@@ -14,7 +14,7 @@ from riskkit.datasets import make_portfolio
 from riskkit.errors import ValidationError
 from riskkit.reporting import Report, report
 
-SECTIONS = ("summary", "grades", "watchlist", "limits", "reviews", "worklist", "validation")
+SECTIONS = ("summary", "grades", "watchlist", "limits", "reviews", "worklist", "provisions", "validation")
 
 
 class _Page(HTMLParser):
