@@ -161,6 +161,13 @@ _CATALOGUE: tuple[FeatureInfo, ...] = tuple(
         ("credit_limit", "exposure", "money", "Current credit limit; NaN without an exposure row."),
         ("utilization", "exposure", "ratio", "exposure / credit_limit; NaN without a positive limit."),
         (
+            "uninsured_exposure",
+            "exposure",
+            "money",
+            "exposure less the credit-insurance cover in force at as_of, min(exposure, insured limit) x "
+            "indemnity (riskkit.insurance); the exposure itself without an insured limit in force.",
+        ),
+        (
             "order_trend_3m",
             "ordering",
             "ratio",
@@ -792,6 +799,9 @@ def _exposure(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], m
     cols["exposure"] = np.maximum(counted_invoices + other, 0.0)
     cols["credit_limit"] = limit
     cols["utilization"] = safe_divide(cols["exposure"], np.where(limit > 0, limit, np.nan))
+    from riskkit import insurance  # the insurance table's decisions (no import cycle at load)
+
+    cols["uninsured_exposure"] = insurance.uninsured_exposure(p, as_of, cols["exposure"])
 
 
 

@@ -274,6 +274,36 @@ def insured_limit(portfolio: Portfolio, as_of: Any = None) -> np.ndarray:
     return readonly(limit)
 
 
+def _indemnity_in_force(portfolio: Portfolio, limit_row: np.ndarray, share: float) -> np.ndarray:
+    """The indemnity share of the decision in force per customer (``share`` when it gives none); NaN without."""
+    in_force = limit_row >= 0
+    given = np.full(limit_row.size, np.nan)
+    given[in_force] = portfolio.insurance["indemnity"][limit_row[in_force]]
+    return np.where(in_force, np.where(np.isnan(given), share, given), np.nan)
+
+
+def covered_amount(exposure: np.ndarray, limit: np.ndarray, indemnity: np.ndarray) -> np.ndarray:
+    """Cover = min(exposure, insured limit) x indemnity where a limit above 0 is in force, else 0."""
+    return np.where(limit > 0, np.minimum(exposure, np.nan_to_num(limit)) * np.nan_to_num(indemnity), 0.0)
+
+
+def uninsured_exposure(portfolio: Portfolio, when: np.datetime64, exposure: np.ndarray) -> np.ndarray:
+    """``exposure`` less the cover in force at ``when`` (the feature ``uninsured_exposure``).
+
+    The exposure itself for a customer without a limit in force, and for
+    every customer of a book without insurance decisions. Decisions without
+    an indemnity take :data:`DEFAULT_INDEMNITY`, as :func:`cover` does by
+    default.
+    """
+    if not has_insurance(portfolio):
+        return exposure.copy()
+    n = portfolio.n_customers
+    day = np.full(n, when.astype("datetime64[D]").astype(np.int64))
+    limit, limit_row = _limit_at(portfolio, np.arange(n), day)
+    used = _indemnity_in_force(portfolio, limit_row, DEFAULT_INDEMNITY)
+    return exposure - covered_amount(exposure, limit, used)
+
+
 def cover(portfolio: Portfolio, as_of: Any = None, *, indemnity: float = DEFAULT_INDEMNITY) -> Cover:
     """Every customer's insured limit, indemnity, cover and uninsured exposure at ``as_of``.
 
@@ -327,12 +357,9 @@ def cover(portfolio: Portfolio, as_of: Any = None, *, indemnity: float = DEFAULT
                        np.datetime64("NaT", "D")).astype("datetime64[D]")
     pending = np.where(has_any & (status == "requested"), ins["amount"][a] if ins.n_rows else np.nan, np.nan)
     limit[np.isnan(limit) & has_any] = 0.0  # only a request: not cover yet
-    in_force = limit_row >= 0
-    given = np.full(n, np.nan)
-    given[in_force] = ins["indemnity"][limit_row[in_force]]
-    used = np.where(in_force, np.where(np.isnan(given), share, given), np.nan)
+    used = _indemnity_in_force(portfolio, limit_row, share)
     exposure = np.asarray(portfolio.features(when)["exposure"], dtype=np.float64)
-    covered = np.where(limit > 0, np.minimum(exposure, np.nan_to_num(limit)) * np.nan_to_num(used), 0.0)
+    covered = covered_amount(exposure, limit, used)
     return Cover(
         {
             "customer_id": portfolio.customer_ids,

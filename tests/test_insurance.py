@@ -297,3 +297,19 @@ def test_dates_after_as_of_are_not_known() -> None:
     c = insurance.cover(later)
     assert c["status"].tolist()[0] == "granted" and c["insured_limit"][0] == 50000.0
     assert later.as_of == dt.date(2025, 4, 30)
+
+
+def test_uninsured_exposure_is_a_feature() -> None:
+    """The feature equals cover()'s column: A owes 40,000 (35,000 + 5,000) under a 20,000 limit at 80%:
+    40,000 - min(40,000, 20,000) x 0.8 = 24,000; B (a request only), C (cancelled) and D (none) keep
+    their whole exposure; at 2025-04-30 A's 50,000 grant at the default 90% covers all 35,000 of A1:
+    35,000 - 35,000 x 0.9 = 3,500."""
+    p = book()
+    f = p.features()
+    assert f["uninsured_exposure"].tolist() == [24000.0, 12000.0, 10000.0, 7000.0]
+    np.testing.assert_array_equal(f["uninsured_exposure"], insurance.cover(p)["uninsured_exposure"])
+    earlier = p.features("2025-04-30")
+    assert earlier["uninsured_exposure"][0] == pytest.approx(3500.0)
+    # a book without decisions: the exposure itself
+    bare = book(insurance=[])
+    np.testing.assert_array_equal(bare.features()["uninsured_exposure"], bare.features()["exposure"])

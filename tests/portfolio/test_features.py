@@ -104,6 +104,7 @@ HAND = {
     "exposure": 15000.0 + 2000 + 1000,  # special is statistical
     "credit_limit": 40000.0,
     "utilization": 18000 / 40000,
+    "uninsured_exposure": 15000.0 + 2000 + 1000,  # no insurance decision: the whole exposure
     "order_trend_3m": (3000 + 2000) / 10000,
     # latest known statement: 2024-12-31 (the 2025-03-31 one is published after as_of)
     "current_ratio": 240000 / 160000,
@@ -156,7 +157,7 @@ def test_feature_matches_hand_computation(ff: riskkit.FeatureFrame, name: str) -
     assert value(ff, name, "C3") == pytest.approx(HAND[name], rel=1e-12, nan_ok=True), name
 
 
-EMPTY_IS_ZERO = {"open_amount", "credit_balance", "overdue_amount", "exposure", "in_default", "legal_events_12m", "broken_promises_90d",
+EMPTY_IS_ZERO = {"open_amount", "credit_balance", "overdue_amount", "exposure", "uninsured_exposure", "in_default", "legal_events_12m", "broken_promises_90d",
                  "bounced_payments_90d", "partial_payments_90d"} | {f"aging_{b}" for b in ("current", "1_30",
                                                                                "31_60", "61_90", "91_plus")}
 
