@@ -29,8 +29,11 @@ def run_demo(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     portfolio, outcomes = make_portfolio(args.customers, seed=args.seed)
     t1 = time.perf_counter()
+    # the synthetic book records no credit reviews: each customer's last one drawn in the 120 days before as_of
+    as_of = np.datetime64(portfolio.as_of, "D")
+    last_review = as_of - np.random.default_rng(args.seed).integers(0, 120, portfolio.n_customers).astype("timedelta64[D]")
     rep = report(portfolio, outcomes=outcomes, currency="EUR", watchlist_budget=max(args.top, 25),
-                 worklist_rows=args.top, limit_rows=args.top)
+                 worklist_rows=args.top, limit_rows=args.top, last_review=last_review)
     t2 = time.perf_counter()
     print(f"riskkit {__version__} demo: a synthetic B2B book (seed {args.seed}); built in {t1 - t0:.2f} s, "
           f"month-end job in {t2 - t1:.2f} s\n")
