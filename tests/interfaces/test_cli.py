@@ -55,7 +55,8 @@ def test_console_script_runs() -> None:
 
 # --- the file commands ------------------------------------------------------------
 
-COMMANDS = ("features", "fit", "score", "signals", "check", "report", "limits", "worklist")
+COMMANDS = ("features", "fit", "score", "signals", "check", "report", "limits", "worklist", "provisions", "groups",
+            "insurance", "reviews", "promises")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -399,6 +400,21 @@ def test_report(book: tuple[Path, list[str]], tmp_path: Path) -> None:
         assert f'<section id="{section}">' in html
     assert "<svg" in html and "AUC" in html and "Gini" in html and "KS" in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
+
+
+def test_report_options(book: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """--watchlist-budget caps the customers listed, --currency names the money; a bad budget is a usage error."""
+    _, tables = book
+    out = tmp_path / "report.html"
+    assert cli.main(["report", *tables, "--watchlist-budget", "3", "--currency", "EUR", "--out", str(out), "-q"]) == 0
+    html = out.read_text()
+    watch = html[html.index('<section id="watchlist">'):]
+    watch = watch[: watch.index("</section>")]
+    assert 1 <= watch.count("<li>") <= 3
+    assert "EUR " in html
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["report", *tables, "--watchlist-budget", "-1", "--out", str(out), "-q"])
+    assert exc.value.code == 2
 
 
 @pytest.mark.parametrize("command", COMMANDS)
