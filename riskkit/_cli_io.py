@@ -53,7 +53,6 @@ import csv
 import json
 import math
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -98,9 +97,6 @@ __all__ = [
     "write_text",
 ]
 
-_NUMBER = re.compile(
-    r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*|\s*[+-]?inf(?:inity)?\s*", re.I
-)
 
 
 _NONE: Any = None  # is_missing(col), typed for mypy
@@ -252,7 +248,7 @@ def parse_numeric(col: np.ndarray, dialect: Dialect | None = None) -> tuple[np.n
     (``1.234,56``, and ``12,50-`` for a negative number); see
     :func:`riskkit._csvfile.parse_column`.
     """
-    from riskkit._csvfile import Cells, number_cells
+    from riskkit._csvfile import Cells, number_cells, object_numbers
 
     if isinstance(col, Cells):
         if col.source == "objects":  # JSON lines, Parquet: values as they are
@@ -262,34 +258,7 @@ def parse_numeric(col: np.ndarray, dialect: Dialect | None = None) -> tuple[np.n
             return number_cells(col, dialect if dialect is not None else Dialect(), plain=plain)
     if dialect is not None and (dialect.decimal != "." or dialect.thousands != ""):
         return _parse_numeric_dialect(col, dialect)
-    missing = is_missing(col)
-    types = set(map(type, col.tolist()))
-    if bool not in types and types <= {str, int, float, type(None)}:
-        try:
-            values = np.where(missing, "nan", col).astype(np.float64)
-        except (TypeError, ValueError):
-            pass
-        else:
-            # float() also takes 'nan', '1_000' and non-ASCII digits, which a data file should not hold
-            suspect = np.isnan(values) & ~missing
-            if str in types and col.size:
-                text = np.where(missing, "", col).astype(str)
-                codes = text.view(np.uint32).reshape(text.size, -1)
-                suspect |= (np.char.find(text, "_") >= 0) | (codes > 127).any(axis=1)
-            if not suspect.any():
-                return values, np.zeros(col.size, dtype=bool)
-    out = np.full(col.size, np.nan)
-    bad = np.zeros(col.size, dtype=bool)
-    for i, v in enumerate(col.tolist()):
-        if v is None:
-            continue
-        if isinstance(v, bool):
-            bad[i] = True
-        elif isinstance(v, int | float) or (isinstance(v, str) and _NUMBER.fullmatch(v)):
-            out[i] = float(v)
-        else:
-            bad[i] = True
-    return out, bad
+    return object_numbers(col)  # the csv reader's grammar for text, numbers and None
 
 
 def _parse_numeric_dialect(col: np.ndarray, dialect: Dialect) -> tuple[np.ndarray, np.ndarray]:

@@ -1759,7 +1759,7 @@ def number_cells(cells: Cells, dialect: Dialect = Dialect(), *, plain: bool = Fa
     if cells.source == "objects":
         col = cells.texts()
         if plain:
-            return _plain_objects(col)
+            return object_numbers(col)
         parsed = _parse_numbers(col, dialect) if col.size else np.zeros(0)
         if parsed.dtype == np.float64:
             return parsed, np.zeros(col.size, dtype=bool)
@@ -1781,7 +1781,7 @@ def number_cells(cells: Cells, dialect: Dialect = Dialect(), *, plain: bool = Fa
     return _byte_numbers(data, starts, ends, dialect.decimal, dialect.thousands, plain, one)
 
 
-def _plain_objects(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def object_numbers(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The plain grammar on an object array of text, numbers and None (JSON values as they are)."""
     missing = np.asarray(np.equal(col, _NONE), dtype=bool)
     types = set(map(type, col.tolist()))

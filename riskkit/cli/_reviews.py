@@ -43,11 +43,10 @@ from riskkit.cli import (
     _sub,
     _write_rejects,
 )
+from riskkit.cli._jobs import DEFAULT_MODEL
 
 __all__ = ["add_commands"]
 
-#: The model used when ``--model`` is not given: the built-in 5C expert card.
-DEFAULT_MODEL = "five_c"
 #: Days back the watchlist is compared with when ``--warning-days`` is not given.
 DEFAULT_WARNING_DAYS = 7
 
