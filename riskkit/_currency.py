@@ -206,7 +206,7 @@ def convert(tables: dict[str, dict[str, np.ndarray]], currency: str | None, rate
             raise ValidationError("rates= needs currency= (the reporting currency)", field="rates")
         for name in ("invoices", "payments"):
             t = tables[name]
-            t["rate"] = np.ones(t["amount"].size)
+            t["rate"] = np.broadcast_to(np.float64(1.0), t["amount"].shape)  # one currency: no memory per row
             for col in _schema.AMOUNT_COLUMNS[name]:
                 t[f"doc_{col}"] = t[col]
         return ""

@@ -187,7 +187,8 @@ def _finish(column: _schema.Column, values: list[Any]) -> np.ndarray:
 
 
 def _types(raw: np.ndarray) -> set[type]:
-    return set(map(type, raw))
+    coded = _coded(raw)
+    return set(map(type, raw if coded is None else coded[0]))
 
 
 def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
@@ -202,21 +203,19 @@ def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarra
     else:
         return None
     missing = np.isnan(values)
-    bad = np.zeros(values.size, dtype=bool)
-    reasons = np.empty(values.size, dtype=object)
-    if not column.optional:
-        reasons[missing] = "is missing; it is required"  # as the records say it
-        bad |= missing
-    else:
+    if column.optional:
         values[missing] = column.default
+        missing[:] = False
     inf = np.isinf(values)
-    reasons[inf] = "is not finite; expected a finite number"
-    bad |= inf
-    if column.kind == "money":
-        neg = (values < 0) & ~inf  # -inf is "not finite", as element by element
-        reasons[neg] = "is negative; expected a number >= 0"
-        bad |= neg
-    return values, bad, list(reasons[bad])
+    # the three faults exclude one another (NaN is neither infinite nor negative; -inf is "not finite")
+    neg = (values < 0) & ~inf if column.kind == "money" else np.zeros(values.size, dtype=bool)
+    bad = missing | inf | neg
+    if not bad.any():
+        return values, bad, []
+    at = np.flatnonzero(bad)
+    reasons = np.where(missing[at], "is missing; it is required",  # as the records say it
+                       np.where(inf[at], "is not finite; expected a finite number", "is negative; expected a number >= 0"))
+    return values, bad, reasons.tolist()
 
 
 def _convert_dates(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
@@ -333,6 +332,10 @@ def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
             if blank.any():
                 values = values.copy()
                 values[filled[blank]] = column.default
+    elif column.kind in ("id", "ref", "invref") and _coded(raw) is not None:
+        categories, codes = _coded(raw)  # type: ignore[misc]
+        bad = np.array([not v.strip() for v in categories.tolist()], dtype=bool)[codes]
+        reasons = ["is empty; it is required"] * int(bad.sum())
     elif column.kind in ("id", "ref", "invref"):
         text = _unicode(raw)
         if text is None:
@@ -607,6 +610,25 @@ def _unicode(values: np.ndarray) -> np.ndarray | None:
     return out
 
 
+def remember_codes(values: np.ndarray, categories: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``values`` (``categories[codes]``, the categories distinct), noting that factorisation for the
+    build under way: checks and look-ups of the column then run once per category, not once per row.
+
+    A categorical column of a DataFrame arrives so (``Portfolio.from_frames``).
+    """
+    cache = getattr(_LOCAL, "codes", None)
+    if cache is not None:
+        cache[id(values)] = (values, categories, codes)
+    return values
+
+
+def _coded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The (categories, codes) noted by :func:`remember_codes` for ``values`` in this build, or None."""
+    cache = getattr(_LOCAL, "codes", None)
+    hit = cache.get(id(values)) if cache else None
+    return (hit[1], hit[2]) if hit is not None and hit[0] is values else None
+
+
 def _remember_unicode(values: np.ndarray, text: np.ndarray) -> np.ndarray:
     """``values`` (objects), noting ``text`` as their unicode form for :func:`_unicode` within this build."""
     cache = getattr(_LOCAL, "unicode", None)
@@ -643,7 +665,7 @@ def text_from_arrow(chunked: Any) -> np.ndarray | None:
     """
     if chunked.null_count:
         return None
-    parts = []
+    pieces = []  # (offsets, bytes) of each non-empty chunk
     for chunk in chunked.chunks:
         name = str(chunk.type)
         if name not in ("string", "large_string", "utf8", "large_utf8"):
@@ -658,20 +680,25 @@ def text_from_arrow(chunked: Any) -> np.ndarray | None:
         text = data[offsets[0]: offsets[-1]]
         if text.size and (int(text.max()) >= 0x80 or not text.all()):
             return None  # beyond ASCII (UTF-8 to decode), or a NUL the unicode dtype would drop at the end
-        starts, lengths = offsets[:-1] - offsets[0], np.diff(offsets)
-        width = max(int(lengths.max()), 1)
+        pieces.append((offsets - offsets[0], text))
+    if not pieces:
+        return np.zeros(0, dtype="U1")
+    width = max(max(int(np.diff(offsets).max()) for offsets, _ in pieces), 1)
+    out = np.zeros((sum(offsets.size - 1 for offsets, _ in pieces), width), dtype=np.uint32)  # filled in place
+    row = 0
+    for offsets, text in pieces:
+        n = offsets.size - 1
+        chars = out[row: row + n]
+        row += n
+        if text.size == n * width:
+            chars[:] = text.reshape(n, width)  # every text as long as the longest: one copy
+            continue
+        starts, lengths = offsets[:-1], np.diff(offsets)
         padded = np.zeros(text.size + width, dtype=np.uint8)
         padded[: text.size] = text
-        chars = np.zeros((n, width), dtype=np.uint32)
-        if width > 1 and bool((lengths == width).all()):
-            chars[:] = text.reshape(n, width)  # every text as long: one copy
-        else:
-            for j in range(width):
-                chars[:, j] = np.where(lengths > j, padded[starts + j], 0)
-        parts.append(chars.view(f"<U{width}").reshape(n))
-    if not parts:
-        return np.zeros(0, dtype="U1")
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        for j in range(width):
+            chars[:, j] = np.where(lengths > j, padded[starts + j], 0)
+    return out.view(f"<U{width}").reshape(-1)
 
 
 def text_hash(u: np.ndarray) -> np.ndarray:
@@ -734,6 +761,9 @@ class _Index:
     def find(self, keys: np.ndarray) -> np.ndarray:
         """The row of each key, -1 where a key is not among the ids (a long key column a chunk at a time,
         so that its working arrays stay small)."""
+        coded = _coded(keys)
+        if coded is not None:
+            return self.find(coded[0])[coded[1]]  # each category once
         if keys.size <= _CHUNK:
             return self._find(keys)
         out = np.empty(keys.size, dtype=np.int64)
@@ -868,9 +898,12 @@ def _duplicates(
 
     ``keys`` is text (ids) or integers (codes); text falls back to a dict when it cannot be sorted as unicode.
     """
-    firsts = np.arange(keys.size)
     idx = np.flatnonzero(ok)
-    sortable = _unicode(keys) if keys.dtype == object else keys
+    coded = _coded(keys) if keys.dtype == object else None
+    sortable = coded[1] if coded is not None else _unicode(keys) if keys.dtype == object else keys
+    if sortable is not None and sortable.dtype.kind == "U" and idx.size == keys.size and _increasing(sortable):
+        return np.zeros(keys.size, dtype=bool), lambda idx: []  # ids in increasing order are distinct
+    firsts = np.arange(keys.size)
     if sortable is None:
         first: dict[Any, int] = {}
         for i, k in zip(idx.tolist(), keys[idx].tolist(), strict=True):
@@ -995,7 +1028,7 @@ class Ingest:
     ) -> tuple[dict[str, Columns], list[Rejection]]:
         """Validate every table; returns the clean tables (with integer codes) and the rejections."""
         # each text column is converted to unicode, and hashed, once within the build
-        names = ("unicode", "hash_order", "increasing")
+        names = ("unicode", "hash_order", "increasing", "codes")
         saved = [getattr(_LOCAL, name, None) for name in names]
         for name in names:
             setattr(_LOCAL, name, {})

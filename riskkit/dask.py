@@ -80,6 +80,16 @@ from typing import Any
 
 import numpy as np
 
+from riskkit._arrow import (
+    _DICTIONARY,
+    _FORMAT,
+    _VERSION,
+    MANIFEST,
+    _book_root,
+    _part_file,
+    _partition_numbers,
+)
+from riskkit._arrow import read_manifest as read_manifest
 from riskkit.errors import ValidationError
 
 __all__ = [
@@ -497,13 +507,6 @@ def _with_peers(parts: list[Any], day: Any, meta: Any) -> Any:
 
 # --- a book on disk: Parquet partitioned by customer ----------------------------
 
-#: The file that marks a folder as a partitioned book and describes it (see :func:`write_partitioned`).
-MANIFEST = "riskkit-book.json"
-_FORMAT = "riskkit partitioned book"
-_VERSION = 1
-# text columns read back as dictionaries (pandas categoricals): values repeated on many rows, so a
-# Portfolio built from them holds one Python string per distinct value instead of one per row
-_DICTIONARY = frozenset({"customer_id", "industry", "region", "debtor_type", "kind", "currency"})
 
 
 def _require_pyarrow() -> tuple[Any, Any]:
@@ -515,10 +518,6 @@ def _require_pyarrow() -> tuple[Any, Any]:
             f'a partitioned book is Parquet, which needs pyarrow ({exc}); install it with: pip install "riskkit[dask]"'
         ) from exc
     return pa, pq
-
-
-def _part_file(root: str, name: str, number: int) -> str:
-    return os.path.join(root, name, f"part-{number:05d}.parquet")
 
 
 def _arrow(name: str, table: Any) -> Any:
@@ -592,12 +591,6 @@ def _split_by_customer(arrow: dict[str, Any], npartitions: int) -> dict[str, lis
         bounds = np.searchsorted(bucket[order], np.arange(npartitions + 1))
         rows[name] = [order[bounds[i] : bounds[i + 1]] for i in range(npartitions)]
     return rows
-
-
-def _book_root(path: Any) -> str:
-    if not isinstance(path, str | os.PathLike):
-        raise ValidationError(f"path must be a folder name, got {type(path).__name__}", field="path")
-    return os.fspath(path)
 
 
 def _prepare_folder(root: str, overwrite: bool) -> None:
@@ -740,50 +733,6 @@ def write_partitioned(
         json.dump(manifest, fh, indent=1)
         fh.write("\n")
     return root
-
-
-def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The description of a partitioned book (``riskkit-book.json``): partitions, tables, rows per partition.
-
-    Raises
-    ------
-    ValidationError
-        The folder holds no partitioned book, or one of an unknown format version.
-    """
-    root = _book_root(path)
-    where = os.path.join(root, MANIFEST)
-    try:
-        with open(where, encoding="utf-8") as fh:
-            manifest = json.load(fh)
-    except FileNotFoundError:
-        raise ValidationError(
-            f"{root!r} is not a partitioned book: no {MANIFEST} (write one with riskkit.dask.write_partitioned)",
-            field="path",
-            value=root,
-        ) from None
-    except ValueError as exc:
-        raise ValidationError(f"{where!r} is not valid JSON: {exc}", field="path", value=root) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
-        raise ValidationError(f"{where!r} does not describe a partitioned book", field="path", value=root)
-    if manifest.get("version") != _VERSION:
-        raise ValidationError(
-            f"{where!r} is version {manifest.get('version')!r} of the layout; this riskkit reads version {_VERSION}",
-            field="path",
-            value=root,
-        )
-    return manifest
-
-
-def _partition_numbers(partitions: Any, n: int) -> list[int]:
-    if partitions is None:
-        return list(range(n))
-    chosen = [partitions] if isinstance(partitions, int | np.integer) else list(partitions)
-    for i in chosen:
-        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < n:
-            raise ValidationError(
-                f"partition {i!r} is not one of the book's 0..{n - 1}", field="partitions", value=i
-            )
-    return [int(i) for i in chosen]
 
 
 def read_partitioned(

@@ -39,7 +39,7 @@ from riskkit import _schema
 from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
-from riskkit._ingest import Columns, Ingest, Rejection, text_from_arrow
+from riskkit._ingest import Columns, Ingest, Rejection, remember_codes, text_from_arrow
 from riskkit._pit import as_of_date, as_of_day
 from riskkit.errors import SchemaError, ValidationError
 
@@ -436,6 +436,137 @@ class Portfolio:
         columns = _ReadOnDemand({name: functools.partial(_columns_from_frame, name, df) for name, df in given.items()})
         options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
         return cls._build(columns, options)
+
+    @classmethod
+    def from_arrow(
+        cls,
+        *,
+        customers: Any = None,
+        exposures: Any = None,
+        invoices: Any = None,
+        payments: Any = None,
+        orders: Any = None,
+        statements: Any = None,
+        events: Any = None,
+        insurance: Any = None,
+        promises: Any = None,
+        disputes: Any = None,
+        as_of: Any = None,
+        statistical: Iterable[str] = (),
+        errors: str = "raise",
+        unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+        export_date: Any = None,
+        **unknown: Any,
+    ) -> Portfolio:
+        """Build from pyarrow Tables (or RecordBatches) whose column names are the record field names.
+
+        No pandas and no Python object per value where Arrow can hand a
+        column over as numpy: numbers and dates as stored, ASCII text as
+        unicode arrays, dictionary-encoded text (customer ids, codes) checked
+        and interned once per distinct value. Nullable integer and boolean
+        columns and other text come over as Python objects, checked value by
+        value; a timestamp with a time zone is refused. Needs ``pyarrow``.
+
+        Examples
+        --------
+        >>> import datetime, pyarrow as pa
+        >>> p = Portfolio.from_arrow(
+        ...     customers=pa.table({"id": ["C1", "C2"], "name": ["Acme", "Bolt"]}),
+        ...     invoices=pa.table({"id": ["I1"], "customer_id": pa.array(["C2"]).dictionary_encode(),
+        ...                        "issued": [datetime.date(2025, 1, 2)], "due": [datetime.date(2025, 2, 1)],
+        ...                        "amount": [700.0]}),
+        ...     as_of="2025-03-01",
+        ... )
+        >>> p.invoices["customer_id"].tolist(), str(p.invoices["due"][0])
+        (['C2'], '2025-02-01')
+        """
+        from riskkit._arrow import columns_from_arrow
+
+        given = _given("from_arrow", unknown, customers, exposures, invoices, payments, orders, statements, events,
+                       insurance, promises, disputes)
+        # each table is converted when it is validated, and let go after it
+        columns = _ReadOnDemand({name: functools.partial(columns_from_arrow, name, t) for name, t in given.items()})
+        options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
+        return cls._build(columns, options)
+
+    @classmethod
+    def from_parquet(
+        cls,
+        book: str | os.PathLike[str] | None = None,
+        *,
+        partitions: int | Iterable[int] | None = None,
+        customers: Any = None,
+        exposures: Any = None,
+        invoices: Any = None,
+        payments: Any = None,
+        orders: Any = None,
+        statements: Any = None,
+        events: Any = None,
+        insurance: Any = None,
+        promises: Any = None,
+        disputes: Any = None,
+        as_of: Any = None,
+        statistical: Iterable[str] = (),
+        errors: str = "raise",
+        unknown_columns: str = "error",
+        currency: str | None = None,
+        rates: Any = None,
+        tolerance: float = 1.0,
+        export_date: Any = None,
+        **unknown: Any,
+    ) -> Portfolio:
+        """Build from Parquet: a book folder written by :func:`riskkit.dask.write_partitioned`, or a file
+        (or a folder of files) per table.
+
+        Read with Arrow and converted as :meth:`from_arrow` converts, one
+        table at a time (a table's Arrow data is let go once its columns are
+        read), with customer ids and other repeated text read as
+        dictionaries: the way to load a book of millions of invoices on one
+        machine. Needs ``pyarrow``.
+
+        Parameters
+        ----------
+        book : path, optional
+            A folder written by :func:`riskkit.dask.write_partitioned`; give
+            it, or the tables one by one, not both.
+        partitions : int or iterable of int, optional
+            With ``book``: which partitions to read (default: all).
+        customers, exposures, invoices, ... : path, optional
+            A Parquet file, or a folder of Parquet files, per table.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from riskkit.dask import write_partitioned
+        >>> from riskkit.datasets._synthetic import generate
+        >>> raw, _ = generate(30, seed=2)
+        >>> folder = write_partitioned(tempfile.mkdtemp(), raw, npartitions=2)
+        >>> whole = Portfolio.from_parquet(folder, as_of="2025-12-31")
+        >>> half = Portfolio.from_parquet(folder, partitions=[0], as_of="2025-12-31")
+        >>> whole.n_customers, 0 < half.n_customers < 30
+        (30, True)
+        """
+        from riskkit._arrow import book_readers, parquet_reader
+
+        files = {name: path for name, path in zip(
+            _TABLE_ORDER, (customers, exposures, invoices, payments, orders, statements, events, insurance, promises,
+                           disputes), strict=True) if path is not None}
+        if book is not None:
+            if files:
+                raise SchemaError(f"Portfolio.from_parquet: give a book folder or tables ({', '.join(files)}), "
+                                  "not both")
+            _check_call("from_parquet", unknown, True)
+            readers = dict(book_readers(book, partitions))
+        else:
+            if partitions is not None:
+                raise SchemaError("Portfolio.from_parquet: partitions is for a book folder (book=...)")
+            given = _given("from_parquet", unknown, *(files.get(name) for name in _TABLE_ORDER))
+            readers = {name: parquet_reader(name, path) for name, path in given.items()}
+        options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
+        return cls._build(_ReadOnDemand(readers), options)
 
     @classmethod
     def from_csv(
@@ -1085,7 +1216,10 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
     for name in df.columns:
         series = df[name]
         dtype = series.dtype
-        if pd.api.types.is_extension_array_dtype(dtype):
+        coded = _categorical_text(series) if isinstance(dtype, pd.CategoricalDtype) else None
+        if coded is not None:
+            out[str(name)] = coded  # text categories: checked and looked up once per category
+        elif pd.api.types.is_extension_array_dtype(dtype):
             text = _arrow_text(series)
             if text is not None:
                 out[str(name)] = text  # ASCII text without missing values: no Python object per value
@@ -1097,6 +1231,18 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
         else:
             out[str(name)] = series.to_numpy()
     return out
+
+
+def _categorical_text(series: Any) -> np.ndarray | None:
+    """A categorical column of text without missing values as objects (each row the category's own
+    string), its factorisation noted for the build; None for anything else (read as before)."""
+    codes = series.cat.codes.to_numpy()
+    if codes.size and int(codes.min()) < 0:
+        return None  # a missing value: the row-by-row path names it
+    categories = np.asarray(series.cat.categories, dtype=object)
+    if not all(type(c) is str for c in categories.tolist()):
+        return None
+    return remember_codes(categories.take(codes), categories, codes)
 
 
 def _arrow_text(series: Any) -> np.ndarray | None:

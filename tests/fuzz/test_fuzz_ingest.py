@@ -389,6 +389,10 @@ def test_arrays_and_frames_of_the_same_values_agree_with_the_reference(data: tup
     frames = {name: pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
               for name, cols in (("customers", cust), ("orders", ords))}
     run_both_modes(lambda errors: Portfolio.from_frames(**frames, errors=errors), ref)
+    # columns of text only as categoricals (checked and interned once per category)
+    coded = {name: df.astype({c: "category" for c in df if all(type(v) is str for v in df[c])})
+             for name, df in frames.items()}
+    run_both_modes(lambda errors: Portfolio.from_frames(**coded, errors=errors), ref)
 
 
 # --- the record classes: one row alone says what the batch says about it ----------------------------------
@@ -895,7 +899,7 @@ def test_amounts_that_overflow_when_summed_name_their_customer(docs: list[tuple[
 
 # --- constructor keywords ---------------------------------------------------------------------------------------
 
-CONSTRUCTORS = ["from_records", "from_arrays", "from_objects", "from_frames", "from_csv"]
+CONSTRUCTORS = ["from_records", "from_arrays", "from_objects", "from_frames", "from_arrow", "from_parquet", "from_csv"]
 
 
 @settings(max_examples=25, **SETTINGS)
@@ -904,7 +908,7 @@ CONSTRUCTORS = ["from_records", "from_arrays", "from_objects", "from_frames", "f
            lambda k: k not in ("customers", "exposures", "invoices", "payments", "orders", "statements", "events",
                                "as_of", "statistical", "errors", "unknown_columns", "currency", "rates",
                                "tolerance", "export_date", "encoding", "delimiter", "decimal", "thousands",
-                               "date_format")))
+                               "date_format", "book", "partitions")))
 def test_an_unknown_keyword_is_a_schema_error_naming_it_and_the_accepted_ones(method: str, keyword: str) -> None:
     with pytest.raises(SchemaError) as info:
         getattr(Portfolio, method)(customers=[], **{keyword: []})

@@ -203,11 +203,39 @@ def build(how: str, data: Data, tmp_path: Path | None = None, **options: Any) ->
         return Portfolio.from_objects(**as_objects(data), **options)
     if how == "frames":
         return Portfolio.from_frames(**as_frames(data), **options)
+    if how == "categories":  # every text column a pandas categorical
+        return Portfolio.from_frames(**{name: df.astype({c: "category" for c in df if df[c].dtype == object})
+                                        for name, df in as_frames(data).items()}, **options)
+    if how == "arrow":
+        return Portfolio.from_arrow(**as_arrow(data), **options)
+    if how == "parquet":
+        import pyarrow.parquet as pq
+
+        assert tmp_path is not None
+        paths = {}
+        for name, table in as_arrow(data).items():
+            paths[name] = tmp_path / f"{name}.parquet"
+            pq.write_table(table, paths[name], row_group_size=2)  # several row groups: several chunks
+        return Portfolio.from_parquet(**paths, **options)
     assert tmp_path is not None
     return Portfolio.from_csv(**as_csv(data, tmp_path), **options)
 
 
-CONSTRUCTORS = ("records", "arrays", "objects", "frames", "csv")
+def as_arrow(data: Data) -> dict[str, Any]:
+    """Arrow tables of ``data``, customer references dictionary-encoded and in chunks of two rows."""
+    import pyarrow as pa
+
+    out = {}
+    for name, df in as_frames(data).items():
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if "customer_id" in table.column_names:
+            i = table.column_names.index("customer_id")
+            table = table.set_column(i, "customer_id", table.column(i).dictionary_encode())
+        out[name] = pa.Table.from_batches(table.to_batches(max_chunksize=2), schema=table.schema)
+    return out
+
+
+CONSTRUCTORS = ("records", "arrays", "objects", "frames", "categories", "arrow", "parquet", "csv")
 
 
 def assert_same(p: Portfolio, q: Portfolio) -> None:

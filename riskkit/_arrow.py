@@ -1,0 +1,225 @@
+"""Arrow tables and Parquet files as the columns a Portfolio is built from.
+
+Arrow hands most columns over to numpy without a Python object per value:
+numbers and dates without missing values as they are stored, ASCII text as a
+fixed-width unicode array (:func:`riskkit._ingest.text_from_arrow`), and a
+dictionary-encoded text column as its distinct values plus integer codes, so
+that validation and interning run once per distinct value
+(:func:`riskkit._ingest.remember_codes`). What numpy cannot hold faithfully
+(an integer or boolean column with missing values, text beyond ASCII) comes
+over as Python objects with ``None`` for a missing value, as
+``Portfolio.from_frames`` reads a nullable pandas column; the load then checks
+it value by value like any other input.
+
+A time zone is refused, as in ``from_frames``: give plain dates.
+
+Parquet needs the optional ``pyarrow`` extra (``pip install "riskkit[pyarrow]"``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from riskkit._ingest import remember_codes, text_from_arrow
+from riskkit.errors import ValidationError
+
+
+def require_pyarrow(what: str = "Parquet") -> Any:
+    """The ``pyarrow`` module, or an ImportError saying how to install it."""
+    try:
+        import pyarrow as pa
+    except ImportError as exc:  # pragma: no cover - the test environment has it
+        raise ImportError(f'{what} needs pyarrow ({exc}); install it with: pip install "riskkit[pyarrow]"') from exc
+    return pa
+
+
+def columns_from_arrow(table_name: str, table: Any) -> dict[str, np.ndarray]:
+    """The columns of one Arrow table (or record batch) as numpy arrays, by column name.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> cols = columns_from_arrow("invoices", pa.table({"id": ["I1", "I2"], "amount": [10.0, None]}))
+    >>> cols["id"], cols["amount"]
+    (array(['I1', 'I2'], dtype='<U2'), array([10., nan]))
+    """
+    pa = require_pyarrow("an Arrow table")
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    if not isinstance(table, pa.Table):
+        raise ValidationError(
+            f"{table_name}: expected a pyarrow Table or RecordBatch, got {type(table).__name__}", table=table_name
+        )
+    names = [str(n) for n in table.column_names]
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise ValidationError(f"{table_name}: duplicate column names {dupes}", table=table_name)
+    if any(pa.types.is_dictionary(t) for t in table.schema.types):
+        try:
+            table = table.unify_dictionaries()  # one dictionary per column across its chunks
+        except pa.ArrowException:  # dictionaries Arrow cannot unify (of nulls, say): read their values instead
+            for i, kind in enumerate(table.schema.types):
+                if pa.types.is_dictionary(kind):
+                    col = table.column(i)
+                    decoded = pa.chunked_array([c.dictionary_decode() for c in col.chunks], type=kind.value_type)
+                    table = table.set_column(i, table.schema.field(i).name, decoded)
+    return {name: _column(table_name, name, table.column(i), pa) for i, name in enumerate(names)}
+
+
+def _column(table_name: str, name: str, col: Any, pa: Any) -> np.ndarray:
+    kind = col.type
+    if pa.types.is_dictionary(kind):
+        coded = _dictionary_text(col, pa)
+        if coded is not None:
+            return coded
+        col = col.cast(kind.value_type)
+        kind = col.type
+    if pa.types.is_timestamp(kind) and kind.tz is not None:
+        raise ValidationError(
+            f"{table_name}: column {name!r} has a time zone ({kind.tz}); give plain dates", table=table_name, field=name
+        )
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text = text_from_arrow(col)
+        if text is not None:
+            return text
+        return _objects(col)
+    if col.null_count == 0 and (
+        pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind)
+        or pa.types.is_timestamp(kind) or pa.types.is_date(kind)
+    ):
+        return np.asarray(col.to_numpy())
+    if pa.types.is_floating(kind) or pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        return np.asarray(col.to_numpy(zero_copy_only=False))  # a missing value as NaN or NaT
+    # integers and booleans with a missing value, decimals, anything else: Python objects, None for missing
+    return _objects(col)
+
+
+def _objects(col: Any) -> np.ndarray:
+    out = np.empty(len(col), dtype=object)
+    out[:] = col.to_pylist()
+    return out
+
+
+def _dictionary_text(col: Any, pa: Any) -> np.ndarray | None:
+    """A dictionary-encoded text column without missing values as objects (each row its value's one
+    string), its codes noted for the load; None for anything else."""
+    kind = col.type
+    if col.null_count or not (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
+        return None
+    chunks = [c for c in col.chunks if len(c)]
+    if not chunks:
+        return None
+    categories = _objects(chunks[0].dictionary)
+    if len(set(categories.tolist())) != categories.size:
+        return None  # a dictionary with a value twice: codes would not decide equality
+    codes = np.concatenate([np.asarray(c.indices.to_numpy()) for c in chunks])
+    return remember_codes(categories.take(codes), categories, codes)
+
+
+def parquet_reader(table_name: str, source: str | os.PathLike[str]) -> Callable[[], dict[str, np.ndarray]]:
+    """A function reading one table from a Parquet file (or a folder of them) as columns, when called."""
+
+    def read() -> dict[str, np.ndarray]:
+        return columns_from_arrow(table_name, read_parquet(table_name, [os.fspath(source)]))
+
+    return read
+
+
+def read_parquet(table_name: str, files: Iterable[str]) -> Any:
+    """One table from Parquet files (read together), its repeated text columns as dictionaries."""
+    require_pyarrow()
+    import pyarrow.parquet as pq
+
+    files = list(files)
+    try:
+        schema = pq.read_schema(files[0]) if os.path.isfile(files[0]) else pq.ParquetDataset(files[0]).schema
+        dictionary = [
+            f.name for f in schema if f.name in _DICTIONARY and str(f.type) in ("string", "large_string")
+        ]
+        return pq.read_table(files if len(files) > 1 else files[0], read_dictionary=dictionary)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid and ArrowIOError are among these
+        raise ValidationError(f"{table_name}: cannot read Parquet {files[0]!r}: {exc}", table=table_name) from exc
+
+
+def book_readers(
+    path: str | os.PathLike[str], partitions: int | Iterable[int] | None = None
+) -> Mapping[str, Callable[[], dict[str, np.ndarray]]]:
+    """A reader per table of a book written by :func:`riskkit.dask.write_partitioned` (some partitions, or all)."""
+    root = _book_root(path)
+    manifest = read_manifest(root)
+    numbers = _partition_numbers(partitions, int(manifest["npartitions"]))
+
+    def reader(name: str) -> Callable[[], dict[str, np.ndarray]]:
+        return lambda: columns_from_arrow(name, read_parquet(name, [_part_file(root, name, i) for i in numbers]))
+
+    return {name: reader(name) for name in manifest["tables"] if numbers}
+
+
+# --- the partitioned book's layout (written by riskkit.dask.write_partitioned) ------------------------------
+
+#: The file that marks a folder as a partitioned book and describes it (see ``riskkit.dask.write_partitioned``).
+MANIFEST = "riskkit-book.json"
+_FORMAT = "riskkit partitioned book"
+_VERSION = 1
+# text columns read back as dictionaries (pandas categoricals): values repeated on many rows, so a
+# Portfolio built from them holds one Python string per distinct value instead of one per row
+_DICTIONARY = frozenset({"customer_id", "industry", "region", "debtor_type", "kind", "currency"})
+
+
+def _book_root(path: Any) -> str:
+    if not isinstance(path, str | os.PathLike):
+        raise ValidationError(f"path must be a folder name, got {type(path).__name__}", field="path")
+    return os.fspath(path)
+
+
+def _part_file(root: str, name: str, number: int) -> str:
+    return os.path.join(root, name, f"part-{number:05d}.parquet")
+
+
+def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The description of a partitioned book (``riskkit-book.json``): partitions, tables, rows per partition.
+
+    Raises
+    ------
+    ValidationError
+        The folder holds no partitioned book, or one of an unknown format version.
+    """
+    root = _book_root(path)
+    where = os.path.join(root, MANIFEST)
+    try:
+        with open(where, encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except FileNotFoundError:
+        raise ValidationError(
+            f"{root!r} is not a partitioned book: no {MANIFEST} (write one with riskkit.dask.write_partitioned)",
+            field="path",
+            value=root,
+        ) from None
+    except ValueError as exc:
+        raise ValidationError(f"{where!r} is not valid JSON: {exc}", field="path", value=root) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
+        raise ValidationError(f"{where!r} does not describe a partitioned book", field="path", value=root)
+    if manifest.get("version") != _VERSION:
+        raise ValidationError(
+            f"{where!r} is version {manifest.get('version')!r} of the layout; this riskkit reads version {_VERSION}",
+            field="path",
+            value=root,
+        )
+    return manifest
+
+
+def _partition_numbers(partitions: Any, n: int) -> list[int]:
+    if partitions is None:
+        return list(range(n))
+    chosen = [partitions] if isinstance(partitions, int | np.integer) else list(partitions)
+    for i in chosen:
+        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < n:
+            raise ValidationError(
+                f"partition {i!r} is not one of the book's 0..{n - 1}", field="partitions", value=i
+            )
+    return [int(i) for i in chosen]
