@@ -122,7 +122,7 @@ def measure(tables: dict, options: dict, n_inv: int, repeat: int) -> None:
     def fresh_features():  # type: ignore[no-untyped-def]
         # a new Portfolio each time, so the ledger, payment events and sort orders are rebuilt and counted
         p = riskkit.Portfolio(
-            {name: dict(view) for name, view in ((n, portfolio.table(n)) for n in tables)},
+            {name: dict(portfolio.table(name)) for name in riskkit.portfolio.schema()},
             as_of=portfolio.as_of,
             currency=portfolio.currency,
             tolerance=portfolio.tolerance,

@@ -135,11 +135,16 @@ class Rates:
         """Every currency with a rate."""
         return {self.reporting, *self._fixed, *self._dated}
 
-    def lookup(self, currencies: np.ndarray, dates: np.ndarray | None, table: str = "") -> np.ndarray:
-        """The rate of each row: its currency's rate at its date (or the latest, without dates)."""
+    def lookup(
+        self, currencies: np.ndarray, dates: np.ndarray | None, table: str = "", distinct: set[str] | None = None
+    ) -> np.ndarray:
+        """The rate of each row: its currency's rate at its date (or the latest, without dates).
+
+        ``distinct`` (optional) are the distinct ``currencies``, when the caller knows them.
+        """
         out = np.ones(currencies.size, dtype=np.float64)
         where = f"{table}: " if table else ""
-        for code in sorted(set(currencies.tolist())):
+        for code in sorted(_distinct(currencies) if distinct is None else distinct):
             if code == self.reporting:
                 continue
             rows = np.flatnonzero(currencies == code)
@@ -179,7 +184,7 @@ def _reporting(tables: Mapping[str, Mapping[str, np.ndarray]], currency: str | N
         return _code(currency, "currency")
     seen: set[str] = set()
     for name in _DATE_COLUMN:
-        seen.update(tables[name]["currency"].tolist())
+        seen.update(_distinct(tables[name]["currency"]))
     seen.discard("")
     if len(seen) > 1:
         raise ValidationError(
@@ -206,32 +211,60 @@ def convert(tables: dict[str, dict[str, np.ndarray]], currency: str | None, rate
             raise ValidationError("rates= needs currency= (the reporting currency)", field="rates")
         for name in ("invoices", "payments"):
             t = tables[name]
-            t["rate"] = np.broadcast_to(np.float64(1.0), t["amount"].shape)  # one currency: no memory per row
+            t["rate"] = _ones(t["amount"].size)  # one currency: no memory per row
             for col in _schema.AMOUNT_COLUMNS[name]:
                 t[f"doc_{col}"] = t[col]
         return ""
     table_rates = Rates(rates, reporting)
     inv = tables["invoices"]
-    inv["currency"] = np.where(inv["currency"] == "", reporting, inv["currency"]).astype(object)
+    inv["currency"], _ = _filled(inv["currency"], reporting)
     pay = tables["payments"]
-    if pay["currency"].size:
+    if pay["currency"].size and "" in _distinct(pay["currency"]):
         from_invoice = np.where(pay["invoice"] >= 0, inv["currency"][np.maximum(pay["invoice"], 0)]
                                 if inv["currency"].size else reporting, reporting)
         pay["currency"] = np.where(pay["currency"] == "", from_invoice, pay["currency"]).astype(object)
     for name, date_column in _DATE_COLUMN.items():
         t = tables[name]
-        t["currency"] = np.where(t["currency"] == "", reporting, t["currency"]).astype(object)
+        t["currency"], seen = _filled(t["currency"], reporting)
         dates = t[date_column] if date_column else None
-        rate = table_rates.lookup(t["currency"], dates, name)
+        # a table all in the reporting currency keeps its amounts (times 1, bit for bit) and its rate is one value
+        same = seen <= {reporting}
+        rate = _ones(t["currency"].size) if same else table_rates.lookup(t["currency"], dates, name, seen)
         for col in _schema.AMOUNT_COLUMNS[name]:
             if name in ("invoices", "payments"):
                 t[f"doc_{col}"] = t[col]
+            if same:
+                continue
             given = t[col]
             t[col] = given * rate
             _refuse_overflow(name, col, t, given, rate, reporting)
         if name in ("invoices", "payments"):
             t["rate"] = rate
     return reporting
+
+
+def _distinct(codes: np.ndarray) -> set[str]:
+    """The distinct codes of a column (one look when the column is one value repeated)."""
+    if codes.size and codes.strides == (0,):
+        return {codes[0]}
+    return set(codes.tolist())
+
+
+def _filled(codes: np.ndarray, reporting: str) -> tuple[np.ndarray, set[str]]:
+    """The codes with a missing one (``""``) read as the reporting currency (one value repeated stays so),
+    and their distinct values."""
+    seen = _distinct(codes)
+    if "" not in seen:
+        return codes, seen
+    seen = (seen - {""}) | {reporting}
+    if codes.strides == (0,):
+        return np.broadcast_to(np.array([reporting], dtype=object), codes.shape), seen
+    return np.where(codes == "", reporting, codes).astype(object), seen
+
+
+def _ones(n: int) -> np.ndarray:
+    """A rate of 1 on ``n`` rows, as one value repeated (no memory per row)."""
+    return np.broadcast_to(np.float64(1.0), (n,))
 
 
 def _refuse_overflow(
