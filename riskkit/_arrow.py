@@ -18,6 +18,7 @@ Parquet needs the optional ``pyarrow`` extra (``pip install "riskkit[pyarrow]"``
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -123,11 +124,15 @@ def _dictionary_text(col: Any, pa: Any) -> np.ndarray | None:
 
 def parquet_reader(table_name: str, source: str | os.PathLike[str]) -> Callable[[], dict[str, np.ndarray]]:
     """A function reading one table from a Parquet file (or a folder of them) as columns, when called."""
+    return functools.partial(_read_columns, table_name, [os.fspath(source)])
 
-    def read() -> dict[str, np.ndarray]:
-        return columns_from_arrow(table_name, read_parquet(table_name, [os.fspath(source)]))
 
-    return read
+def _read_columns(table_name: str, files: list[str]) -> dict[str, np.ndarray]:
+    """One table's columns from its Parquet files; Arrow's memory is let go (back to the system) after."""
+    columns = columns_from_arrow(table_name, read_parquet(table_name, files))
+    # Arrow's allocator keeps what it freed for reuse; a Portfolio read from Parquet needs it no more
+    require_pyarrow().default_memory_pool().release_unused()
+    return columns
 
 
 def read_parquet(table_name: str, files: Iterable[str]) -> Any:
@@ -154,10 +159,8 @@ def book_readers(
     manifest = read_manifest(root)
     numbers = _partition_numbers(partitions, int(manifest["npartitions"]))
 
-    def reader(name: str) -> Callable[[], dict[str, np.ndarray]]:
-        return lambda: columns_from_arrow(name, read_parquet(name, [_part_file(root, name, i) for i in numbers]))
-
-    return {name: reader(name) for name in manifest["tables"] if numbers}
+    return {name: functools.partial(_read_columns, name, [_part_file(root, name, i) for i in numbers])
+            for name in manifest["tables"] if numbers}
 
 
 # --- the partitioned book's layout (written by riskkit.dask.write_partitioned) ------------------------------
