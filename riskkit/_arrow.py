@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from riskkit._ingest import remember_codes, text_from_arrow
+from riskkit._ingest import remember_codes, remember_owned, text_from_arrow
 from riskkit.errors import ValidationError
 
 
@@ -89,13 +89,14 @@ def _column(table_name: str, name: str, col: Any, pa: Any) -> np.ndarray:
         if text is not None:
             return text
         return _objects(col)
+    # an array numpy made for this read (not a view of Arrow's memory) is the load's to keep: no copy
     if col.null_count == 0 and (
         pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind)
         or pa.types.is_timestamp(kind) or pa.types.is_date(kind)
     ):
-        return np.asarray(col.to_numpy())
+        return remember_owned(np.asarray(col.to_numpy()))
     if pa.types.is_floating(kind) or pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-        return np.asarray(col.to_numpy(zero_copy_only=False))  # a missing value as NaN or NaT
+        return remember_owned(np.asarray(col.to_numpy(zero_copy_only=False)))  # a missing value as NaN or NaT
     # integers and booleans with a missing value, decimals, anything else: Python objects, None for missing
     return _objects(col)
 

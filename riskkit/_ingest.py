@@ -197,7 +197,7 @@ def _convert_numeric(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarra
         and all(issubclass(t, _NUMERIC_TYPES) and not issubclass(t, bool | np.timedelta64) for t in _types(raw))
     ):
         try:
-            values = raw.astype(np.float64)
+            values = raw.astype(np.float64, copy=not _owned(raw))
         except (OverflowError, TypeError, ValueError):
             return None  # an int beyond float64 (or an odd subclass): element by element names the rows
     else:
@@ -223,7 +223,7 @@ def _convert_dates(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray,
         unit, count = np.datetime_data(raw.dtype)
         if unit in ("Y", "M", "W"):
             return None
-        values = raw.astype("datetime64[D]")
+        values = raw.astype("datetime64[D]", copy=not _owned(raw))
         if unit == "D" and count == 1:
             timed = False
         elif unit in _PER_DAY and _PER_DAY[unit] % count == 0:
@@ -620,6 +620,20 @@ def remember_codes(values: np.ndarray, categories: np.ndarray, codes: np.ndarray
     if cache is not None:
         cache[id(values)] = (values, categories, codes)
     return values
+
+
+def remember_owned(values: np.ndarray) -> np.ndarray:
+    """``values``, noted as an array the build under way may keep as it is: one made for it (by a reader
+    of Arrow, say), writable and shared with no caller, so converting it needs no copy."""
+    cache = getattr(_LOCAL, "owned", None)
+    if cache is not None and values.flags.writeable:
+        cache[id(values)] = values
+    return values
+
+
+def _owned(values: np.ndarray) -> bool:
+    cache = getattr(_LOCAL, "owned", None)
+    return bool(cache) and cache.get(id(values)) is values  # type: ignore[union-attr]
 
 
 def _coded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -1028,7 +1042,7 @@ class Ingest:
     ) -> tuple[dict[str, Columns], list[Rejection]]:
         """Validate every table; returns the clean tables (with integer codes) and the rejections."""
         # each text column is converted to unicode, and hashed, once within the build
-        names = ("unicode", "hash_order", "increasing", "codes")
+        names = ("unicode", "hash_order", "increasing", "codes", "owned")
         saved = [getattr(_LOCAL, name, None) for name in names]
         for name in names:
             setattr(_LOCAL, name, {})
