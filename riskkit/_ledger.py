@@ -139,13 +139,12 @@ def _sorted_events(
     else:
         not_later = np.zeros(m, dtype=bool)
     position = before + not_later + np.arange(m)  # in the merged arrays
-    other = np.zeros(n_own + m, dtype=bool)
-    other[position] = True
+    at_own = np.ones(n_own + m, dtype=bool)
+    at_own[position] = False
     out = []
-    at_own = np.flatnonzero(~other)
     for first, rest, dtype in ((own, owner, np.int64), (own_date, date, date.dtype), (own_mag, mag, np.float64)):
         merged = np.empty(n_own + m, dtype=dtype)
-        merged[at_own] = first
+        merged[at_own] = first  # a mask: faster than the positions of the own payments
         merged[position] = rest
         out.append(merged)
     merged = np.full(n_own + m, _PAY, dtype=np.int8)
@@ -227,14 +226,19 @@ class Ledger:
         self.cleared = group_cumsum(clear, starts)
         # where each document's events start (owners are sorted): the events of the documents before it
         counts = np.bincount(self.owner, minlength=n_docs)
-        self.first_event = np.cumsum(counts) - counts
+        end = np.cumsum(counts)  # past each document's last event
+        self.first_event = end - counts
         self._starts = starts
         # every event known (any date on or after the last): each document's count and final clearing
         days = self.date.view(np.int64)
         self._last_date = days.max().astype("datetime64[D]") if days.size and days.min() > _NAT else None
         self._count = counts
-        self._final = np.where(counts > 0, self.cleared[np.maximum(self.first_event + counts - 1, 0)]
-                               if self.cleared.size else 0.0, 0.0)
+        if self.cleared.size:
+            end -= 1  # each document's last event (-1 before the first: no event, cleared 0)
+            self._final = self.cleared.take(end, mode="clip")
+            self._final[counts == 0] = 0.0
+        else:
+            self._final = np.zeros(n_docs)
         # documents whose open amount an invoice carries, and those whose balance is every other item's
         self._open_kind = self.owns & self.debit
         self._credit_own = self.owns & credit
