@@ -129,11 +129,14 @@ def parquet_reader(table_name: str, source: str | os.PathLike[str]) -> Callable[
 
 
 def _read_columns(table_name: str, files: list[str]) -> dict[str, np.ndarray]:
-    """One table's columns from its Parquet files; Arrow's memory is let go (back to the system) after."""
-    columns = columns_from_arrow(table_name, read_parquet(table_name, files))
-    # Arrow's allocator keeps what it freed for reuse; a Portfolio read from Parquet needs it no more
+    """One table's columns from its Parquet files."""
+    return columns_from_arrow(table_name, read_parquet(table_name, files))
+
+
+def release_memory() -> None:
+    """Let Arrow's allocator return what it freed to the system (it keeps it for reuse otherwise): once a
+    Portfolio is built from Arrow data, the Arrow data is gone and the memory is better used elsewhere."""
     require_pyarrow().default_memory_pool().release_unused()
-    return columns
 
 
 def read_parquet(table_name: str, files: Iterable[str]) -> Any:

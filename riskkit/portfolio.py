@@ -549,7 +549,7 @@ class Portfolio:
         >>> whole.n_customers, 0 < half.n_customers < 30
         (30, True)
         """
-        from riskkit._arrow import book_readers, parquet_reader
+        from riskkit._arrow import book_readers, parquet_reader, release_memory
 
         files = {name: path for name, path in zip(
             _TABLE_ORDER, (customers, exposures, invoices, payments, orders, statements, events, insurance, promises,
@@ -566,7 +566,10 @@ class Portfolio:
             given = _given("from_parquet", unknown, *(files.get(name) for name in _TABLE_ORDER))
             readers = {name: parquet_reader(name, path) for name, path in given.items()}
         options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
-        return cls._build(_ReadOnDemand(readers), options)
+        try:
+            return cls._build(_ReadOnDemand(readers), options)
+        finally:
+            release_memory()
 
     @classmethod
     def from_csv(
