@@ -636,6 +636,13 @@ def _owned(values: np.ndarray) -> bool:
     return bool(cache) and cache.get(id(values)) is values  # type: ignore[union-attr]
 
 
+def _forget_codes() -> None:
+    """Let go of the factorisations noted so far in this build (and of the arrays they hold on to)."""
+    cache = getattr(_LOCAL, "codes", None)
+    if cache:
+        cache.clear()
+
+
 def _coded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The (categories, codes) noted by :func:`remember_codes` for ``values`` in this build, or None."""
     cache = getattr(_LOCAL, "codes", None)
@@ -1082,6 +1089,7 @@ class Ingest:
             self._unknown_refs(table, data, data["customer"], "customer_id", "customer", rejected_customers)
             getattr(self, f"_rules_{table.name}")(table, data)
             out[table.name] = _keep(data, ~data["__bad__"])
+            _forget_codes()  # the given references are interned: their codes (and arrays) may go
 
         inv_all = out["invoices"]
         index = _Index(inv_all["id"])

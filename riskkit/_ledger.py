@@ -165,7 +165,6 @@ class Ledger:
         n_docs = inv["id"].size
         self.n_docs = n_docs
         credit = inv["credit"]
-        self.sign = np.where(credit, -1.0, 1.0)
         self.magnitude = np.abs(inv["doc_amount"])
         self.rate = inv["rate"]
         self.issued = inv["issued"]
@@ -298,7 +297,7 @@ class Ledger:
         on_doc = np.where(
             issued[r],
             np.where(self.debit[r], -excess, excess - open_mag[r]),
-            -self.sign[r] * c,
+            np.where(self.debit[r], -c, c),  # not issued yet: what cleared it, against the document's sign
         ) * self.rate[r]
         if unknown:
             open_ = np.where(self.has_residual, np.nan, open_)
