@@ -158,8 +158,26 @@ def read_parquet(table_name: str, files: Iterable[str]) -> Any:
 def book_readers(
     path: str | os.PathLike[str], partitions: int | Iterable[int] | None = None
 ) -> Mapping[str, Callable[[], dict[str, np.ndarray]]]:
-    """A reader per table of a book written by :func:`riskkit.dask.write_partitioned` (some partitions, or all)."""
+    """A reader per table of a book written by :func:`riskkit.dask.write_partitioned` (some partitions, or all),
+    or of a folder holding a ``<table>.parquet`` file per table (``customers.parquet``, ``invoices.parquet``, ...)."""
+    from riskkit._schema import TABLES
+
     root = _book_root(path)
+    plain = {name: os.path.join(root, f"{name}.parquet") for name in TABLES}
+    plain = {name: file for name, file in plain.items() if os.path.isfile(file)}
+    if not os.path.exists(os.path.join(root, MANIFEST)) and "customers" in plain:
+        if partitions is not None:
+            raise ValidationError(f"{root!r} holds one file per table, not partitions; leave partitions out",
+                                  field="partitions", value=partitions)
+        return {name: functools.partial(_read_columns, name, [file]) for name, file in plain.items()}
+    if not os.path.exists(os.path.join(root, MANIFEST)):
+        raise ValidationError(
+            f"{root!r} holds neither a partitioned book (no {MANIFEST}; write one with "
+            "riskkit.dask.write_partitioned) nor a customers.parquet file (one <table>.parquet file per table); "
+            "give such a folder, or the tables one by one (customers=..., invoices=...)",
+            field="book",
+            value=root,
+        )
     manifest = read_manifest(root)
     numbers = _partition_numbers(partitions, int(manifest["npartitions"]))
 

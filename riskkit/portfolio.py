@@ -518,8 +518,8 @@ class Portfolio:
         export_date: Any = None,
         **unknown: Any,
     ) -> Portfolio:
-        """Build from Parquet: a book folder written by :func:`riskkit.dask.write_partitioned`, or a file
-        (or a folder of files) per table.
+        """Build from Parquet: a book folder (written by :func:`riskkit.dask.write_partitioned`, or holding a
+        ``<table>.parquet`` file per table), or a file (or a folder of files) per table.
 
         Read with Arrow and converted as :meth:`from_arrow` converts, one
         table at a time (a table's Arrow data is let go once its columns are
@@ -530,8 +530,9 @@ class Portfolio:
         Parameters
         ----------
         book : path, optional
-            A folder written by :func:`riskkit.dask.write_partitioned`; give
-            it, or the tables one by one, not both.
+            A folder written by :func:`riskkit.dask.write_partitioned`, or
+            one with ``customers.parquet`` and any other ``<table>.parquet``;
+            give it, or the tables one by one, not both.
         partitions : int or iterable of int, optional
             With ``book``: which partitions to read (default: all).
         customers, exposures, invoices, ... : path, optional

@@ -73,6 +73,20 @@ def test_parquet_files_per_table(tmp_path: Path) -> None:
     assert p.invoices["customer_id"].tolist() == ["C2", "C2", "C3"]
 
 
+def test_a_folder_with_a_parquet_file_per_table(tmp_path: Path) -> None:
+    pq.write_table(_customers(), tmp_path / "customers.parquet")
+    pq.write_table(_invoices(["C3", "C1"]), tmp_path / "invoices.parquet")
+    (tmp_path / "notes.parquet").write_text("not a table of the book: ignored")
+    p = Portfolio.from_parquet(tmp_path, as_of=AS_OF)
+    assert p.n_customers == 3 and p.invoices["customer_id"].tolist() == ["C3", "C1"]
+    with pytest.raises(ValidationError, match="one file per table, not partitions"):
+        Portfolio.from_parquet(tmp_path, partitions=0)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValidationError, match=r"holds neither a partitioned book .* nor a customers\.parquet file"):
+        Portfolio.from_parquet(empty)
+
+
 def test_from_parquet_refuses_a_book_and_tables_together_and_names_unknown_keywords(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="a book folder or tables"):
         Portfolio.from_parquet(tmp_path, customers=tmp_path / "c.parquet")
