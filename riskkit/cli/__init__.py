@@ -227,12 +227,29 @@ def _load_portfolio(args: argparse.Namespace) -> Any:
             _say(args, f"riskkit: the profile's where filters skipped {counts} row(s)")
     else:
         tables = {name: getattr(args, name) for name in _TABLE_OPTIONS if getattr(args, name, None)}
+        parquet = sorted(name for name, path in tables.items() if _is_parquet(path))
         try:
-            portfolio = Portfolio.from_csv(**tables, as_of=args.as_of, errors="collect", **_csv_format(args))
+            if parquet and len(parquet) < len(tables):
+                from riskkit.errors import ValidationError
+
+                csv = sorted(set(tables) - set(parquet))
+                raise ValidationError(
+                    f"the tables are Parquet ({', '.join('--' + n for n in parquet)}) and CSV "
+                    f"({', '.join('--' + n for n in csv)}); give them all in one format"
+                )
+            if parquet:
+                portfolio = Portfolio.from_parquet(**tables, as_of=args.as_of, errors="collect")
+            else:
+                portfolio = Portfolio.from_csv(**tables, as_of=args.as_of, errors="collect", **_csv_format(args))
         except RiskkitError as exc:
             raise _name_the_file(exc, tables) from None
     _check_as_of(args, portfolio)
     return portfolio
+
+
+def _is_parquet(path: str) -> bool:
+    """A table option naming a Parquet file (``.parquet``, ``.pq``) or a folder of them."""
+    return os.path.splitext(os.fspath(path))[1].lower() in (".parquet", ".pq") or os.path.isdir(path)
 
 
 def _name_the_file(exc: RiskkitError, tables: dict[str, str]) -> RiskkitError:
@@ -976,14 +993,15 @@ _FORMAT_OPTIONS = ("delimiter", "decimal", "thousands", "date_format", "encoding
 def _add_portfolio_options(p: argparse.ArgumentParser, *, customers_required: bool = True) -> None:
     tables = p.add_argument_group(
         "portfolio",
-        "CSV tables with a header row (see riskkit.portfolio.schema()), or --profile",
+        "CSV tables with a header row, or Parquet files (.parquet, or a folder of them; every table then), "
+        "their columns named as in riskkit.portfolio.schema(); or --profile",
     )
     tables.add_argument(
-        "--customers", metavar="CSV",
+        "--customers", metavar="FILE",
         help="customers (id, name, ...)" + ("; required unless --profile" if customers_required else ""),
     )
     for name in _TABLE_OPTIONS[1:]:
-        tables.add_argument(f"--{name}", metavar="CSV", help=f"{name} table")
+        tables.add_argument(f"--{name}", metavar="FILE", help=f"{name} table")
     tables.add_argument(
         "--profile", metavar="TOML",
         help="a load profile describing a company's exports (files, columns, formats), instead of the tables",
