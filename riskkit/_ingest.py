@@ -997,6 +997,7 @@ class Ingest:
         self.tolerance = float(tolerance)
         self.problems: dict[str, list[tuple[int, str]]] = {}
         self._absent: set[str] = set()  # the columns not given of the table being read
+        self._customer_ids = np.zeros(0, dtype=object)  # the kept customers' ids, once read
 
     def _raise_first(self) -> None:
         if self.errors == "raise" and self.collector.rejections:
@@ -1081,13 +1082,16 @@ class Ingest:
         rejected_customers = {str(k) for k in cust["id"][cust["__bad__"]].tolist()}
 
         customer_index = _Index(customers["id"])
+        self._customer_ids = customers["id"]
         for table in (_schema.EXPOSURES, _schema.INVOICES, _schema.ORDERS, _schema.STATEMENTS, _schema.EVENTS,
                       _schema.INSURANCE):
             data = self._table(table, inputs.get(table.name))
             data["customer"] = customer_index.find(data["customer_id"])
-            data["customer_id"] = _shared_ids(customers["id"], data["customer"], data["customer_id"])
             self._unknown_refs(table, data, data["customer"], "customer_id", "customer", rejected_customers)
             getattr(self, f"_rules_{table.name}")(table, data)
+            # every row kept names a customer of the book: its customer_id is that customer's own id, which
+            # the Portfolio reads through the code when asked (one string per customer, no column per row)
+            del data["customer_id"]
             out[table.name] = _keep(data, ~data["__bad__"])
             _forget_codes()  # the given references are interned: their codes (and arrays) may go
 
@@ -1284,7 +1288,8 @@ class Ingest:
             data,
             applies & (target >= 0) & (data["customer"][t] != data["customer"]),
             "applies_to",
-            lambda idx: [f"refers to an invoice of another customer ({c!r})" for c in data["customer_id"][t[idx]]],
+            lambda idx: [f"refers to an invoice of another customer ({c!r})"
+                         for c in self._customer_ids[data["customer"][t[idx]]]],
         )
 
     def _rules_orders(self, table: _schema.Table, data: Columns) -> None:
@@ -1359,7 +1364,7 @@ class Ingest:
                 data,
                 has_invoice & has_customer & (owner != data["customer"]),
                 "customer_id",
-                lambda idx: [f"differs from the invoice's customer ({invoices['customer_id'][inv[i]]!r})" for i in idx],
+                lambda idx: [f"differs from the invoice's customer ({self._customer_ids[invoices['customer'][inv[i]]]!r})" for i in idx],
             )
             self._apply(
                 table,
@@ -1369,7 +1374,8 @@ class Ingest:
                 "refers to a credit note applied to an invoice; a refund must name a credit note on account",
             )
             data["customer"] = np.where(has_invoice, owner, data["customer"])
-            data["customer_id"] = np.where(has_invoice, invoices["customer_id"][inv], data["customer_id"]).astype(object)
+            data["customer_id"] = np.where(has_invoice, self._customer_ids[invoices["customer"][inv]],
+                                           data["customer_id"]).astype(object)
 
     def _promises_and_disputes(
         self,
@@ -1403,7 +1409,7 @@ class Ingest:
             row = np.maximum(data["invoice"], 0)
             self._apply(
                 table, data, named & (invoices["customer"][row] != data["customer"]), "invoice_id",
-                lambda idx: [f"is an invoice of another customer ({invoices['customer_id'][row[i]]!r})" for i in idx],
+                lambda idx: [f"is an invoice of another customer ({self._customer_ids[invoices['customer'][row[i]]]!r})" for i in idx],
             )
         out[table.name] = _keep(data, ~data["__bad__"])
 
@@ -1416,7 +1422,7 @@ class Ingest:
             self._apply(table, data, invoices["credit"][row], "invoice_id",
                         "refers to a credit note; only an invoice can be disputed")
             data["customer"] = invoices["customer"][row]
-            data["customer_id"] = invoices["customer_id"][row].astype(object)
+            data["customer_id"] = self._customer_ids[invoices["customer"][row]].astype(object)
         else:  # every row was rejected above: no invoice to name
             data["customer"] = np.zeros(row.size, dtype=np.int64)
             data["customer_id"] = np.full(row.size, "", dtype=object)

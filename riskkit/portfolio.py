@@ -98,27 +98,41 @@ class TableView(Mapping[str, np.ndarray]):
 
     Besides the schema's columns, tables referring to customers carry
     ``customer`` (the integer code into ``Portfolio.customer_ids``) and
-    payments carry ``invoice`` (the row of the invoice).
+    payments carry ``invoice`` (the row of the invoice). A table whose every
+    row names a customer of the book reads its ``customer_id`` column
+    through those codes, made when first asked for: the customers' own id
+    strings, not a column kept per row.
     """
 
-    def __init__(self, name: str, columns: Columns) -> None:
+    def __init__(self, name: str, columns: Columns, derived: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
+                 ) -> None:
         self.name = name
         self._columns = {k: v for k, v in columns.items() if not k.startswith("__")}
+        # a derived column: (values, codes), read as values[codes]
+        self._derived = {k: v for k, v in (derived or {}).items() if k not in self._columns}
+        self._names = _schema_order(name, [*self._columns, *self._derived])
 
     def __getitem__(self, key: str) -> np.ndarray:
         try:
             return self._columns[key]
         except KeyError:
-            raise SchemaError(
-                f"table {self.name!r} has no column {key!r}; columns: {', '.join(self._columns)}"
-            ) from None
+            pass
+        if key not in self._derived:
+            raise SchemaError(f"table {self.name!r} has no column {key!r}; columns: {', '.join(self._names)}")
+        with _DERIVING:
+            if key not in self._columns:
+                values, codes = self._derived[key]
+                column = values.take(codes) if values.size else np.empty(codes.size, dtype=values.dtype)
+                column.setflags(write=False)
+                self._columns[key] = column
+        return self._columns[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._columns)
+        return iter(self._names)
 
     def __len__(self) -> int:
         """Number of columns (Mapping protocol); see :attr:`n_rows` for rows."""
-        return len(self._columns)
+        return len(self._names)
 
     @property
     def n_rows(self) -> int:
@@ -126,13 +140,31 @@ class TableView(Mapping[str, np.ndarray]):
         return int(next(iter(self._columns.values())).size) if self._columns else 0
 
     def __repr__(self) -> str:
-        return f"TableView({self.name!r}, {self.n_rows} rows, columns={list(self._columns)})"
+        return f"TableView({self.name!r}, {self.n_rows} rows, columns={self._names})"
 
     def to_pandas(self) -> Any:
         """The table as a pandas DataFrame (needs pandas)."""
         import pandas as pd
 
-        return pd.DataFrame({k: v for k, v in self._columns.items()})
+        return pd.DataFrame({k: self[k] for k in self._names})
+
+
+#: Held while a derived column is made, so that two threads asking at once get one array.
+_DERIVING = threading.Lock()
+
+
+def _schema_order(table: str, names: list[str]) -> list[str]:
+    """``names`` with the table's schema columns in schema order first, then the others as they come."""
+    spec = _schema.TABLES.get(table)
+    schema = [n for n in spec.names if n in names] if spec is not None else []
+    return [*schema, *(n for n in names if n not in schema)]
+
+
+def _derived_ids(table: str, columns: Columns, customer_ids: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The customer_id column of a table that carries customer codes but not the ids: read through them."""
+    if table == "customers" or "customer_id" in columns or "customer" not in columns:
+        return {}
+    return {"customer_id": (customer_ids, columns["customer"])}
 
 
 class Portfolio:
@@ -193,7 +225,9 @@ class Portfolio:
         missing = set(_TABLE_ORDER) - set(tables)
         if missing:
             raise SchemaError(f"Portfolio needs all tables; missing {sorted(missing)} (use a from_* constructor)")
-        self._tables = {name: TableView(name, tables[name]) for name in _TABLE_ORDER}
+        ids = tables["customers"].get("id", np.empty(0, dtype=object))
+        self._tables = {name: TableView(name, tables[name], _derived_ids(name, tables[name], ids))
+                        for name in _TABLE_ORDER}
         if isinstance(statistical, str):
             stat: tuple[Any, ...] = (statistical,)
         elif isinstance(statistical, Iterable) and not isinstance(statistical, Mapping):

@@ -1107,3 +1107,28 @@ def test_rejections_have_the_documented_types() -> None:
     for r in p.rejected:
         assert type(r.row) is int and type(r.reason) is str
     assert type(p.rejected[1].value) is float  # plain Python values, not numpy scalars
+
+
+def test_a_customer_reference_column_is_read_through_the_codes(portfolio: Portfolio) -> None:
+    """invoices.customer_id (and the other tables whose rows all name a customer) is made when asked for,
+    from the customers' own id strings: equal to what was given, the same column to every thread."""
+    import threading
+
+    inv = portfolio.invoices
+    assert "customer_id" not in inv._columns  # nothing kept per row until asked for
+    assert list(inv)[:2] == ["id", "customer_id"]  # the schema's order all the same
+    got: list[np.ndarray] = []
+    threads = [threading.Thread(target=lambda: got.append(inv["customer_id"])) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(g is got[0] for g in got) and not got[0].flags.writeable
+    assert got[0].tolist() == ["C001", "C001", "C002", "C003", "C002"]
+    assert all(v is portfolio.customer_ids[c] for v, c in zip(got[0].tolist(), inv["customer"].tolist(), strict=True))
+    assert inv.to_pandas()["customer_id"].tolist() == got[0].tolist()
+    # a Portfolio built from tables without the column reads it the same way
+    rebuilt = Portfolio({name: {k: v for k, v in portfolio.table(name).items() if k != "customer_id"}
+                         for name in schema()} | {"customers": dict(portfolio.customers)},
+                        as_of=portfolio.as_of)
+    assert rebuilt.orders["customer_id"].tolist() == portfolio.orders["customer_id"].tolist()
