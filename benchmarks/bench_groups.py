@@ -21,11 +21,10 @@ vectorised codes replace).
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 
 import numpy as np
+from _timing import timed  # benchmarks/, the folder of the script run
 
 import riskkit
 from riskkit import _schema, groups, signals
@@ -55,13 +54,6 @@ def grouped_book(n: int, seed: int) -> riskkit.Portfolio:
     return riskkit.Portfolio.from_arrays(**tables, as_of=base.as_of)
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main() -> None:

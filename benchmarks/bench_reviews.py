@@ -17,11 +17,10 @@ those grades, review dates and watchlist (target: within 0.5 s), then
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 
 import numpy as np
+from _timing import timed  # benchmarks/, the folder of the script run
 
 import riskkit
 from riskkit import reviews, signals
@@ -31,13 +30,6 @@ from riskkit.datasets import make_portfolio
 TARGET = 0.5
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ numbers and dates without missing values as they are stored, ASCII text as a
 fixed-width unicode array (:func:`riskkit._ingest.text_from_arrow`), and a
 dictionary-encoded text column as its distinct values plus integer codes, so
 that validation and interning run once per distinct value
-(:func:`riskkit._ingest.remember_codes`). What numpy cannot hold faithfully
+(:func:`riskkit._ingest.coded_text`). What numpy cannot hold faithfully
 (an integer or boolean column with missing values, text beyond ASCII) comes
 over as Python objects with ``None`` for a missing value, as
 ``Portfolio.from_frames`` reads a nullable pandas column; the load then checks
@@ -26,16 +26,16 @@ from typing import Any
 
 import numpy as np
 
-from riskkit._ingest import remember_codes, remember_owned, text_from_arrow
+from riskkit._ingest import coded_text, remember_owned, text_from_arrow
 from riskkit.errors import ValidationError
 
 
-def require_pyarrow(what: str = "Parquet") -> Any:
-    """The ``pyarrow`` module, or an ImportError saying how to install it."""
+def require_pyarrow(what: str = "Parquet", extra: str = "pyarrow") -> Any:
+    """The ``pyarrow`` module, or an ImportError saying what needs it and how to install it."""
     try:
         import pyarrow as pa
     except ImportError as exc:  # pragma: no cover - the test environment has it
-        raise ImportError(f'{what} needs pyarrow ({exc}); install it with: pip install "riskkit[pyarrow]"') from exc
+        raise ImportError(f'{what} needs pyarrow ({exc}); install it with: pip install "riskkit[{extra}]"') from exc
     return pa
 
 
@@ -116,11 +116,8 @@ def _dictionary_text(col: Any, pa: Any) -> np.ndarray | None:
     chunks = [c for c in col.chunks if len(c)]
     if not chunks:
         return None
-    categories = _objects(chunks[0].dictionary)
-    if len(set(categories.tolist())) != categories.size:
-        return None  # a dictionary with a value twice: codes would not decide equality
     codes = np.concatenate([np.asarray(c.indices.to_numpy()) for c in chunks])
-    return remember_codes(categories.take(codes), categories, codes)
+    return coded_text(_objects(chunks[0].dictionary), codes)
 
 
 def parquet_reader(table_name: str, source: str | os.PathLike[str]) -> Callable[[], dict[str, np.ndarray]]:

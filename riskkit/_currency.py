@@ -136,15 +136,15 @@ class Rates:
         return {self.reporting, *self._fixed, *self._dated}
 
     def lookup(
-        self, currencies: np.ndarray, dates: np.ndarray | None, table: str = "", distinct: set[str] | None = None
+        self, currencies: np.ndarray, dates: np.ndarray | None, table: str = "", codes: set[str] | None = None
     ) -> np.ndarray:
         """The rate of each row: its currency's rate at its date (or the latest, without dates).
 
-        ``distinct`` (optional) are the distinct ``currencies``, when the caller knows them.
+        ``codes`` (optional) are the distinct ``currencies``, when the caller knows them.
         """
         out = np.ones(currencies.size, dtype=np.float64)
         where = f"{table}: " if table else ""
-        for code in sorted(_distinct(currencies) if distinct is None else distinct):
+        for code in sorted(distinct(currencies) if codes is None else codes):
             if code == self.reporting:
                 continue
             rows = np.flatnonzero(currencies == code)
@@ -184,7 +184,7 @@ def _reporting(tables: Mapping[str, Mapping[str, np.ndarray]], currency: str | N
         return _code(currency, "currency")
     seen: set[str] = set()
     for name in _DATE_COLUMN:
-        seen.update(_distinct(tables[name]["currency"]))
+        seen.update(distinct(tables[name]["currency"]))
     seen.discard("")
     if len(seen) > 1:
         raise ValidationError(
@@ -219,7 +219,7 @@ def convert(tables: dict[str, dict[str, np.ndarray]], currency: str | None, rate
     inv = tables["invoices"]
     inv["currency"], _ = _filled(inv["currency"], reporting)
     pay = tables["payments"]
-    if pay["currency"].size and "" in _distinct(pay["currency"]):
+    if pay["currency"].size and "" in distinct(pay["currency"]):
         from_invoice = np.where(pay["invoice"] >= 0, inv["currency"][np.maximum(pay["invoice"], 0)]
                                 if inv["currency"].size else reporting, reporting)
         pay["currency"] = np.where(pay["currency"] == "", from_invoice, pay["currency"]).astype(object)
@@ -243,8 +243,9 @@ def convert(tables: dict[str, dict[str, np.ndarray]], currency: str | None, rate
     return reporting
 
 
-def _distinct(codes: np.ndarray) -> set[str]:
-    """The distinct codes of a column (one look when the column is one value repeated)."""
+def distinct(codes: np.ndarray) -> set[Any]:
+    """The distinct values of an object column: a hash set, no sort of Python objects (one look when the
+    column is one value repeated)."""
     if codes.size and codes.strides == (0,):
         return {codes[0]}
     return set(codes.tolist())
@@ -253,7 +254,7 @@ def _distinct(codes: np.ndarray) -> set[str]:
 def _filled(codes: np.ndarray, reporting: str) -> tuple[np.ndarray, set[str]]:
     """The codes with a missing one (``""``) read as the reporting currency (one value repeated stays so),
     and their distinct values."""
-    seen = _distinct(codes)
+    seen = distinct(codes)
     if "" not in seen:
         return codes, seen
     seen = (seen - {""}) | {reporting}

@@ -348,23 +348,18 @@ def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
 
         what = "event" if column.kind == "kind" else "invoice"
         known = sorted((EventKind if column.kind == "kind" else InvoiceKind).known())
-        unknown = distinct(values) - set(known)
+        unknown = _currency.distinct(values) - set(known)
         if unknown:
             bad = np.isin(values, np.array(sorted(unknown), dtype=object))
         reasons = [f"is not a known {what} kind; known: {', '.join(known)}"] * int(bad.sum())
     return values, bad, reasons
 
 
-def distinct(values: np.ndarray) -> set[Any]:
-    """The distinct values of an object column (a hash set: no sort of Python objects)."""
-    return set(values.tolist())
-
-
 def _convert_currency(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Currency codes: three ASCII letters, upper-cased; ``""`` (missing) stays."""
     bad = np.zeros(values.size, dtype=bool)
     out = values
-    for given in distinct(values):
+    for given in _currency.distinct(values):
         code = given.strip().upper()
         if code == given and (code == "" or (len(code) == 3 and code.isascii() and code.isalpha())):
             continue
@@ -610,12 +605,27 @@ def _unicode(values: np.ndarray) -> np.ndarray | None:
     return out
 
 
-def remember_codes(values: np.ndarray, categories: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """``values`` (``categories[codes]``, the categories distinct), noting that factorisation for the
-    build under way: checks and look-ups of the column then run once per category, not once per row.
+def coded_text(categories: np.ndarray, codes: np.ndarray) -> np.ndarray | None:
+    """A text column given as distinct categories (objects) and a code per row, as ``categories[codes]``,
+    its factorisation noted for the build under way: checks and look-ups of the column then run once per
+    category, not once per row. None when the column is not that (a missing value, a code of -1; a
+    category that is not text; a category twice): the caller reads it value by value.
 
-    A categorical column of a DataFrame arrives so (``Portfolio.from_frames``).
+    A categorical column of a DataFrame and a dictionary-encoded Arrow column arrive so.
+
+    Examples
+    --------
+    >>> coded_text(np.array(["C1", "C2"], dtype=object), np.array([1, 1, 0])).tolist()
+    ['C2', 'C2', 'C1']
+    >>> coded_text(np.array(["C1"], dtype=object), np.array([0, -1])) is None
+    True
     """
+    if codes.size and int(codes.min()) < 0:
+        return None  # a missing value: the row-by-row path names it
+    names = categories.tolist()
+    if not all(type(c) is str for c in names) or len(set(names)) != len(names):
+        return None  # codes would not decide equality of text
+    values = categories.take(codes)
     cache = getattr(_LOCAL, "codes", None)
     if cache is not None:
         cache[id(values)] = (values, categories, codes)
@@ -644,7 +654,7 @@ def _forget_codes() -> None:
 
 
 def _coded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The (categories, codes) noted by :func:`remember_codes` for ``values`` in this build, or None."""
+    """The (categories, codes) noted by :func:`coded_text` for ``values`` in this build, or None."""
     cache = getattr(_LOCAL, "codes", None)
     hit = cache.get(id(values)) if cache else None
     return (hit[1], hit[2]) if hit is not None and hit[0] is values else None
@@ -1220,7 +1230,7 @@ class Ingest:
         kind = data["kind"]
         credit_kind = np.zeros(kind.size, dtype=bool)
         # a kind column not given holds the default kind only (no credit kind): nothing to look for
-        for k in () if "kind" in self._absent else distinct(kind) & set(InvoiceKind.credit_kinds()):
+        for k in () if "kind" in self._absent else _currency.distinct(kind) & set(InvoiceKind.credit_kinds()):
             credit_kind |= kind == k
         credit = (data["amount"] < 0) | credit_kind | data["credit"]
         any_credit = bool(credit.any())

@@ -88,6 +88,7 @@ from riskkit._arrow import (
     _book_root,
     _part_file,
     _partition_numbers,
+    require_pyarrow,
 )
 from riskkit._arrow import read_manifest as read_manifest
 from riskkit.errors import ValidationError
@@ -510,13 +511,9 @@ def _with_peers(parts: list[Any], day: Any, meta: Any) -> Any:
 
 
 def _require_pyarrow() -> tuple[Any, Any]:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise ImportError(
-            f'a partitioned book is Parquet, which needs pyarrow ({exc}); install it with: pip install "riskkit[dask]"'
-        ) from exc
+    pa = require_pyarrow("a partitioned book (Parquet)", extra="dask")
+    import pyarrow.parquet as pq
+
     return pa, pq
 
 

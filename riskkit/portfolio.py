@@ -39,7 +39,7 @@ from riskkit import _schema
 from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
-from riskkit._ingest import Columns, Ingest, Rejection, remember_codes, text_from_arrow
+from riskkit._ingest import Columns, Ingest, Rejection, coded_text, text_from_arrow
 from riskkit._pit import as_of_date, as_of_day
 from riskkit.errors import SchemaError, ValidationError
 
@@ -586,20 +586,18 @@ class Portfolio:
         """
         from riskkit._arrow import book_readers, parquet_reader, release_memory
 
-        files = {name: path for name, path in zip(
-            _TABLE_ORDER, (customers, exposures, invoices, payments, orders, statements, events, insurance, promises,
-                           disputes), strict=True) if path is not None}
+        tables = (customers, exposures, invoices, payments, orders, statements, events, insurance, promises, disputes)
         if book is not None:
-            if files:
-                raise SchemaError(f"Portfolio.from_parquet: give a book folder or tables ({', '.join(files)}), "
+            named = [name for name, path in zip(_TABLE_ORDER, tables, strict=True) if path is not None]
+            if named:
+                raise SchemaError(f"Portfolio.from_parquet: give a book folder or tables ({', '.join(named)}), "
                                   "not both")
             _check_call("from_parquet", unknown, True)
             readers = dict(book_readers(book, partitions))
         else:
             if partitions is not None:
                 raise SchemaError("Portfolio.from_parquet: partitions is for a book folder (book=...)")
-            given = _given("from_parquet", unknown, *(files.get(name) for name in _TABLE_ORDER))
-            readers = {name: parquet_reader(name, path) for name, path in given.items()}
+            readers = {name: parquet_reader(name, path) for name, path in _given("from_parquet", unknown, *tables).items()}
         options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
         try:
             return cls._build(_ReadOnDemand(readers), options)
@@ -1254,9 +1252,10 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
     for name in df.columns:
         series = df[name]
         dtype = series.dtype
-        coded = _categorical_text(series) if isinstance(dtype, pd.CategoricalDtype) else None
+        coded = coded_text(np.asarray(series.cat.categories, dtype=object), series.cat.codes.to_numpy()) if (
+            isinstance(dtype, pd.CategoricalDtype)) else None
         if coded is not None:
-            out[str(name)] = coded  # text categories: checked and looked up once per category
+            out[str(name)] = coded  # text categories without a missing value: checked once per category
         elif pd.api.types.is_extension_array_dtype(dtype):
             text = _arrow_text(series)
             if text is not None:
@@ -1269,18 +1268,6 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
         else:
             out[str(name)] = series.to_numpy()
     return out
-
-
-def _categorical_text(series: Any) -> np.ndarray | None:
-    """A categorical column of text without missing values as objects (each row the category's own
-    string), its factorisation noted for the build; None for anything else (read as before)."""
-    codes = series.cat.codes.to_numpy()
-    if codes.size and int(codes.min()) < 0:
-        return None  # a missing value: the row-by-row path names it
-    categories = np.asarray(series.cat.categories, dtype=object)
-    if not all(type(c) is str for c in categories.tolist()):
-        return None
-    return remember_codes(categories.take(codes), categories, codes)
 
 
 def _arrow_text(series: Any) -> np.ndarray | None:
