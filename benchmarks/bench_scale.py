@@ -103,7 +103,7 @@ def portfolio_memory(portfolio) -> dict[str, dict[str, int]]:  # type: ignore[no
     for name in ("customers", "exposures", "invoices", "payments", "orders", "statements", "events"):
         table = portfolio.table(name)
         cols: dict[str, int] = {}
-        for col, a in table._columns.items():
+        for col, a in {**table._columns, **table._compact}.items():  # compact: text as bytes, no objects
             if a.size and a.strides == (0,):
                 cols[col] = 0
                 continue

@@ -308,9 +308,10 @@ _PER_DAY = {"h": 24, "m": 24 * 60, "s": 86_400, "ms": 86_400_000, "us": 86_400_0
 def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
     # a required customer reference stays as given until it is interned: it is then stored as the
     # customers' own ids (Ingest.build), never as a Python object per row
+    # a compact column given as fixed-width text stays so too (Ingest.build packs it: compact_text)
     interned = column.kind == "ref" and not column.optional
     if raw.dtype.kind == "U":
-        values = raw if interned else _remember_unicode(raw.astype(object), raw)
+        values = raw if interned or column.compact else _remember_unicode(raw.astype(object), raw)
     elif raw.dtype == object and _types(raw) <= {str}:
         values = raw if interned else raw.copy()  # a copy: the tables never share the caller's arrays
     elif column.optional and raw.dtype == object and _types(raw) <= {str, type(None)}:
@@ -732,6 +733,41 @@ def text_from_arrow(chunked: Any) -> np.ndarray | None:
     return out.view(f"<U{width}").reshape(-1)
 
 
+def compact_text(u: np.ndarray) -> np.ndarray:
+    """A unicode array in a new array of its own: ASCII bytes (one byte a character, not four) when every
+    character is ASCII, else a copy. :func:`text_objects` reads either back as Python strings.
+
+    Examples
+    --------
+    >>> compact_text(np.array(["INV1", "INV22"]))
+    array([b'INV1', b'INV22'], dtype='|S5')
+    >>> compact_text(np.array(["Köln"])).dtype
+    dtype('<U4')
+    """
+    width = u.dtype.itemsize // 4
+    if u.size == 0 or width == 0:
+        return u.copy()
+    chars = np.ascontiguousarray(u).view(np.uint32).reshape(u.size, width)
+    if int(chars.max()) >= 0x80:
+        return u.copy()
+    return chars.astype(np.uint8).view(f"S{width}").reshape(-1)
+
+
+def text_objects(text: np.ndarray) -> np.ndarray:
+    """The Python strings of a :func:`compact_text` array (or of any part of one), as an object array.
+
+    Examples
+    --------
+    >>> text_objects(compact_text(np.array(["INV1", "INV22"]))).tolist()
+    ['INV1', 'INV22']
+    """
+    if text.dtype.kind == "S" and text.size:
+        width = text.dtype.itemsize
+        text = np.ascontiguousarray(text).view(np.uint8).reshape(text.size, width).astype(np.uint32).view(
+            f"<U{width}").reshape(text.shape)
+    return text.astype(object)
+
+
 def text_hash(u: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each text of a unicode array, the same whatever the array's width.
 
@@ -1125,6 +1161,10 @@ class Ingest:
         self._promises_and_disputes(inputs, out, customer_index, rejected_customers, index)
         self._all_rejected(inputs, out)
         self.currency = _currency.convert(out, self.currency or None, self.rates)
+        for table in _schema.TABLES.values():
+            for column in table.columns:
+                if column.compact and out[table.name][column.name].dtype.kind == "U":
+                    out[table.name][column.name] = compact_text(out[table.name][column.name])
         for cols in out.values():
             for arr in cols.values():
                 arr.setflags(write=False)

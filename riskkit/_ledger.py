@@ -162,7 +162,7 @@ class Ledger:
         self.tolerance = p.tolerance
         export = p.export_date
         self.export_date = None if export is None else np.datetime64(export, "D")
-        n_docs = inv["id"].size
+        n_docs = inv.n_rows
         self.n_docs = n_docs
         credit = inv["credit"]
         self.magnitude = np.abs(inv["doc_amount"])

@@ -27,6 +27,11 @@ An ``optional`` column may be missing from the input or hold ``None``/NaN/NaT
 row. ``default`` is used when an optional column is absent or a value is
 ``None`` and the default is not missing (e.g. ``paid_amount`` = 0).
 
+A ``compact`` column (the invoices' document numbers, one per row of the
+largest table) given as fixed-width text stays so through the checks and is
+kept as ASCII bytes (or as that text beyond ASCII); the Portfolio makes its
+Python strings only when the column is first read (``TableView``).
+
 A ``blankable`` column is descriptive: with ``errors="collect"`` a bad value
 in it is blanked (stored as missing), listed among the rejections, and the row
 is kept. Every other bad value rejects its row, because the row would mean
@@ -48,6 +53,7 @@ class Column:
     default: Any = None
     doc: str = ""
     blankable: bool = False
+    compact: bool = False
 
 
 @attrs.frozen
@@ -141,7 +147,7 @@ EXPOSURES = Table(
 INVOICES = Table(
     "invoices",
     (
-        Column("id", "id", doc="document number, unique"),
+        Column("id", "id", doc="document number, unique", compact=True),
         Column("customer_id", "ref"),
         Column("issued", "date", doc="document date"),
         Column("due", "date", optional=True, doc="due date; required for an invoice, a credit note's is its issue date"),

@@ -653,7 +653,7 @@ THREAD_MIN_DOCUMENTS = 200_000
 
 
 def _threaded(p: Portfolio) -> bool:
-    return (os.cpu_count() or 1) > 1 and p.invoices["id"].size >= THREAD_MIN_DOCUMENTS
+    return (os.cpu_count() or 1) > 1 and p.invoices.n_rows >= THREAD_MIN_DOCUMENTS
 
 
 def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:

@@ -436,8 +436,8 @@ def deadlines(
     to_deadline = a["to_deadline"][pick]
     return Deadlines(
         {
-            "invoice_id": inv["id"][r],
-            "customer_id": inv["customer_id"][r],
+            "invoice_id": inv.take("id", r),
+            "customer_id": inv.take("customer_id", r),
             "issued": inv["issued"][r],
             "due": due,
             "days_past_due": a["dpd"][pick],

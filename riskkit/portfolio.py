@@ -39,7 +39,7 @@ from riskkit import _schema
 from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
-from riskkit._ingest import Columns, Ingest, Rejection, coded_text, text_from_arrow
+from riskkit._ingest import Columns, Ingest, Rejection, coded_text, text_from_arrow, text_objects
 from riskkit._pit import as_of_date, as_of_day
 from riskkit.errors import SchemaError, ValidationError
 
@@ -98,34 +98,73 @@ class TableView(Mapping[str, np.ndarray]):
 
     Besides the schema's columns, tables referring to customers carry
     ``customer`` (the integer code into ``Portfolio.customer_ids``) and
-    payments carry ``invoice`` (the row of the invoice). A table whose every
-    row names a customer of the book reads its ``customer_id`` column
-    through those codes, made when first asked for: the customers' own id
-    strings, not a column kept per row.
+    payments carry ``invoice`` (the row of the invoice). Two kinds of column
+    are made when first asked for, so that a book holds no Python string per
+    row it does not need:
+
+    - a table whose every row names a customer of the book reads its
+      ``customer_id`` column through those codes: the customers' own id
+      strings, not a column kept per row;
+    - the invoices' ``id`` given as text without Python objects (Arrow,
+      Parquet, a numpy unicode array) is kept as ASCII bytes, one byte a
+      character; :meth:`take` reads some of its rows without making the
+      rest.
+
+    Text columns always read as object arrays of ``str``.
     """
 
     def __init__(self, name: str, columns: Columns, derived: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
                  ) -> None:
         self.name = name
-        self._columns = {k: v for k, v in columns.items() if not k.startswith("__")}
+        columns = {k: v for k, v in columns.items() if not k.startswith("__")}
+        # text kept compactly (bytes or fixed-width unicode), read as Python strings
+        self._compact = {k: v for k, v in columns.items() if v.dtype.kind in "SU"}
+        self._columns = {k: v for k, v in columns.items() if k not in self._compact}
         # a derived column: (values, codes), read as values[codes]
-        self._derived = {k: v for k, v in (derived or {}).items() if k not in self._columns}
-        self._names = _schema_order(name, [*self._columns, *self._derived])
+        self._derived = {k: v for k, v in (derived or {}).items() if k not in columns}
+        self._names = _schema_order(name, [*columns, *self._derived])
+        self._n_rows = int(next(iter(columns.values())).size) if columns else 0
 
     def __getitem__(self, key: str) -> np.ndarray:
         try:
             return self._columns[key]
         except KeyError:
             pass
-        if key not in self._derived:
+        if key not in self._derived and key not in self._compact:
             raise SchemaError(f"table {self.name!r} has no column {key!r}; columns: {', '.join(self._names)}")
         with _DERIVING:
             if key not in self._columns:
-                values, codes = self._derived[key]
-                column = values.take(codes) if values.size else np.empty(codes.size, dtype=values.dtype)
+                column = self._make(key, slice(None))
                 column.setflags(write=False)
                 self._columns[key] = column
         return self._columns[key]
+
+    def take(self, key: str, rows: Any) -> np.ndarray:
+        """``self[key][rows]``, without making the whole of a column that is made when first asked for.
+
+        For the few rows a message names: evidence, a worklist line.
+
+        Examples
+        --------
+        >>> p = Portfolio.from_arrays(customers={"id": ["C1"], "name": ["Acme"]},
+        ...     invoices={"id": np.array(["I1", "I2"]), "customer_id": ["C1", "C1"],
+        ...               "issued": ["2025-01-01"] * 2, "due": ["2025-01-31"] * 2, "amount": [10.0, 20.0]})
+        >>> p.invoices.take("id", np.array([1])).tolist(), p.invoices.take("customer_id", [0]).tolist()
+        (['I2'], ['C1'])
+        """
+        if key in self._columns or (key not in self._derived and key not in self._compact):
+            return self[key][rows]
+        if isinstance(rows, int | np.integer):
+            return self._make(key, np.array([rows]))[0]
+        return self._make(key, rows)
+
+    def _make(self, key: str, rows: Any) -> np.ndarray:
+        """Rows of a column made when asked for (see the class documentation)."""
+        if key in self._compact:
+            return text_objects(self._compact[key][rows])
+        values, codes = self._derived[key]
+        codes = codes[rows]
+        return values.take(codes) if values.size else np.empty(codes.size, dtype=values.dtype)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -137,7 +176,7 @@ class TableView(Mapping[str, np.ndarray]):
     @property
     def n_rows(self) -> int:
         """Number of rows."""
-        return int(next(iter(self._columns.values())).size) if self._columns else 0
+        return self._n_rows
 
     def __repr__(self) -> str:
         return f"TableView({self.name!r}, {self.n_rows} rows, columns={self._names})"

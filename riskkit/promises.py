@@ -128,7 +128,7 @@ def _promise_arrays(p: Portfolio, grace: int) -> dict[str, np.ndarray]:
     was paid in it and the first day it reached the amount.
     """
     pr = p.promises
-    n_inv = p.invoices["id"].size
+    n_inv = p.invoices.n_rows
     made = pr["made"].astype(np.int64)
     end = pr["due"].astype(np.int64) + grace
     r_inv, r_cust, r_day, r_amt = _receipts(p)
@@ -301,7 +301,7 @@ def disputed_invoices(portfolio: Portfolio, as_of: Any = None) -> np.ndarray:
     when = portfolio.resolve_as_of(as_of)
     d = portfolio.disputes
     open_ = (d["opened"] <= when) & ~(d["resolved"] <= when)  # NaT (not resolved) compares False
-    mask = np.zeros(portfolio.invoices["id"].size, dtype=bool)
+    mask = np.zeros(portfolio.invoices.n_rows, dtype=bool)
     mask[d["invoice"][open_]] = True
     return mask
 

@@ -106,7 +106,7 @@ def run_insurance(args: argparse.Namespace) -> int:
         inv = portfolio.invoices
         has = rows >= 0
         r = np.maximum(rows, 0)
-        invoice = np.where(has, inv["id"][r] if inv.n_rows else "", "").astype(object)
+        invoice = np.where(has, inv.take("id", r) if inv.n_rows else "", "").astype(object)
         by = np.where(has, inv["due"][r] + np.timedelta64(args.max_extension_days, "D") if inv.n_rows
                       else np.datetime64("NaT", "D"), np.datetime64("NaT", "D")).astype("datetime64[D]")
         columns += [*(c[k] for k in names), invoice, by, days]

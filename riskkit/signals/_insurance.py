@@ -67,7 +67,7 @@ class InsuranceDeadline(ThresholdSignal):
             amount = book.amount[np.searchsorted(book.rows, r)]  # open rows are in row order
             due = inv["due"][r]
             out = []
-            for i, a, d, left in zip(inv["id"][r].tolist(), amount.tolist(), due.astype(str).tolist(),
+            for i, a, d, left in zip(inv.take("id", r).tolist(), amount.tolist(), due.astype(str).tolist(),
                                      value[customers].tolist(), strict=True):
                 deadline = str(np.datetime64(d) + extension)
                 days = int(left)

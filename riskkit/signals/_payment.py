@@ -106,7 +106,7 @@ class OverdueDays(ThresholdSignal):
             inv = ctx.portfolio.invoices
             open_, dpd = ctx.open_invoices
             rows, owner = top_rows(inv["customer"], (open_ > 0) & (dpd > 0), customers, ctx.n, order_by=dpd)
-            return [f"overdue invoices: {i}" for i in joined(customers, owner.tolist(), inv["id"][rows].tolist())]
+            return [f"overdue invoices: {i}" for i in joined(customers, owner.tolist(), inv.take("id", rows).tolist())]
 
         return ctx.feature("max_days_past_due"), evidence
 
@@ -218,7 +218,7 @@ class DbtTrend(ThresholdSignal):
             keep = order[first]
             cust, row, late = cust[keep], row[keep], late[keep]
             rows, owner = top_rows(cust, np.ones(cust.size, dtype=bool), customers, ctx.n, order_by=late)
-            slowest = joined(customers, owner.tolist(), inv["id"][row[rows]].tolist(), "none late")
+            slowest = joined(customers, owner.tolist(), inv.take("id", row[rows]).tolist(), "none late")
             return [
                 f"DBT {d1:.1f} days in the last 90 days vs {d0:.1f} in the 90 before; slowest invoices: {ids}"
                 for d1, d0, ids in zip(last[customers].tolist(), prior[customers].tolist(), slowest, strict=True)
@@ -263,7 +263,7 @@ class PartialPayments(ThresholdSignal):
             mask[rows[np.r_[invoice[:-1] == invoice[1:], False]]] = False
             rows, owner = top_rows(pay["customer"], mask, customers, ctx.n,
                                    order_by=pay["date"].view(np.int64).astype(np.float64))
-            ids = ctx.portfolio.invoices["id"][pay["invoice"][rows]].tolist()
+            ids = ctx.portfolio.invoices.take("id", pay["invoice"][rows]).tolist()
             return [f"paid in part: {i}" for i in joined(customers, owner.tolist(), ids)]
 
         return ctx.feature("partial_payments_90d"), evidence
@@ -474,7 +474,7 @@ class PaymentIndexLow(ThresholdSignal):
             pay = ctx.payments
             mask = window(ctx, pay["date"], self.window_days) & (pay["days_late"] > 0)
             rows, owner = top_rows(pay["customer"], mask, customers, ctx.n, order_by=pay["days_late"])
-            ids = ctx.portfolio.invoices["id"][pay["invoice"][rows]].tolist()
+            ids = ctx.portfolio.invoices.take("id", pay["invoice"][rows]).tolist()
             labels = [f"{i} ({d:.0f} days late)" for i, d in zip(ids, pay["days_late"][rows].tolist(), strict=True)]
             latest = joined(customers, owner.tolist(), labels, "none late")
             return [f"payment index {x:.1f}; paid latest: {late}"

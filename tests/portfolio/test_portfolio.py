@@ -1132,3 +1132,48 @@ def test_a_customer_reference_column_is_read_through_the_codes(portfolio: Portfo
                          for name in schema()} | {"customers": dict(portfolio.customers)},
                         as_of=portfolio.as_of)
     assert rebuilt.orders["customer_id"].tolist() == portfolio.orders["customer_id"].tolist()
+
+
+@pytest.mark.parametrize("ids", [["I1", "I22", "I3"], ["Köln-1", "I22", "Z\u00e9"]], ids=["ascii", "beyond-ascii"])
+def test_invoice_ids_given_as_fixed_width_text_are_kept_compactly(ids: list[str]) -> None:
+    """The invoices' ids given without Python objects (a unicode array, as Arrow and Parquet give them) are
+    kept as bytes (or as that text) and made into strings when first read: the same column, the same
+    rejections and duplicates found, rows readable one by one without making the rest."""
+    import pickle
+    import threading
+
+    def book(given: Any, errors: str = "raise") -> Portfolio:
+        return Portfolio.from_arrays(
+            customers={"id": ["C1", "C2"]},
+            invoices={"id": given, "customer_id": ["C1", "C2", "C1"], "issued": ["2025-01-01"] * 3,
+                      "due": ["2025-01-31"] * 3, "amount": [10.0, 20.0, 30.0]},
+            payments={"invoice_id": [ids[1]], "date": ["2025-02-01"], "amount": [20.0]},
+            as_of="2025-03-01", errors=errors)  # type: ignore[arg-type]
+
+    given = np.array(ids)
+    compact, plain = book(given), book(np.array(ids, dtype=object))
+    inv = compact.invoices
+    assert "id" not in inv._columns and inv.n_rows == 3  # nothing made per row yet
+    assert given.flags.writeable  # the caller's array is not the one kept
+    assert inv.take("id", np.array([2, 0])).tolist() == [ids[2], ids[0]] and inv.take("id", 1) == ids[1]
+    assert type(inv.take("id", 1)) is str
+    assert "id" not in inv._columns
+    got: list[np.ndarray] = []
+    threads = [threading.Thread(target=lambda: got.append(inv["id"])) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(g is got[0] for g in got) and not got[0].flags.writeable and got[0].dtype == object
+    assert got[0].tolist() == ids == plain.invoices["id"].tolist()
+    assert all(type(v) is str for v in got[0].tolist())
+    assert compact.payments["invoice"].tolist() == plain.payments["invoice"].tolist() == [1]
+    np.testing.assert_array_equal(compact.features().to_numpy(), plain.features().to_numpy())
+    assert pickle.loads(pickle.dumps(book(given).invoices))["id"].tolist() == ids  # a table pickles compact
+    # a duplicate id is found and named as in the object column
+    twice = np.array([ids[0], ids[1], ids[0]])
+    with pytest.raises(ValidationError, match=re.escape(repr(ids[0]))):
+        book(twice)
+    dropped = book(twice, errors="collect")
+    assert dropped.invoices["id"].tolist() == ids[:2] == book(twice.astype(object), errors="collect").invoices["id"].tolist()
+    assert [(r.row, r.id, r.field) for r in dropped.rejected] == [(2, ids[0], "id")]
