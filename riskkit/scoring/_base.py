@@ -124,10 +124,10 @@ class CardScorer:
                 f"{type(self).__name__}: the row is missing the feature(s) {', '.join(map(repr, missing))}"
             ) from None
         total, bins = card.plan.total_one(values)
-        score = np.array([total])
-        pd = card.scaling.pd(score)
+        p = card.scaling.pd_one(total)
         scale = card.master_scale
-        grade = np.array([scale.grade_of_one(total if scale.basis == "score" else float(pd[0]))])
+        score, pd = np.array([total]), np.array([p])
+        grade = np.array([scale.grade_of_one(total if scale.basis == "score" else p)])
         why = top_reasons_one(card.names, values, card.plan.lost_one(bins), k) if k else None
         return ScoreResult._of_one(score, pd, grade, why)
 

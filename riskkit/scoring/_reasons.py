@@ -79,4 +79,4 @@ def top_reasons_one(names: Sequence[str], values: Sequence[Any], lost: Sequence[
     for slot, j in enumerate(order):
         if lost[j] > 0:
             features[slot], chosen[slot], points[slot] = names[j], values[j], lost[j]
-    return Reasons._of_rows([features], [chosen], [points])
+    return Reasons._of_one(features, chosen, points)

@@ -45,16 +45,6 @@ def _optional_objects(a: Any) -> np.ndarray | None:
     return None if a is None else readonly(a, object)
 
 
-def _frozen(rows: list[list[Any]], dtype: Any) -> np.ndarray:
-    """A new read-only 2-D array of ``dtype`` from rows of plain values, set one element at a time."""
-    out = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=dtype)
-    for i, row in enumerate(rows):
-        for j, v in enumerate(row):
-            out[i, j] = v
-    out.flags.writeable = False
-    return out
-
-
 @attrs.frozen(eq=False)
 class Reasons:
     """Reason codes: per customer, the features that cost the most points.
@@ -70,12 +60,16 @@ class Reasons:
     points_lost: np.ndarray = attrs.field(converter=_floats)
 
     @classmethod
-    def _of_rows(cls, features: list[list[Any]], values: list[list[Any]], points_lost: list[list[float]]) -> Reasons:
-        """Reasons from nested lists of plain values (the one-customer path): no conversion to check."""
+    def _of_one(cls, features: list[str], values: list[Any], points_lost: list[float]) -> Reasons:
+        """The reasons of one customer from lists of plain values (the one-customer path): no conversion to check."""
         made = object.__new__(cls)
-        object.__setattr__(made, "features", _frozen(features, object))
-        object.__setattr__(made, "values", _frozen(values, object))
-        object.__setattr__(made, "points_lost", _frozen(points_lost, np.float64))
+        k = len(features)
+        for name, arr in (("features", np.array(features, dtype=object)),  # text: never read as a sequence
+                          ("values", np.fromiter(values, dtype=object, count=k)),  # each value as it is
+                          ("points_lost", np.array(points_lost, dtype=np.float64))):
+            arr = arr.reshape(1, k)
+            arr.flags.writeable = False
+            object.__setattr__(made, name, arr)
         return made
 
     def row(self, i: int) -> list[tuple[str, Any, float]]:

@@ -104,6 +104,23 @@ class Scaling:
         z += 1.0
         return np.divide(1.0, z, out=z)
 
+    def pd_one(self, score: float) -> float:
+        """:meth:`pd` of one score, bit for bit (the one-customer path: Python floats, numpy's exp).
+
+        Examples
+        --------
+        >>> s = Scaling()
+        >>> s.pd_one(620.0) == float(s.pd(np.array([620.0]))[0])
+        True
+        """
+        z = (score - self.offset) / self.factor  # the same IEEE operations as log_odds on an array
+        if z < 700.0:
+            e = float(np.exp(z))
+        else:  # e^z overflows to inf beyond about 709.78 (and NaN stays NaN): 1 / (1 + inf) is 0
+            with np.errstate(over="ignore"):
+                e = float(np.exp(z))
+        return 1.0 / (e + 1.0)
+
     def to_dict(self) -> dict[str, float]:
         """JSON-safe parameters (lossless)."""
         return {"base_score": self.base_score, "base_odds": self.base_odds, "pdo": self.pdo}

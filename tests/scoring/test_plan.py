@@ -118,6 +118,39 @@ def test_single_row_equals_batch() -> None:
         assert one.reasons.row(0) == batch.reasons.row(i)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    score=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.floats(-30_000.0, 30_000.0)),
+    base_score=st.floats(-1e4, 1e4),
+    base_odds=st.floats(1e-6, 1e6),
+    pdo=st.floats(1e-3, 1e3),
+)
+def test_the_one_customer_pd_is_the_batch_pd_bit_for_bit(score: float, base_score: float, base_odds: float,
+                                                         pdo: float) -> None:
+    """Scaling.pd_one (the service path) equals Scaling.pd on an array, bit for bit, from scores that make
+    e^z overflow to NaN and infinities, without a warning."""
+    import warnings
+
+    scaling = Scaling(base_score, base_odds, pdo)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one = scaling.pd_one(score)
+        batch = scaling.pd(np.array([score, 0.0, score]))
+    assert type(one) is float
+    assert same_bits(np.array([one]), batch[:1]) and same_bits(batch[:1], batch[2:])
+
+
+def test_one_customers_reasons_are_read_only_arrays_of_one_row() -> None:
+    X, y = riskkit.datasets.load_german_credit()
+    sc = riskkit.Scorecard().fit(X, y)
+    row: dict[str, Any] = {k: (v[0].item() if isinstance(v[0], np.generic) else v[0]) for k, v in X.items()}
+    why = sc.score(row, reasons=25).reasons
+    assert why is not None
+    for arr, dtype in ((why.features, object), (why.values, object), (why.points_lost, np.float64)):
+        assert arr.shape == (1, 25) and arr.dtype == dtype and not arr.flags.writeable
+    assert why.features[0, -1] == "" and why.values[0, -1] is None and why.points_lost[0, -1] == 0.0
+
+
 def test_single_row_errors_name_the_feature() -> None:
     card = riskkit.scoring.five_c()
     row = {name: 1.0 for name in card.feature_names}
