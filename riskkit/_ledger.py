@@ -27,7 +27,7 @@ over the events. The ledger and its answers are kept with the Portfolio
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -228,10 +228,9 @@ class Ledger:
         end = np.cumsum(counts)  # past each document's last event
         self.first_event = end - counts
         self._starts = starts
-        # every event known (any date on or after the last): each document's count and final clearing
+        # every event known (any date on or after the last): each document's final clearing
         days = self.date.view(np.int64)
         self._last_date = days.max().astype("datetime64[D]") if days.size and days.min() > _NAT else None
-        self._count = counts
         if self.cleared.size:
             end -= 1  # each document's last event (-1 before the first: no event, cleared 0)
             self._final = self.cleared.take(end, mode="clip")
@@ -247,21 +246,24 @@ class Ledger:
         self.cash_date = pay["date"][loose]
         self.cash_amount = pay["amount"][loose]
 
-    def _state(self, when: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-        """Per document: amount cleared by ``when`` and whether it has any known event."""
+    def event_counts(self) -> np.ndarray:
+        """Per document: how many events it has (its events are ``owner[first_event[d]:][:count]``)."""
+        return np.diff(self.first_event, append=self.owner.size)
+
+    def _cleared(self, when: np.datetime64) -> np.ndarray:
+        """Per document: the amount cleared by ``when``."""
         if self._last_date is not None and not np.isnat(when) and when >= self._last_date:
-            return self._final, self._count > 0  # every event known: kept from the start
+            return self._final  # every event known: kept from the start
         # a document's events are sorted by date: those not known yet at ``when`` are the last few of it
         later = np.flatnonzero(~_on_or_before(self.date, when))
-        cleared, known = self._final.copy(), self._count > 0
+        cleared = self._final.copy()
         if later.size:
             doc = self.owner[later]
             first = np.r_[True, doc[1:] != doc[:-1]]
             doc, later = doc[first], later[first]  # each document's first event not known yet
             any_known = later > self.first_event[doc]
             cleared[doc] = np.where(any_known, self.cleared[np.maximum(later - 1, 0)], 0.0)
-            known[doc] = any_known
-        return cleared, known
+        return cleared
 
     def open_at(self, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At ``when``: per document (issued, open invoice amount), per customer the net of every other item.
@@ -273,7 +275,7 @@ class Ledger:
         ahead of their invoice (negative), and refunds beyond a credit
         (positive). Residual-only documents are NaN before the export date.
         """
-        cleared, _ = self._state(when)
+        cleared = self._cleared(when)
         tol = self.tolerance
         issued = _on_or_before(self.issued, when)
         rest = self.magnitude - cleared
@@ -382,10 +384,49 @@ def ledger(p: Portfolio) -> Ledger:
     return p._cached("ledger", lambda: Ledger(p), inherit=True)
 
 
-def open_at(p: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:meth:`Ledger.open_at` of the Portfolio's ledger, kept with the Portfolio for the last few dates."""
+class _Open(NamedTuple):
+    """:meth:`Ledger.open_at` at one date as kept with the Portfolio: the open amounts as rows (a book has a
+    fraction of its documents open at any date), not one float per document."""
+
+    issued: np.ndarray  # per document: issued by the date
+    rows: np.ndarray  # the documents whose open amount is not 0 (NaN, unknown, included), in row order
+    amount: np.ndarray  # their open amounts
+    balance: np.ndarray  # per customer: the net of every other item
+
+
+def _open(p: Portfolio, when: np.datetime64) -> _Open:
     day = when.astype("datetime64[D]")
-    return p._cached("ledger.open_at", lambda: ledger(p).open_at(day), at=day, keep=_OPEN_AT_KEPT, inherit=True)
+
+    def build() -> _Open:
+        issued, open_, balance = ledger(p).open_at(day)
+        rows = np.flatnonzero(open_ != 0)  # NaN != 0
+        return _Open(issued, readonly(rows), readonly(open_[rows]), balance)
+
+    return p._cached("ledger.open_at", build, at=day, keep=_OPEN_AT_KEPT, inherit=True)
+
+
+def open_at(p: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`Ledger.open_at` of the Portfolio's ledger at ``when``: (issued, open amount, balance).
+
+    Kept with the Portfolio for the last few dates, the open amounts as rows:
+    the per-document array is made anew on each call. Callers that need
+    less read :func:`issued_at` or :func:`balance_at`, or the rows through
+    :func:`open_book`.
+    """
+    kept = _open(p, when)
+    open_ = np.zeros(kept.issued.size)
+    open_[kept.rows] = kept.amount
+    return kept.issued, readonly(open_), kept.balance
+
+
+def issued_at(p: Portfolio, when: np.datetime64) -> np.ndarray:
+    """Per document: whether it is issued by ``when`` (:func:`open_at`'s first value)."""
+    return _open(p, when).issued
+
+
+def balance_at(p: Portfolio, when: np.datetime64) -> np.ndarray:
+    """Per customer: the net of every item other than the open invoices at ``when`` (:func:`open_at`'s last value)."""
+    return _open(p, when).balance
 
 
 def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
@@ -420,11 +461,12 @@ class OpenBook:
     __slots__ = ("amount", "customer", "dpd", "rows", "unknown", "when")
 
     def __init__(self, p: Portfolio, when: np.datetime64) -> None:
-        _, open_, _ = open_at(p, when)
+        kept = _open(p, when)
         inv = p.invoices
         self.when = when
-        self.rows = readonly(np.flatnonzero(open_ > 0))  # NaN compares False
-        self.amount = readonly(open_[self.rows])
+        positive = kept.amount > 0  # NaN compares False
+        self.rows = readonly(kept.rows[positive])
+        self.amount = readonly(kept.amount[positive])
         self.customer = readonly(inv["customer"][self.rows])
         self.dpd = readonly((when - inv["due"][self.rows]).astype(np.int64))
         ledger_ = ledger(p)

@@ -321,14 +321,15 @@ def payment_events(p: Portfolio) -> dict[str, np.ndarray]:
     return _ledger.payment_events(p)
 
 
-def _lateness(p: Portfolio, memo: _Memo, end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
+def _lateness(p: Portfolio, memo: _Memo, end: np.datetime64, days: int, keep: bool) -> tuple[np.ndarray, ...]:
     """Per customer, over ``(end - days, end]``: amount-weighted days late of the payments received and of
     the invoices open and overdue at ``end`` (days past due so far), and the payment index and late share
-    of the payments alone."""
+    of the payments alone. ``keep``: whether the window's payments stay for other families."""
     n = p.n_customers
-    amount, late, cust, points = memo.paid(end, days)
+    window_ = memo.paid(end, days, keep=keep)
+    amount, late, cust, points = window_
     num = group_sum(amount * np.maximum(late, 0.0), cust, n)
-    paid = memo.paid_sum(end, days)
+    paid = memo.paid_sum(end, days, window_)
     den = paid.copy()
     book = _ledger.open_book(p, end)
     overdue = book.overdue()
@@ -376,22 +377,28 @@ class _Memo:
         """The payment events (:func:`payment_events`), read from the ledger on first use."""
         return payment_events(self.p)
 
-    def paid(self, end: np.datetime64, days: int) -> tuple[np.ndarray, ...]:
-        """The payments received in ``(end - days, end]``: amount, days late, customer and payment points."""
-        key = (end, days)
-        if key not in self._paid:
-            ev = self.ev
-            rows = np.flatnonzero(window(ev["date"], end, days))
-            self._rows[key] = rows  # before _paid: another thread may read both once _paid has the key
-            self._paid[key] = (ev["amount"][rows], ev["days_late"][rows], ev["customer"][rows],
-                               _payment_points(self.p)[rows])
-        return self._paid[key]
+    def paid(self, end: np.datetime64, days: int, keep: bool = True) -> tuple[np.ndarray, ...]:
+        """The payments received in ``(end - days, end]``: amount, days late, customer and payment points.
 
-    def paid_sum(self, end: np.datetime64, days: int) -> np.ndarray:
-        """Per customer: the amount of the payments of :meth:`paid`."""
+        ``keep=False`` for a window one family reads: not kept for the rest of the computation (a year's
+        window of a large book is most of its payment events).
+        """
+        key = (end, days)
+        if key in self._paid:
+            return self._paid[key]
+        ev = self.ev
+        rows = np.flatnonzero(window(ev["date"], end, days))
+        paid = (ev["amount"][rows], ev["days_late"][rows], ev["customer"][rows], _payment_points(self.p)[rows])
+        if keep:
+            self._rows[key] = rows  # before _paid: another thread may read both once _paid has the key
+            self._paid[key] = paid
+        return paid
+
+    def paid_sum(self, end: np.datetime64, days: int, paid: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
+        """Per customer: the amount of the payments of :meth:`paid` (given as ``paid`` when not kept)."""
         key = (end, days)
         if key not in self._sums:
-            amount, _, cust, _ = self.paid(end, days)
+            amount, _, cust, _ = self.paid(end, days) if paid is None else paid
             self._sums[key] = group_sum(amount, cust, self.p.n_customers)
         return self._sums[key]
 
@@ -511,9 +518,9 @@ def _industry_codes(p: Portfolio) -> np.ndarray:
 
 def _trends(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Change against the customer's own past in payments (no other family's columns read)."""
-    recent_late, recent_index, recent_share = _lateness(p, memo, as_of, WINDOW_90D)
+    recent_late, recent_index, recent_share = _lateness(p, memo, as_of, WINDOW_90D, keep=True)  # payments too
     prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
-    prior_late, prior_index, prior_share = _lateness(p, memo, prior_end, WINDOW_12M)
+    prior_late, prior_index, prior_share = _lateness(p, memo, prior_end, WINDOW_12M, keep=False)
     cols["days_late_90d"] = recent_late
     cols["days_late_change"] = recent_late - prior_late
     cols["payment_index_change"] = recent_index - prior_index
@@ -543,7 +550,7 @@ def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], m
     had_invoices = _first_issued(p, debit_only=False) <= _day(prior_end)  # a document issued by then
     dbt_then = np.where(had_invoices & np.isnan(dbt_then), 0.0, dbt_then)
     cols["dbt_change_90d"] = cols["dbt_weighted"] - dbt_then
-    _, _, balance_then = _ledger.open_at(p, prior_end)
+    balance_then = _ledger.balance_at(p, prior_end)
     net_then = group_sum(then.amount, then.customer, n) + balance_then
     exposure_then = np.maximum(cols["exposure"] - cols["open_amount"] + net_then, 0.0)
     limit = cols["credit_limit"]
@@ -641,7 +648,7 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
             _refuse_overflow(p, info.name, cols[info.name])
     values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
     for j, info in enumerate(_CATALOGUE):
-        values[:, j] = cols[info.name]
+        values[:, j] = cols.pop(info.name)  # each column let go once copied: not all held twice
     return FeatureFrame._adopt(
         values, tuple(f.name for f in _CATALOGUE), customer_ids=p.customer_ids, as_of=as_of.astype(object)
     )
@@ -707,7 +714,7 @@ def _receivables(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]
     """Balances, overdue amounts, aging, days past due and DBT: open invoices carry days past due,
     every other item nets into the balance."""
     n = p.n_customers
-    _, _, balance = _ledger.open_at(p, as_of)
+    balance = _ledger.balance_at(p, as_of)
     unknown = np.isnan(balance)  # residual-only documents before the export date
     # sums over the open invoices only: the other documents add 0
     book = _ledger.open_book(p, as_of)
@@ -745,10 +752,12 @@ def _payment_behaviour(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.nd
         _refuse_overflow(p, "payment_index",
                          group_sum(np.where(ev["date"] <= as_of, ev["amount"], 0.0), ev["customer"], n),
                          "the sum of their payments")
-    y_amount, _, y_cust, y_points = memo.paid(as_of, PAYMENT_INDEX_WINDOW)
+    year = memo.paid(as_of, PAYMENT_INDEX_WINDOW, keep=False)  # most of the events: read here only
+    y_amount, _, y_cust, y_points = year
     # receivables.payment_index of the year's payments, their points computed once
     cols["payment_index"] = safe_divide(group_sum(y_points * y_amount, y_cust, n),
-                                        memo.paid_sum(as_of, PAYMENT_INDEX_WINDOW))
+                                        memo.paid_sum(as_of, PAYMENT_INDEX_WINDOW, year))
+    del year, y_amount, y_cust, y_points
     partial = group_sum(memo.paid_partial(as_of, WINDOW_90D), cust, n)
     residual = _ledger.ledger(p).has_residual
     if residual.any():
@@ -773,10 +782,11 @@ def _dso_family(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray],
     cols["bpdso_90d"] = receivables.best_possible_dso(current_end, sales, WINDOW_90D)
     cols["add_90d"] = receivables.average_days_delinquent(ar_end, current_end, sales, WINDOW_90D)
     begin = as_of - np.timedelta64(WINDOW_90D, "D")
-    _, open_begin, balance_begin = _ledger.open_at(p, begin)
+    balance_begin = _ledger.balance_at(p, begin)
     book = _ledger.open_book(p, begin)
     # the open invoices then (a document unknown then makes its customer's sum unknown)
-    open_begin_sum = group_sum(open_begin, cust, n) if book.unknown else group_sum(book.amount, book.customer, n)
+    open_begin_sum = (group_sum(_ledger.open_at(p, begin)[1], cust, n) if book.unknown
+                      else group_sum(book.amount, book.customer, n))
     _refuse_overflow(p, "cei_90d", open_begin_sum, "the sum of their invoices open 90 days before as_of")
     _refuse_overflow(p, "cei_90d", balance_begin, "the sum of the credits on their account 90 days before as_of")
     ar_begin = open_begin_sum + balance_begin

@@ -50,7 +50,7 @@ import numpy as np
 
 from riskkit import receivables
 from riskkit._checks import readonly
-from riskkit._ledger import open_at, open_book
+from riskkit._ledger import balance_at, open_at, open_book
 from riskkit._numeric import group_count, group_sum, safe_divide
 from riskkit.errors import ValidationError
 
@@ -339,7 +339,7 @@ def aging(portfolio: Portfolio, as_of: Any = None) -> Mapping[str, np.ndarray]:
     out = {f"aging_{label}": buckets[:, j] for j, label in enumerate(receivables.AGING_LABELS)}
     out["disputed_amount"] = group_sum(book.amount[apart], book.customer[apart], n)
     if book.unknown:
-        _, _, balance = open_at(portfolio, when)
+        balance = balance_at(portfolio, when)
         unknown = np.isnan(balance)
         out = {k: np.where(unknown, np.nan, v) for k, v in out.items()}
     return MappingProxyType({k: readonly(v) for k, v in out.items()})

@@ -154,7 +154,7 @@ def _books(p: Portfolio, days: np.ndarray, bounds: np.ndarray) -> Iterator[_Book
         raise _unknown(p, days[0])
     n_dates = days.size
     day = days.astype("datetime64[D]").view(np.int64)
-    count, first = led._count, led.first_event
+    count, first = led.event_counts(), led.first_event
     n_events = led.owner.size
     tol = led.tolerance
     rest = led.magnitude - led._final

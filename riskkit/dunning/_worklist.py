@@ -43,9 +43,8 @@ import attrs
 import numpy as np
 
 from riskkit._checks import check_scores, readonly
-from riskkit._ledger import open_book
+from riskkit._ledger import issued_at, open_at, open_book
 from riskkit._numeric import group_count, group_max, group_sum
-from riskkit._pit import open_at
 from riskkit.dunning._ladder import REORDER_INSTALMENTS, REORDER_REFUSE, REORDER_SETTLE, Ladder, ReorderRule
 from riskkit.errors import DataTypeError, ValidationError
 from riskkit.promises import disputed_invoices
@@ -274,7 +273,7 @@ def _overdue(portfolio: Portfolio, when: np.datetime64) -> _Overdue:
     inv = portfolio.invoices
     n = portfolio.n_customers
     cust = inv["customer"]
-    issued, open_ = open_at(portfolio, when)
+    issued = issued_at(portfolio, when)
     # the invoices open at ``when`` as rows, shared with the features and signals of that date: sums over
     # them equal those over every invoice (the others add 0)
     book = open_book(portfolio, when)
@@ -288,7 +287,7 @@ def _overdue(portfolio: Portfolio, when: np.datetime64) -> _Overdue:
         count=group_count(owner, n),
         days=group_max(book.dpd[overdue], owner, n, empty=0.0).astype(np.int64),
         # a document unknown at ``when`` (a residual export before its date) makes its customer's sum unknown
-        open=group_sum(open_, cust, n) if book.unknown else group_sum(book.amount, book.customer, n),
+        open=group_sum(open_at(portfolio, when)[1], cust, n) if book.unknown else group_sum(book.amount, book.customer, n),
         relationship=when.astype(np.int64) - first_day,
     )
 

@@ -352,6 +352,38 @@ def test_the_ledger_payment_events_and_open_book_are_computed_once_and_shared() 
                                       kept, strict=True))
 
 
+@pytest.mark.parametrize("residual", [False, True], ids=["history", "residual-export"])
+def test_the_open_amounts_kept_as_rows_read_as_the_ledgers_own(residual: bool) -> None:
+    """A Portfolio keeps each date's open amounts as rows: read back per document they equal the ledger's
+    own, bit for bit (NaN where unknown before an export date), and so do what is issued, the balances
+    and the book of open invoices, at dates before, on and after the book's events."""
+    from riskkit import _ledger
+
+    p, _ = riskkit.datasets.make_portfolio(300, seed=4)
+    if residual:  # the same book exported with residuals on its as_of, read 60 days before that
+        tables = {name: dict(p.table(name)) for name in ("customers", "invoices")}
+        inv = tables["invoices"]
+        inv["residual"] = np.where(np.arange(p.invoices.n_rows) % 3 == 0, inv["amount"] / 2, np.nan)
+        keep = ["id", "customer_id", "issued", "due", "amount", "residual"]
+        p = Portfolio.from_arrays(customers={"id": tables["customers"]["id"]},
+                                  invoices={k: inv[k] for k in keep}, as_of=p.as_of, export_date=p.as_of)
+    led = _ledger.Ledger(p)
+    as_of = p.resolve_as_of()
+    for days in (-400, -60, 0, 30):
+        when = as_of + np.timedelta64(days, "D")
+        issued, open_, balance = led.open_at(when)
+        for got, want in zip(_ledger.open_at(p, when), (issued, open_, balance), strict=True):
+            assert got.dtype == want.dtype and got.tobytes() == want.tobytes() and not got.flags.writeable
+        assert _ledger.issued_at(p, when).tobytes() == issued.tobytes()
+        assert _ledger.balance_at(p, when).tobytes() == balance.tobytes()
+        book = _ledger.open_book(p, when)
+        assert book.rows.tolist() == np.flatnonzero(open_ > 0).tolist()
+        assert book.amount.tobytes() == open_[open_ > 0].tobytes()
+        assert bool(np.isnan(open_).any()) == (residual and days < 0)
+    counts = np.bincount(led.owner, minlength=led.n_docs)
+    assert led.event_counts().tolist() == counts.tolist()
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_features_in_two_threads_equal_the_sequential_ones(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
     """Large books run the feature families in two threads: the same values, bit for bit, at several dates."""
