@@ -218,7 +218,7 @@ class Ledger:
             if self.export_date is not None:
                 history &= self.date <= self.export_date
         else:
-            history = np.zeros(self.owner.size, dtype=bool)
+            history = np.broadcast_to(np.False_, self.owner.shape)  # no residual export: none, no memory
         self.history = history
         clear = np.where(history, 0.0, self.mag) if history.any() else self.mag
         starts = np.r_[True, self.owner[1:] != self.owner[:-1]] if self.owner.size else np.zeros(0, dtype=bool)
@@ -226,8 +226,8 @@ class Ledger:
         # where each document's events start (owners are sorted): the events of the documents before it
         counts = np.bincount(self.owner, minlength=n_docs)
         end = np.cumsum(counts)  # past each document's last event
-        self.first_event = end - counts
-        self._starts = starts
+        # (4 bytes a document while the events fit: they are positions in the event arrays)
+        self.first_event = (end - counts).astype(np.int32 if self.owner.size < 2**31 else np.int64)
         # every event known (any date on or after the last): each document's final clearing
         days = self.date.view(np.int64)
         self._last_date = days.max().astype("datetime64[D]") if days.size and days.min() > _NAT else None
@@ -340,7 +340,8 @@ class Ledger:
         size, cleared = size[rows], self.cleared[rows]
         if history:
             # history payments of residual exports: partial against their own running total
-            own_history = group_cumsum(np.where(self.history, self.mag, 0.0), self._starts)[rows]
+            starts = np.r_[True, owner[1:] != owner[:-1]]  # each document's first event
+            own_history = group_cumsum(np.where(self.history, self.mag, 0.0), starts)[rows]
             paid = np.where(self.history[rows], own_history, cleared)
         else:
             paid = cleared

@@ -341,23 +341,32 @@ def _lateness(p: Portfolio, memo: _Memo, end: np.datetime64, days: int, keep: bo
     return safe_divide(num, den), index, late_share
 
 
-def _payment_points(p: Portfolio) -> np.ndarray:
-    """Each payment event's payment-index points (:func:`riskkit.receivables.payment_points`), kept with ``p``.
+def _payment_points(p: Portfolio, rows: np.ndarray) -> np.ndarray:
+    """The payment-index points (:func:`riskkit.receivables.payment_points`) of the payment events ``rows``.
 
     Days late are whole days within a few years: the points of each day in
-    their range are computed once and looked up.
+    their range are computed once, kept with ``p``, and looked up.
     """
+    late = payment_events(p)["days_late"][rows]
+    table = _points_by_day(p)
+    if table is None:
+        return receivables.payment_points(late)
+    low, points = table
+    return points[late.astype(np.int64) - low]
 
-    def build() -> np.ndarray:
+
+def _points_by_day(p: Portfolio) -> tuple[int, np.ndarray] | None:
+    """(first day late, points of each day late from it) covering every payment event, or None when the
+    days late are not whole days within 100,000 days."""
+
+    def build() -> tuple[int, np.ndarray] | None:
         late = payment_events(p)["days_late"]
         if late.size:
             low, high = float(late.min()), float(late.max())
-            if np.isfinite(low) and np.isfinite(high) and high - low <= 100_000:
-                days = late.astype(np.int64)
-                if bool((days == late).all()):
-                    table = receivables.payment_points(np.arange(int(low), int(high) + 1, dtype=np.float64))
-                    return table[days - int(low)]
-        return receivables.payment_points(late)
+            if np.isfinite(low) and np.isfinite(high) and high - low <= 100_000 and bool(
+                    (late == np.round(late)).all()):
+                return int(low), receivables.payment_points(np.arange(int(low), int(high) + 1, dtype=np.float64))
+        return None
 
     return p._cached("features.payment_points", build, inherit=True)
 
@@ -388,7 +397,7 @@ class _Memo:
             return self._paid[key]
         ev = self.ev
         rows = np.flatnonzero(window(ev["date"], end, days))
-        paid = (ev["amount"][rows], ev["days_late"][rows], ev["customer"][rows], _payment_points(self.p)[rows])
+        paid = (ev["amount"][rows], ev["days_late"][rows], ev["customer"][rows], _payment_points(self.p, rows))
         if keep:
             self._rows[key] = rows  # before _paid: another thread may read both once _paid has the key
             self._paid[key] = paid

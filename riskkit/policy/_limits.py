@@ -262,7 +262,7 @@ def limit_arrays(
     terms = figures["terms_days"]
     payment_terms = np.where(
         conditions == "prepayment", "prepayment", np.where(terms == 0, "cash on delivery", _net(terms))
-    ).astype(object)
+    )
     return {
         "grade_index": gidx,
         "policy_grade_index": pgidx,
@@ -619,4 +619,6 @@ def _direction(limit: np.ndarray, now: np.ndarray) -> np.ndarray:
 
 
 def _net(terms: np.ndarray) -> np.ndarray:
-    return np.char.add("net ", terms.astype(str))
+    """``"net N"`` for each term of N days, as objects: one string per distinct term (a book has a few)."""
+    days, which = np.unique(terms, return_inverse=True)
+    return np.array([f"net {d}" for d in days.tolist()], dtype=object)[which.reshape(-1)]
