@@ -40,6 +40,7 @@ from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
 from riskkit._ingest import Columns, Ingest, Rejection, coded_text, text_from_arrow, text_objects
+from riskkit._memory import give_back_after
 from riskkit._pit import as_of_date, as_of_day
 from riskkit.errors import SchemaError, ValidationError
 
@@ -372,7 +373,7 @@ class Portfolio:
             tolerance=options.tolerance,
         )
         tables, rejected = ingest.build(inputs, problems=problems)
-        return cls(
+        built = cls(
             tables,
             as_of=options.as_of,
             statistical=options.statistical,
@@ -382,6 +383,9 @@ class Portfolio:
             export_date=options.export_date,
             skipped=skipped,
         )
+        del tables, ingest
+        give_back_after(built)  # what the checks and conversions freed
+        return built
 
     @classmethod
     def from_records(

@@ -44,6 +44,7 @@ import numpy as np
 
 from riskkit._checks import check_scores, readonly
 from riskkit._ledger import issued_at, open_at, open_book
+from riskkit._memory import give_back_after
 from riskkit._numeric import group_count, group_max, group_sum
 from riskkit.dunning._ladder import REORDER_INSTALMENTS, REORDER_REFUSE, REORDER_SETTLE, Ladder, ReorderRule
 from riskkit.errors import DataTypeError, ValidationError
@@ -493,4 +494,6 @@ def worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, ladde
     )
     columns["cause_hints"] = _cause_hints(features, rows, columns["debtor_type"], columns["days_past_due"])
     columns["reason"] = _reasons(columns, grade_days, ladder._delays(type_idx))
-    return _ranked(columns, when.astype(object), portfolio.currency)
+    out = _ranked(columns, when.astype(object), portfolio.currency)
+    give_back_after(portfolio)
+    return out

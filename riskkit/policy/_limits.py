@@ -185,6 +185,7 @@ import numpy as np
 
 from riskkit import finance
 from riskkit._checks import Interval, check, check_scores
+from riskkit._memory import give_back_after
 from riskkit._numeric import group_sum
 from riskkit._pit import latest_statements, statement_column
 from riskkit.errors import ValidationError
@@ -214,7 +215,7 @@ def recommend(
     a = limit_arrays(policy, portfolio, when, scores, trade_references)
     a.update(group_cap(policy, portfolio, when, a))  # nothing for a book without group limits
     current = a["current_limit"]
-    return Recommendations(
+    out = Recommendations(
         customer_ids=portfolio.customer_ids,
         grade=np.asarray(scores.grade).astype(str).astype(object),
         policy_grade=np.array(policy.grades, dtype=object)[a["policy_grade_index"]],
@@ -239,6 +240,8 @@ def recommend(
         policy_version=policy.version,
         grades=policy.grades,
     )
+    give_back_after(portfolio)
+    return out
 
 
 def limit_arrays(

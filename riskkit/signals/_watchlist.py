@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from riskkit._checks import readonly
+from riskkit._memory import give_back_after
 from riskkit.errors import ValidationError
 from riskkit.signals._base import (
     SEVERITIES,
@@ -271,7 +272,10 @@ def evaluate(
     resolved_wl = None
     if previous is not None:
         cols, resolved_wl = _compare(cols, names, ids, previous, day)
-    return Watchlist._build(day, names, categories, ids, cols, resolved_wl, timings, state)
+    out = Watchlist._build(day, names, categories, ids, cols, resolved_wl, timings, state)
+    del cols, parts
+    give_back_after(portfolio)
+    return out
 
 
 def _cat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
