@@ -212,6 +212,8 @@ class Ledger:
             np.concatenate(mag_parts).astype(np.float64),
             np.concatenate(kind_parts).astype(np.int8),
         )
+        # the unsorted events go now, not when the ledger is done (a few hundred MB on a large book)
+        del own, own_date, own_mag, owner_parts, date_parts, mag_parts, kind_parts, named, target, same, cn, t, res
         # before the export date a residual document's clearing is its residual event's: history adds nothing
         if self.has_residual.any():
             history = self.has_residual[self.owner] & (self.kind != _RESIDUAL)
@@ -326,14 +328,19 @@ class Ledger:
             is_payment &= self.debit[owner]
         size = self.magnitude[owner]
         history = self.history.any()  # residual exports only; without them the history terms drop out
-        before = self.cleared - (np.where(self.history, 0.0, self.mag) if history else self.mag)
-        rest_before = np.clip(size - before, 0.0, None)
+        # (one event-long array at a time, in place where it can be: a large book has tens of millions)
+        rest_before = size - (self.cleared - (np.where(self.history, 0.0, self.mag) if history else self.mag))
+        np.clip(rest_before, 0.0, None, out=rest_before)
         # a payment that settles its invoice within the tolerance pays all that was left (the rest is written off)
-        settles = (size - self.cleared <= self.tolerance) & (self.cleared > 0)
-        applied = np.where(settles, rest_before, np.minimum(self.mag, rest_before))
+        settles = np.subtract(size, self.cleared) <= self.tolerance
+        settles &= self.cleared > 0
+        applied = np.minimum(self.mag, rest_before)
+        np.copyto(applied, rest_before, where=settles)
+        del settles, rest_before
         if history:
             applied = np.where(self.history, np.minimum(self.mag, size), applied)
         keep = is_payment & (applied > 0)
+        del is_payment
         # every event a payment of an invoice (the common book): the events' own arrays, no gathers
         rows: slice | np.ndarray = slice(None) if keep.all() else np.flatnonzero(keep)
         # whether the invoice was still open after the payment, for the payments only
