@@ -18,10 +18,9 @@ Parquet needs the optional ``pyarrow`` extra (``pip install "riskkit[pyarrow]"``
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -120,14 +119,61 @@ def _dictionary_text(col: Any, pa: Any) -> np.ndarray | None:
     return coded_text(_objects(chunks[0].dictionary), codes)
 
 
-def parquet_reader(table_name: str, source: str | os.PathLike[str]) -> Callable[[], dict[str, np.ndarray]]:
-    """A function reading one table from a Parquet file (or a folder of them) as columns, when called."""
-    return functools.partial(_read_columns, table_name, [os.fspath(source)])
+class ReadAhead(Mapping[str, dict[str, np.ndarray]]):
+    """Parquet tables by name (``{table: [files]}``), each read and converted to columns when looked up,
+    with the next table of ``order`` already being read in a background thread.
 
+    Arrow reads and decodes Parquet without holding the GIL, so the next
+    table's reading overlaps this one's conversion and checks (one core
+    reads while the other checks). At most one table is read ahead: its
+    Arrow data is the only extra memory. A read that fails raises its error
+    when its table is looked up; :meth:`close` drops what was read ahead and
+    not asked for.
 
-def _read_columns(table_name: str, files: list[str]) -> dict[str, np.ndarray]:
-    """One table's columns from its Parquet files."""
-    return columns_from_arrow(table_name, read_parquet(table_name, files))
+    Examples
+    --------
+    >>> import tempfile, pyarrow as pa, pyarrow.parquet as pq
+    >>> folder = tempfile.mkdtemp()
+    >>> for name in ("customers", "invoices"):
+    ...     pq.write_table(pa.table({"id": ["X1"]}), os.path.join(folder, f"{name}.parquet"))
+    >>> tables = ReadAhead({n: [os.path.join(folder, f"{n}.parquet")] for n in ("customers", "invoices")},
+    ...                    order=("customers", "invoices"))
+    >>> tables["customers"]["id"], tables["invoices"]["id"]
+    (array(['X1'], dtype='<U2'), array(['X1'], dtype='<U2'))
+    >>> tables.close()
+    """
+
+    def __init__(self, files: Mapping[str, list[str]], order: Iterable[str]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._files = dict(files)
+        wanted = [name for name in order if name in self._files]
+        self._order = [*wanted, *(name for name in self._files if name not in wanted)]
+        self._ahead: dict[str, Any] = {}  # table name -> Future of its Arrow table
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskkit-read-ahead")
+
+    def __getitem__(self, name: str) -> dict[str, np.ndarray]:
+        files = self._files[name]
+        future = self._ahead.pop(name, None)
+        position = self._order.index(name)
+        for following in self._order[position + 1: position + 2]:  # queued behind this one's read
+            if following not in self._ahead:
+                self._ahead[following] = self._pool.submit(read_parquet, following, self._files[following])
+        table = future.result() if future is not None else read_parquet(name, files)
+        return columns_from_arrow(name, table)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def close(self) -> None:
+        """Stop reading ahead: a table queued is not read, one being read is let go of when done."""
+        for future in self._ahead.values():
+            future.cancel()
+        self._ahead.clear()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def release_memory() -> None:
@@ -152,11 +198,10 @@ def read_parquet(table_name: str, files: Iterable[str]) -> Any:
         raise ValidationError(f"{table_name}: cannot read Parquet {files[0]!r}: {exc}", table=table_name) from exc
 
 
-def book_readers(
-    path: str | os.PathLike[str], partitions: int | Iterable[int] | None = None
-) -> Mapping[str, Callable[[], dict[str, np.ndarray]]]:
-    """A reader per table of a book written by :func:`riskkit.dask.write_partitioned` (some partitions, or all),
-    or of a folder holding a ``<table>.parquet`` file per table (``customers.parquet``, ``invoices.parquet``, ...)."""
+def book_files(path: str | os.PathLike[str], partitions: int | Iterable[int] | None = None) -> dict[str, list[str]]:
+    """The Parquet files of each table of a book written by :func:`riskkit.dask.write_partitioned` (some
+    partitions, or all), or of a folder holding a ``<table>.parquet`` file per table (``customers.parquet``,
+    ``invoices.parquet``, ...)."""
     from riskkit._schema import TABLES
 
     root = _book_root(path)
@@ -166,7 +211,7 @@ def book_readers(
         if partitions is not None:
             raise ValidationError(f"{root!r} holds one file per table, not partitions; leave partitions out",
                                   field="partitions", value=partitions)
-        return {name: functools.partial(_read_columns, name, [file]) for name, file in plain.items()}
+        return {name: [file] for name, file in plain.items()}
     if not os.path.exists(os.path.join(root, MANIFEST)):
         raise ValidationError(
             f"{root!r} holds neither a partitioned book (no {MANIFEST}; write one with "
@@ -177,9 +222,7 @@ def book_readers(
         )
     manifest = read_manifest(root)
     numbers = _partition_numbers(partitions, int(manifest["npartitions"]))
-
-    return {name: functools.partial(_read_columns, name, [_part_file(root, name, i) for i in numbers])
-            for name in manifest["tables"] if numbers}
+    return {name: [_part_file(root, name, i) for i in numbers] for name in manifest["tables"] if numbers}
 
 
 # --- the partitioned book's layout (written by riskkit.dask.write_partitioned) ------------------------------

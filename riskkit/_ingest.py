@@ -1010,6 +1010,11 @@ def _first_of_equal(keys: np.ndarray) -> np.ndarray:
     return out
 
 
+#: The order in which :meth:`Ingest.build` reads its tables (a reader may read the next one ahead).
+READ_ORDER = ("customers", "exposures", "invoices", "orders", "statements", "events", "insurance", "payments",
+              "promises", "disputes")
+
+
 class Ingest:
     """Builds validated tables; see the module docstring."""
 

@@ -39,7 +39,7 @@ from riskkit import _schema
 from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
-from riskkit._ingest import Columns, Ingest, Rejection, coded_text, text_from_arrow, text_objects
+from riskkit._ingest import READ_ORDER, Columns, Ingest, Rejection, coded_text, text_from_arrow, text_objects
 from riskkit._memory import give_back_after
 from riskkit._pit import as_of_date, as_of_day
 from riskkit.errors import SchemaError, ValidationError
@@ -627,7 +627,7 @@ class Portfolio:
         >>> whole.n_customers, 0 < half.n_customers < 30
         (30, True)
         """
-        from riskkit._arrow import book_readers, parquet_reader, release_memory
+        from riskkit._arrow import ReadAhead, book_files, release_memory
 
         tables = (customers, exposures, invoices, payments, orders, statements, events, insurance, promises, disputes)
         if book is not None:
@@ -636,15 +636,18 @@ class Portfolio:
                 raise SchemaError(f"Portfolio.from_parquet: give a book folder or tables ({', '.join(named)}), "
                                   "not both")
             _check_call("from_parquet", unknown, True)
-            readers = dict(book_readers(book, partitions))
+            files = book_files(book, partitions)
         else:
             if partitions is not None:
                 raise SchemaError("Portfolio.from_parquet: partitions is for a book folder (book=...)")
-            readers = {name: parquet_reader(name, path) for name, path in _given("from_parquet", unknown, *tables).items()}
+            files = {name: [os.fspath(path)] for name, path in _given("from_parquet", unknown, *tables).items()}
         options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
+        # the next table is read while this one is checked, in the order the build asks for them
+        tables_ahead = ReadAhead(files, order=READ_ORDER)
         try:
-            return cls._build(_ReadOnDemand(readers), options)
+            return cls._build(tables_ahead, options)
         finally:
+            tables_ahead.close()
             release_memory()
 
     @classmethod

@@ -105,6 +105,49 @@ def test_an_unreadable_parquet_file_is_a_validation_error_naming_the_table(tmp_p
     assert info.value.table == "customers"
 
 
+def test_the_build_reads_its_tables_in_the_order_a_reader_reads_ahead() -> None:
+    """Portfolio.from_parquet reads the next table of READ_ORDER while one is checked: that is the order in
+    which a build asks for them (a table asked out of order would be read twice over in memory)."""
+    from collections.abc import Iterator, Mapping
+
+    from riskkit._ingest import READ_ORDER
+    from riskkit.portfolio import _TABLE_ORDER
+
+    raw, _ = generate(20, seed=1)
+    asked: list[str] = []
+
+    class Spy(Mapping[str, Any]):
+        def __getitem__(self, name: str) -> Any:
+            asked.append(name)
+            return raw[name]
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(raw)
+
+        def __len__(self) -> int:
+            return len(raw)
+
+    from riskkit.portfolio import _Options
+
+    Portfolio._build(Spy(), _Options(AS_OF, (), "raise", "error", None, None, 1.0, None))
+    assert [name for name in asked if name in raw] == [name for name in READ_ORDER if name in raw]
+    assert sorted(READ_ORDER) == sorted(_TABLE_ORDER)
+
+
+def test_a_table_read_ahead_that_cannot_be_read_fails_when_its_turn_comes(tmp_path: Path) -> None:
+    """An unreadable invoices file, read ahead while customers are checked, raises naming invoices; a bad
+    customers table before it raises first, naming customers."""
+    pq.write_table(_customers(), tmp_path / "c.parquet")
+    (tmp_path / "i.parquet").write_text("not parquet")
+    with pytest.raises(ValidationError, match=r"^invoices: cannot read Parquet") as info:
+        Portfolio.from_parquet(customers=tmp_path / "c.parquet", invoices=tmp_path / "i.parquet")
+    assert info.value.table == "invoices"
+    pq.write_table(pa.table({"id": ["C1", "C1"]}), tmp_path / "twice.parquet")
+    with pytest.raises(ValidationError, match="customers") as info:
+        Portfolio.from_parquet(customers=tmp_path / "twice.parquet", invoices=tmp_path / "i.parquet")
+    assert info.value.table == "customers"
+
+
 @pytest.mark.parametrize("encode", [False, True])
 def test_an_unknown_customer_in_a_dictionary_column_is_rejected_naming_its_row(encode: bool) -> None:
     refs = pa.array(["C1", "C9", "C2", "C9"])
