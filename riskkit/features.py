@@ -557,7 +557,7 @@ def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], m
     overdue_then = then.overdue()
     dbt_then = receivables.days_beyond_terms(then.amount[overdue_then], then.dpd[overdue_then],
                                              then.customer[overdue_then], n)
-    had_invoices = _first_issued(p, debit_only=False) <= _day(prior_end)  # a document issued by then
+    had_invoices = first_issued(p, debit_only=False) <= _day(prior_end)  # a document issued by then
     dbt_then = np.where(had_invoices & np.isnan(dbt_then), 0.0, dbt_then)
     cols["dbt_change_90d"] = cols["dbt_weighted"] - dbt_then
     balance_then = _ledger.balance_at(p, prior_end)
@@ -571,13 +571,16 @@ def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], m
         cols[name] = _peer_percentile_self(cols[ranked], industry)
 
 
-def _first_issued(p: Portfolio, debit_only: bool) -> np.ndarray:
-    """Per customer: the day number of its first invoice (``debit_only``) or document; the largest int64 without."""
+def first_issued(p: Portfolio, debit_only: bool) -> np.ndarray:
+    """Per customer: the day number of its first invoice (``debit_only``) or document; the largest int64 without.
+
+    Kept with the Portfolio: features, and the policy's history of each customer, read it.
+    """
 
     def build() -> np.ndarray:
         inv = p.invoices
         if debit_only and not inv["credit"].any():
-            return _first_issued(p, debit_only=False)  # every document an invoice
+            return first_issued(p, debit_only=False)  # every document an invoice
         none = np.iinfo(np.int64).max
         days = inv["issued"].astype("datetime64[D]", copy=False).view(np.int64)  # NaT: the smallest int64
         skip = days == np.iinfo(np.int64).min
@@ -731,7 +734,7 @@ def _receivables(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray]
     unknown = np.isnan(balance)  # residual-only documents before the export date
     # sums over the open invoices only: the other documents add 0
     book = _ledger.open_book(p, as_of)
-    has_invoices = _first_issued(p, debit_only=True) <= _day(as_of)  # an invoice issued by as_of
+    has_invoices = first_issued(p, debit_only=True) <= _day(as_of)  # an invoice issued by as_of
     overdue = book.overdue()
     open_ov, dpd_ov, cust_ov = book.amount[overdue], book.dpd[overdue], book.customer[overdue]
     open_invoices = group_sum(book.amount, book.customer, n)

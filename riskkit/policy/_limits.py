@@ -368,20 +368,39 @@ def history(portfolio: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.n
     without any), the amount invoiced in the last 365 days net of credit notes, and the average
     payment terms in days (``due - issued``) of the invoices among them, weighted by amount (NaN
     without an invoice in those 365 days; credit notes have no terms)."""
+    from riskkit.features import first_issued
+
     inv = portfolio.invoices
     n = portfolio.n_customers
-    issued, cust, amount = inv["issued"], inv["customer"], inv["amount"]
-    days = (when - issued).astype(np.int64)
-    known = days >= 0
-    oldest = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(oldest, cust[known], days[known])
-    months = np.where(oldest >= 0, oldest / _MONTH_DAYS, np.nan)
-    recent = known & (days < _HISTORY_DAYS)
-    purchases = group_sum(np.where(recent, amount, 0.0), cust, n)
-    terms = (inv["due"] - issued).astype(np.int64)  # NaT: the smallest int64, left out below
-    weight = np.where(recent & (amount > 0) & (terms >= 0), amount, 0.0)
+    cust, amount = inv["customer"], inv["amount"]
+    day = int(np.asarray(when).astype("datetime64[D]").astype(np.int64))
+    # day numbers, one document-long array at a time (a large book has tens of millions of documents)
+    issued = inv["issued"].astype("datetime64[D]", copy=False).view(np.int64)
+    nat = np.iinfo(np.int64).min  # NaT: left out
+    days = np.subtract(day, issued)
+    recent = days < _HISTORY_DAYS
+    recent &= days >= 0
+    del days
+    if issued.size and int(issued.min()) == nat:
+        recent &= issued != nat
+    # the oldest document issued by ``when`` is the customer's first one, when that is issued by then
+    first = first_issued(portfolio, debit_only=False)  # kept with the Portfolio (features read it)
+    months = np.where(first <= day, (day - np.minimum(first, day)) / _MONTH_DAYS, np.nan)
+    # the documents of the last 365 days alone: the others add 0 to every sum (in the same order)
+    rows = np.flatnonzero(recent)
+    del recent
+    cust, amount = cust[rows], amount[rows]
+    purchases = group_sum(amount, cust, n)
+    due = inv["due"].astype("datetime64[D]", copy=False).view(np.int64)[rows]
+    terms = due - issued[rows]
+    # an invoice's own terms weigh by its amount: credit notes and documents without a due date do not
+    invoice = (amount > 0) & (terms >= 0)
+    if due.size and int(due.min()) == nat:
+        invoice &= due != nat
+    weight = np.where(invoice, amount, 0.0)
+    np.maximum(terms, 0, out=terms)
     with np.errstate(invalid="ignore", divide="ignore"):
-        avg_terms = group_sum(weight * np.maximum(terms, 0), cust, n) / group_sum(weight, cust, n)
+        avg_terms = group_sum(weight * terms, cust, n) / group_sum(weight, cust, n)
     return months, purchases, avg_terms
 
 

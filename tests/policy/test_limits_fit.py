@@ -389,3 +389,22 @@ def test_demo_book_checks_use_the_reviewed_limit() -> None:
     decisions = policy.check_orders(book, ids, [1000.0] * 50, scores=scores, now=NOW)
     assert [d.credit_limit for d in decisions] == rec.limit[:50].tolist()
     assert policy.check_order(book, ids[3], 1000.0, scores=scores, now=NOW) == decisions[3]
+
+
+@pytest.mark.parametrize("days_back", [-30, 0, 200, 700, 5000])
+def test_the_months_of_history_are_the_oldest_document_issued_by_then(days_back: int) -> None:
+    """A customer's history (limits' new-customer rule) counts from its oldest document issued by the date:
+    the same as taking the largest age of its documents one by one (NaN before its first)."""
+    from riskkit.policy._limits import _MONTH_DAYS, history
+
+    book, _ = riskkit.datasets.make_portfolio(300, seed=5)
+    when = book.resolve_as_of() - np.timedelta64(days_back, "D")
+    months, _, _ = history(book, when)
+    inv = book.invoices
+    expected = np.full(book.n_customers, np.nan)
+    for c, issued in zip(inv["customer"].tolist(), inv["issued"].tolist(), strict=True):
+        age = (np.datetime64(issued, "D") - np.datetime64(when, "D")).astype(np.int64) * -1
+        if age >= 0 and not age / _MONTH_DAYS <= expected[c]:
+            expected[c] = age / _MONTH_DAYS
+    np.testing.assert_array_equal(months, expected)
+    assert np.isnan(months).all() == (days_back == 5000)  # long before the first document: no history
