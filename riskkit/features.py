@@ -39,7 +39,7 @@ import numpy as np
 
 from riskkit import _ledger, finance, receivables
 from riskkit._frame import FeatureFrame
-from riskkit._memory import give_back_after
+from riskkit._memory import large_step
 from riskkit._numeric import group_count, group_max, group_sum, safe_divide
 from riskkit._pit import latest_statements, statement_column, window
 from riskkit.errors import SchemaError, ValidationError
@@ -645,6 +645,11 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
         A customer's amounts overflow float64 when summed (see the module
         documentation); the message names the customers and the feature.
     """
+    with large_step(p):  # a large book: see riskkit._memory
+        return _compute(p, as_of)
+
+
+def _compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     n = p.n_customers
     cols: dict[str, np.ndarray] = {}
     memo = _Memo(p)
@@ -662,12 +667,9 @@ def compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
     for j, info in enumerate(_CATALOGUE):
         values[:, j] = cols.pop(info.name)  # each column let go once copied: not all held twice
-    frame = FeatureFrame._adopt(
+    return FeatureFrame._adopt(
         values, tuple(f.name for f in _CATALOGUE), customer_ids=p.customer_ids, as_of=as_of.astype(object)
     )
-    del cols, memo
-    give_back_after(p)  # the families' intermediate arrays, freed: back to the system on a large book
-    return frame
 
 
 #: Documents from which :func:`compute` runs its two halves of families in two threads (below it,

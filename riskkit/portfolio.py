@@ -40,7 +40,7 @@ from riskkit._convert import show
 from riskkit._csvfile import Dialect, header_hint, parse_column, read_csv
 from riskkit._default import DefaultDefinition
 from riskkit._ingest import READ_ORDER, Columns, Ingest, Rejection, coded_text, text_from_arrow, text_objects
-from riskkit._memory import give_back_after
+from riskkit._memory import give_back_after, small_pages
 from riskkit._pit import as_of_date, as_of_day
 from riskkit.errors import SchemaError, ValidationError
 
@@ -372,7 +372,8 @@ class Portfolio:
             rates=options.rates,
             tolerance=options.tolerance,
         )
-        tables, rejected = ingest.build(inputs, problems=problems)
+        with small_pages():  # gigabytes of fresh arrays at once on a large book: see riskkit._memory
+            tables, rejected = ingest.build(inputs, problems=problems)
         built = cls(
             tables,
             as_of=options.as_of,

@@ -71,3 +71,63 @@ def test_giving_back_returns_freed_memory_to_the_system() -> None:
     assert _memory.give_back() is True
     page = os.sysconf("SC_PAGE_SIZE")
     assert (before - resident()) * page > 100 * 2**20  # most of the 200 MiB freed
+
+
+def test_a_build_turns_numpys_huge_page_advice_off_and_back_even_from_threads_and_on_errors(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading a book allocates gigabytes at once: numpy's huge-page advice is off while a Portfolio is
+    built (several at once in threads included), and back as it was after, an error included."""
+    import threading
+
+    if _memory.huge_page_advice() is None:
+        pytest.skip("this numpy has no huge-page switch")
+    seen: list[bool | None] = []
+    build = riskkit.Portfolio._build.__func__  # type: ignore[attr-defined]
+
+    def spying(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        from riskkit._ingest import Ingest
+
+        original = Ingest.build
+
+        def build_and_look(self: Any, *a: Any, **k: Any) -> Any:
+            seen.append(_memory.huge_page_advice())
+            return original(self, *a, **k)
+
+        monkeypatch.setattr(Ingest, "build", build_and_look)
+        return build(cls, *args, **kwargs)
+
+    monkeypatch.setattr(riskkit.Portfolio, "_build", classmethod(spying))
+    before = _memory.huge_page_advice()
+    threads = [threading.Thread(target=lambda: riskkit.Portfolio.from_records(customers=[{"id": "A"}]))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with pytest.raises(riskkit.RiskkitError):
+        riskkit.Portfolio.from_records(customers=[{"id": ""}])
+    assert seen and set(seen) == {False}
+    assert _memory.huge_page_advice() == before
+
+
+def test_a_step_over_a_large_book_runs_without_huge_page_advice(monkeypatch: pytest.MonkeyPatch,
+                                                                 calls: list[int]) -> None:
+    from riskkit import features
+
+    if _memory.huge_page_advice() is None:
+        pytest.skip("this numpy has no huge-page switch")
+    seen: list[bool | None] = []
+    compute = features._compute
+
+    def looking(*args: Any) -> Any:
+        seen.append(_memory.huge_page_advice())
+        return compute(*args)
+
+    monkeypatch.setattr(features, "_compute", looking)
+    book, _ = riskkit.datasets.make_portfolio(100, seed=3)
+    before = _memory.huge_page_advice()
+    book.features()
+    monkeypatch.setattr(_memory, "LARGE_BOOK_ROWS", 1)
+    book.features(book.as_of - np.timedelta64(1, "D"))  # another date: computed again
+    assert seen == [before, False] and _memory.huge_page_advice() == before
+    assert calls == [0]  # and the memory given back, once, for the large book

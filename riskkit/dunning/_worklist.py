@@ -44,7 +44,7 @@ import numpy as np
 
 from riskkit._checks import check_scores, readonly
 from riskkit._ledger import issued_at, open_at, open_book
-from riskkit._memory import give_back_after
+from riskkit._memory import large_step
 from riskkit._numeric import group_count, group_max, group_sum
 from riskkit.dunning._ladder import REORDER_INSTALMENTS, REORDER_REFUSE, REORDER_SETTLE, Ladder, ReorderRule
 from riskkit.errors import DataTypeError, ValidationError
@@ -457,6 +457,11 @@ def worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, ladde
     >>> len(wl), bool((wl["priority"][:-1] >= wl["priority"][1:]).all())
     (108, True)
     """
+    with large_step(portfolio):  # a large book: see riskkit._memory
+        return _worklist(portfolio, scores, as_of, ladder)
+
+
+def _worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any, ladder: Ladder | None) -> Worklist:
     from riskkit.scoring._result import ScoreResult  # here, so that importing riskkit.dunning loads no scorer
 
     ladder = Ladder.default() if ladder is None else ladder
@@ -494,6 +499,4 @@ def worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, ladde
     )
     columns["cause_hints"] = _cause_hints(features, rows, columns["debtor_type"], columns["days_past_due"])
     columns["reason"] = _reasons(columns, grade_days, ladder._delays(type_idx))
-    out = _ranked(columns, when.astype(object), portfolio.currency)
-    give_back_after(portfolio)
-    return out
+    return _ranked(columns, when.astype(object), portfolio.currency)

@@ -185,7 +185,7 @@ import numpy as np
 
 from riskkit import finance
 from riskkit._checks import Interval, check, check_scores
-from riskkit._memory import give_back_after
+from riskkit._memory import large_step
 from riskkit._numeric import group_sum
 from riskkit._pit import latest_statements, statement_column
 from riskkit.errors import ValidationError
@@ -211,11 +211,18 @@ def recommend(
     policy: CreditPolicy, portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, *, trade_references: Any = None
 ) -> Recommendations:
     """Credit limit, payment terms and conditions for every customer (see :meth:`CreditPolicy.recommend`)."""
+    with large_step(portfolio):  # a large book: see riskkit._memory
+        return _recommend(policy, portfolio, scores, as_of, trade_references)
+
+
+def _recommend(
+    policy: CreditPolicy, portfolio: Portfolio, scores: ScoreResult, as_of: Any, trade_references: Any
+) -> Recommendations:
     when = portfolio.resolve_as_of(as_of)
     a = limit_arrays(policy, portfolio, when, scores, trade_references)
     a.update(group_cap(policy, portfolio, when, a))  # nothing for a book without group limits
     current = a["current_limit"]
-    out = Recommendations(
+    return Recommendations(
         customer_ids=portfolio.customer_ids,
         grade=np.asarray(scores.grade).astype(str).astype(object),
         policy_grade=np.array(policy.grades, dtype=object)[a["policy_grade_index"]],
@@ -240,8 +247,6 @@ def recommend(
         policy_version=policy.version,
         grades=policy.grades,
     )
-    give_back_after(portfolio)
-    return out
 
 
 def limit_arrays(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from riskkit._checks import readonly
-from riskkit._memory import give_back_after
+from riskkit._memory import large_step
 from riskkit.errors import ValidationError
 from riskkit.signals._base import (
     SEVERITIES,
@@ -204,6 +204,19 @@ def evaluate(
     ...
     riskkit.errors.ValidationError: unknown signal(s) 'overdue_dayz'; available: ...
     """
+    with large_step(portfolio):  # a large book: see riskkit._memory
+        return _evaluate(portfolio, as_of, signals, thresholds, previous, calibration, alert_budget)
+
+
+def _evaluate(
+    portfolio: Any,
+    as_of: Any,
+    signals: str | Iterable[str] | None,
+    thresholds: Mapping[str, Any] | None,
+    previous: Watchlist | None,
+    calibration: Any,
+    alert_budget: float | None,
+) -> Watchlist:
     when = portfolio.resolve_as_of(as_of)
     names, objects = select_signals(signals)
     if calibration is not None:
@@ -272,10 +285,7 @@ def evaluate(
     resolved_wl = None
     if previous is not None:
         cols, resolved_wl = _compare(cols, names, ids, previous, day)
-    out = Watchlist._build(day, names, categories, ids, cols, resolved_wl, timings, state)
-    del cols, parts
-    give_back_after(portfolio)
-    return out
+    return Watchlist._build(day, names, categories, ids, cols, resolved_wl, timings, state)
 
 
 def _cat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
