@@ -9,8 +9,9 @@ step of a book of a million customers). :func:`give_back` asks the allocator
 to return its free pages (glibc's ``malloc_trim``; a few milliseconds); other
 C libraries and systems have no such call, and it does nothing there.
 
-The entry points call it at their end for large books only
-(:func:`give_back_after`), never on the one-customer service paths.
+Building a Portfolio calls it at its end (:func:`give_back_after`), and
+features, signals, limits and the worklist run inside :func:`large_step`:
+large books only, never the one-customer service paths.
 
 Loading a book allocates its arrays at once, gigabytes of fresh memory.
 numpy asks the kernel for huge pages on large arrays; where the kernel's

@@ -1109,20 +1109,27 @@ def test_rejections_have_the_documented_types() -> None:
     assert type(p.rejected[1].value) is float  # plain Python values, not numpy scalars
 
 
+def _read_in_threads(table: TableView, column: str, threads: int = 8) -> list[np.ndarray]:
+    """``table[column]`` read by several threads at once: what each got."""
+    import threading
+
+    got: list[np.ndarray] = []
+    started = [threading.Thread(target=lambda: got.append(table[column])) for _ in range(threads)]
+    for t in started:
+        t.start()
+    for t in started:
+        t.join()
+    return got
+
+
 def test_a_customer_reference_column_is_read_through_the_codes(portfolio: Portfolio) -> None:
     """invoices.customer_id (and the other tables whose rows all name a customer) is made when asked for,
     from the customers' own id strings: equal to what was given, the same column to every thread."""
-    import threading
 
     inv = portfolio.invoices
     assert "customer_id" not in inv._columns  # nothing kept per row until asked for
     assert list(inv)[:2] == ["id", "customer_id"]  # the schema's order all the same
-    got: list[np.ndarray] = []
-    threads = [threading.Thread(target=lambda: got.append(inv["customer_id"])) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    got = _read_in_threads(inv, "customer_id")
     assert all(g is got[0] for g in got) and not got[0].flags.writeable
     assert got[0].tolist() == ["C001", "C001", "C002", "C003", "C002"]
     assert all(v is portfolio.customer_ids[c] for v, c in zip(got[0].tolist(), inv["customer"].tolist(), strict=True))
@@ -1140,7 +1147,6 @@ def test_invoice_ids_given_as_fixed_width_text_are_kept_compactly(ids: list[str]
     kept as bytes (or as that text) and made into strings when first read: the same column, the same
     rejections and duplicates found, rows readable one by one without making the rest."""
     import pickle
-    import threading
 
     def book(given: Any, errors: str = "raise") -> Portfolio:
         return Portfolio.from_arrays(
@@ -1158,12 +1164,7 @@ def test_invoice_ids_given_as_fixed_width_text_are_kept_compactly(ids: list[str]
     assert inv.take("id", np.array([2, 0])).tolist() == [ids[2], ids[0]] and inv.take("id", 1) == ids[1]
     assert type(inv.take("id", 1)) is str
     assert "id" not in inv._columns
-    got: list[np.ndarray] = []
-    threads = [threading.Thread(target=lambda: got.append(inv["id"])) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    got = _read_in_threads(inv, "id")
     assert all(g is got[0] for g in got) and not got[0].flags.writeable and got[0].dtype == object
     assert got[0].tolist() == ids == plain.invoices["id"].tolist()
     assert all(type(v) is str for v in got[0].tolist())
