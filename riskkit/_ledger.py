@@ -27,6 +27,7 @@ over the events. The ledger and its answers are kept with the Portfolio
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -106,10 +107,10 @@ def _event_order(owner: np.ndarray, date: np.ndarray, kind: np.ndarray) -> np.nd
 
 def _sorted_events(
     own: np.ndarray, own_date: np.ndarray, own_mag: np.ndarray,
-    owner: np.ndarray, date: np.ndarray, mag: np.ndarray, kind: np.ndarray,
+    owner: np.ndarray, date: np.ndarray, mag: np.ndarray, kind: np.ndarray, owner_dtype: type = np.int64,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The documents' own payments (``own``: one per document, in document order) followed by the other
-    events, stably sorted by owner, date and kind: owner, date, magnitude and kind of each.
+    events, stably sorted by owner, date and kind: owner (as ``owner_dtype``), date, magnitude and kind of each.
 
     The own payments are sorted already, so only the others are sorted and merged in, each after the own
     payment it ties with: the order of ``np.lexsort((kind, date, owner))`` over both, concatenated.
@@ -119,14 +120,15 @@ def _sorted_events(
     own_date = own_date.astype("datetime64[D]", copy=False)
     n_own = own.size
     if m == 0:
-        return own, own_date, own_mag.astype(np.float64, copy=False), np.full(n_own, _PAY, dtype=np.int8)
+        return (own.astype(owner_dtype), own_date, own_mag.astype(np.float64, copy=False),
+                np.full(n_own, _PAY, dtype=np.int8))
     if np.isnat(own_date).any() or np.isnat(date).any() or (n_own > 1 and not bool((own[1:] > own[:-1]).all())):
         all_owner = np.concatenate([own, owner])
         all_date = np.concatenate([own_date, date])
         all_mag = np.concatenate([own_mag, mag]).astype(np.float64, copy=False)
         all_kind = np.concatenate([np.full(n_own, _PAY, dtype=np.int8), kind])
         order = _event_order(all_owner, all_date, all_kind)
-        return all_owner[order], all_date[order], all_mag[order], all_kind[order]
+        return all_owner[order].astype(owner_dtype, copy=False), all_date[order], all_mag[order], all_kind[order]
     order = _event_order(owner, date, kind)
     owner, date, mag, kind = owner[order], date[order], mag[order], kind[order]
     # how many own payments sort before each other event: those of earlier documents, and its document's own
@@ -142,7 +144,7 @@ def _sorted_events(
     at_own = np.ones(n_own + m, dtype=bool)
     at_own[position] = False
     out = []
-    for first, rest, dtype in ((own, owner, np.int64), (own_date, date, date.dtype), (own_mag, mag, np.float64)):
+    for first, rest, dtype in ((own, owner, owner_dtype), (own_date, date, date.dtype), (own_mag, mag, np.float64)):
         merged = np.empty(n_own + m, dtype=dtype)
         merged[at_own] = first  # a mask: faster than the positions of the own payments
         merged[position] = rest
@@ -165,16 +167,21 @@ class Ledger:
         n_docs = inv.n_rows
         self.n_docs = n_docs
         credit = inv["credit"]
-        self.magnitude = np.abs(inv["doc_amount"])
+        self._amount = inv["doc_amount"]  # signed: its magnitude is computed where it is read (8 bytes a document)
         self.rate = inv["rate"]
         self.issued = inv["issued"]
         self.due = inv["due"]
         self.customer = inv["customer"]
         applies = inv["applies"]
-        self.owns = ~(credit & (applies >= 0))  # a credit note applied to an invoice lives in that invoice's timeline
+        applied = credit & (applies >= 0)  # a credit note applied to an invoice lives in that invoice's timeline
+        # per-document flags that hold one value on most books take no memory then
+        owns_all = not applied.any()
+        self.owns = np.broadcast_to(np.True_, credit.shape) if owns_all else ~applied
         self.debit = ~credit
         residual = inv["doc_residual"]
-        self.has_residual = ~np.isnan(residual) & self.owns
+        has_residual = ~np.isnan(residual)
+        self.has_residual = has_residual & self.owns if has_residual.any() else np.broadcast_to(np.False_, credit.shape)
+        del applied, has_residual
 
         owner_parts, date_parts, mag_parts, kind_parts = [], [], [], []
         # the invoice row's own payment: one per document, in document order
@@ -194,35 +201,39 @@ class Ledger:
         t = applies[cn]
         owner_parts.append(t)
         date_parts.append(inv["issued"][cn])
-        mag_parts.append(self.magnitude[cn] * self.rate[cn] / self.rate[t])
+        mag_parts.append(self.magnitude_of(cn) * self.rate[cn] / self.rate[t])
         kind_parts.append(np.full(cn.size, _CREDIT))
         # residual exports: cleared down to the residual on the export date
         res = np.flatnonzero(self.has_residual)
         owner_parts.append(res)
         date_parts.append(np.full(res.size, self.export_date if self.export_date is not None else np.datetime64("NaT"),
                                   dtype="datetime64[D]"))
-        mag_parts.append(np.maximum(self.magnitude[res] - np.abs(residual[res]), 0.0))
+        mag_parts.append(np.maximum(self.magnitude_of(res) - np.abs(residual[res]), 0.0))
         kind_parts.append(np.full(res.size, _RESIDUAL))
 
         # every event sorted by document, date and kind (on the export date, history first, then the residual)
-        self.owner, self.date, self.mag, self.kind = _sorted_events(
+        # (owners are document rows: 4 bytes each while the documents fit)
+        self.owner, self.date, mag, kind = _sorted_events(
             own, own_date, own_mag,
             np.concatenate(owner_parts).astype(np.int64),
             np.concatenate(date_parts).astype("datetime64[D]"),
             np.concatenate(mag_parts).astype(np.float64),
             np.concatenate(kind_parts).astype(np.int8),
+            owner_dtype=np.int32 if n_docs < 2**31 else np.int64,
         )
         # the unsorted events go now, not when the ledger is done (a few hundred MB on a large book)
         del own, own_date, own_mag, owner_parts, date_parts, mag_parts, kind_parts, named, target, same, cn, t, res
         # before the export date a residual document's clearing is its residual event's: history adds nothing
         if self.has_residual.any():
-            history = self.has_residual[self.owner] & (self.kind != _RESIDUAL)
+            history = self.has_residual[self.owner] & (kind != _RESIDUAL)
             if self.export_date is not None:
                 history &= self.date <= self.export_date
         else:
             history = np.broadcast_to(np.False_, self.owner.shape)  # no residual export: none, no memory
         self.history = history
-        clear = np.where(history, 0.0, self.mag) if history.any() else self.mag
+        self.mag: np.ndarray | None = mag  # per event: dropped once the payment events are computed
+        self.kind: np.ndarray | None = kind
+        clear = np.where(history, 0.0, mag) if history.any() else mag
         starts = np.r_[True, self.owner[1:] != self.owner[:-1]] if self.owner.size else np.zeros(0, dtype=bool)
         self.cleared = group_cumsum(clear, starts)
         # where each document's events start (owners are sorted): the events of the documents before it
@@ -240,13 +251,26 @@ class Ledger:
         else:
             self._final = np.zeros(n_docs)
         # documents whose open amount an invoice carries, and those whose balance is every other item's
-        self._open_kind = self.owns & self.debit
-        self._credit_own = self.owns & credit
+        # (no credit note applied to an invoice: the debits are the documents with an open amount)
+        self._open_kind = self.debit if owns_all else self.owns & self.debit
+        self._credit_own = credit if owns_all else self.owns & credit
+        self._events: dict[str, np.ndarray] | None = None  # the payment events, once computed
+        self._events_lock = threading.Lock()
         # unapplied payments (cash on account)
         loose = np.flatnonzero(pay["invoice"] < 0)
         self.cash_customer = pay["customer"][loose]
         self.cash_date = pay["date"][loose]
         self.cash_amount = pay["amount"][loose]
+
+    @property
+    def magnitude(self) -> np.ndarray:
+        """Per document: its amount's magnitude in its own currency (a new array on each read)."""
+        return np.abs(self._amount)
+
+    def magnitude_of(self, rows: np.ndarray) -> np.ndarray:
+        """The magnitudes of the documents ``rows`` (``magnitude[rows]`` without the whole array)."""
+        out = self._amount[rows]
+        return np.abs(out, out=out)
 
     def event_counts(self) -> np.ndarray:
         """Per document: how many events it has (its events are ``owner[first_event[d]:][:count]``)."""
@@ -280,31 +304,44 @@ class Ledger:
         cleared = self._cleared(when)
         tol = self.tolerance
         issued = _on_or_before(self.issued, when)
-        rest = self.magnitude - cleared
+        # (one document-long float array at a time beyond the cleared amounts, changed in place: a large
+        # book has tens of millions of documents)
+        rest = self.magnitude
+        rest -= cleared
+        overpaid = rest < -tol  # cleared - magnitude > tol: the excess is a credit
         # the tolerance settles what was paid within it; a document nothing cleared is open in full
-        open_mag = np.where((rest > tol) | (cleared <= 0), np.maximum(rest, 0.0), 0.0)
-        open_ = np.where(issued & self._open_kind, open_mag * self.rate, 0.0)
+        open_ = rest  # the open amount in the document's currency, then in the reporting currency
+        keep = rest > tol
+        keep |= cleared <= 0
+        np.maximum(open_, 0.0, out=open_)
+        np.copyto(open_, 0.0, where=~keep)
+        del rest, keep
         # every other item nets into the balance: overpaid invoices, credit notes, payments ahead of their
         # invoice. Only those rows are computed: the others add 0 to the sums (in the same row order)
-        overpaid = rest < -tol  # cleared - magnitude > tol: the excess is a credit
         items = (overpaid & issued) | (self._credit_own & issued)
+        del overpaid
         unissued = ~issued
         if unissued.any():
             items |= unissued & (cleared != 0)
+        del unissued
         unknown = self.export_date is not None and when < self.export_date
         if unknown:
             items |= self.has_residual
         items &= self.owns
         r = np.flatnonzero(items)
-        c, m = cleared[r], self.magnitude[r]
+        del items
+        c, m = cleared[r], self.magnitude_of(r)
         excess = np.where(c - m > tol, c - m, 0.0)
         on_doc = np.where(
             issued[r],
-            np.where(self.debit[r], -excess, excess - open_mag[r]),
+            np.where(self.debit[r], -excess, excess - open_[r]),
             np.where(self.debit[r], -c, c),  # not issued yet: what cleared it, against the document's sign
         ) * self.rate[r]
+        # an invoice issued by ``when`` carries its open amount, at its rate
+        np.multiply(open_, self.rate, out=open_)
+        np.copyto(open_, 0.0, where=~(issued & self._open_kind))
         if unknown:
-            open_ = np.where(self.has_residual, np.nan, open_)
+            open_[self.has_residual] = np.nan
             on_doc = np.where(self.has_residual[r], np.nan, on_doc)
         cash = _on_or_before(self.cash_date, when)
         balance = group_sum(on_doc, self.customer[r], self.n_customers) - group_sum(
@@ -322,23 +359,35 @@ class Ledger:
         are not payments; cash on account is not tied to an invoice's terms
         and so carries no lateness.
         """
-        owner = self.owner
-        is_payment = self.kind == _PAY
+        with self._events_lock:
+            if self._events is None:
+                self._events = self._payment_events()
+                # only the payment events read the events' magnitudes and kinds: a large book's hundreds of MB
+                self.mag = self.kind = None
+            return self._events
+
+    def _payment_events(self) -> dict[str, np.ndarray]:
+        owner, mag, kind = self.owner, self.mag, self.kind
+        assert mag is not None and kind is not None
+        is_payment = kind == _PAY
         if not self.debit.all():
             is_payment &= self.debit[owner]
-        size = self.magnitude[owner]
+        size = self.magnitude_of(owner)
         history = self.history.any()  # residual exports only; without them the history terms drop out
-        # (one event-long array at a time, in place where it can be: a large book has tens of millions)
-        rest_before = size - (self.cleared - (np.where(self.history, 0.0, self.mag) if history else self.mag))
-        np.clip(rest_before, 0.0, None, out=rest_before)
+        # (few event-long arrays at a time, computed in place: a large book has tens of millions)
         # a payment that settles its invoice within the tolerance pays all that was left (the rest is written off)
-        settles = np.subtract(size, self.cleared) <= self.tolerance
+        rest_before = np.subtract(size, self.cleared)
+        settles = rest_before <= self.tolerance
         settles &= self.cleared > 0
-        applied = np.minimum(self.mag, rest_before)
+        # what was left of the invoice before the event: size - (cleared - the event's own clearing)
+        np.subtract(self.cleared, np.where(self.history, 0.0, mag) if history else mag, out=rest_before)
+        np.subtract(size, rest_before, out=rest_before)
+        np.clip(rest_before, 0.0, None, out=rest_before)
+        applied = np.minimum(mag, rest_before)
         np.copyto(applied, rest_before, where=settles)
         del settles, rest_before
         if history:
-            applied = np.where(self.history, np.minimum(self.mag, size), applied)
+            applied = np.where(self.history, np.minimum(mag, size), applied)
         keep = is_payment & (applied > 0)
         del is_payment
         # every event a payment of an invoice (the common book): the events' own arrays, no gathers
@@ -348,22 +397,44 @@ class Ledger:
         if history:
             # history payments of residual exports: partial against their own running total
             starts = np.r_[True, owner[1:] != owner[:-1]]  # each document's first event
-            own_history = group_cumsum(np.where(self.history, self.mag, 0.0), starts)[rows]
+            own_history = group_cumsum(np.where(self.history, mag, 0.0), starts)[rows]
             paid = np.where(self.history[rows], own_history, cleared)
         else:
             paid = cleared
         still_open = ((size - paid) > self.tolerance) | ((paid <= 0) & (size > 0))
+        del size, cleared, paid
         invoice = owner[rows]
         date = self.date[rows]
+        amount = applied[rows]  # the part applied, ours to change: a view of ``applied`` or a copy
+        del applied
+        amount *= self._rate_of(invoice)  # in the reporting currency
+        # customer codes in 4 bytes while they fit, as the invoice rows (owners) are
+        codes = self.customer.astype(np.int32) if self.n_customers < 2**31 else self.customer
         events = {
             "invoice": invoice,
-            "customer": self.customer[invoice],
+            "customer": codes[invoice],
             "date": date,
-            "amount": applied[rows] * self.rate[invoice],
-            "days_late": _days_between(date, self.due[invoice]).astype(np.float64),
+            "amount": amount,
+            "days_late": _days_late(date, self.due[invoice]),
             "partial": still_open,
         }
         return {name: readonly(arr) for name, arr in events.items()}
+
+    def _rate_of(self, rows: np.ndarray) -> np.ndarray:
+        """The rates of documents ``rows``, to multiply by: one value when every document has the same
+        (a book in one currency), not an array of ones as long as ``rows``."""
+        rate = self.rate
+        return rate[:1] if rate.strides == (0,) and rate.size else rate[rows]
+
+
+def _days_late(date: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """``date - due`` in days as float64, ``due`` (an array of our own) used as the scratch space."""
+    day = np.dtype("datetime64[D]")
+    if date.dtype == day and due.dtype == day and not (np.isnat(date).any() or np.isnat(due).any()):
+        late = due.view(np.int64)
+        np.subtract(date.view(np.int64), late, out=late)
+        return late.astype(np.float64)
+    return _days_between(date, due).astype(np.float64)
 
 
 def _days_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:

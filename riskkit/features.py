@@ -39,7 +39,7 @@ import numpy as np
 
 from riskkit import _ledger, finance, receivables
 from riskkit._frame import FeatureFrame
-from riskkit._memory import large_step
+from riskkit._memory import give_back_after, large_step
 from riskkit._numeric import group_count, group_max, group_sum, safe_divide
 from riskkit._pit import latest_statements, statement_column, window
 from riskkit.errors import SchemaError, ValidationError
@@ -329,7 +329,10 @@ def _lateness(p: Portfolio, memo: _Memo, end: np.datetime64, days: int, keep: bo
     n = p.n_customers
     window_ = memo.paid(end, days, keep=keep)
     amount, late, cust, points = window_
-    num = group_sum(amount * np.maximum(late, 0.0), cust, n)
+    weight = np.maximum(late, 0.0)
+    weight *= amount  # in place: a year's window of a large book is millions of payments
+    num = group_sum(weight, cust, n)
+    del weight
     paid = memo.paid_sum(end, days, window_)
     den = paid.copy()
     book = _ledger.open_book(p, end)
@@ -342,18 +345,19 @@ def _lateness(p: Portfolio, memo: _Memo, end: np.datetime64, days: int, keep: bo
     return safe_divide(num, den), index, late_share
 
 
-def _payment_points(p: Portfolio, rows: np.ndarray) -> np.ndarray:
-    """The payment-index points (:func:`riskkit.receivables.payment_points`) of the payment events ``rows``.
+def _payment_points(p: Portfolio, late: np.ndarray) -> np.ndarray:
+    """The payment-index points (:func:`riskkit.receivables.payment_points`) of payment events ``late`` days late.
 
     Days late are whole days within a few years: the points of each day in
     their range are computed once, kept with ``p``, and looked up.
     """
-    late = payment_events(p)["days_late"][rows]
     table = _points_by_day(p)
     if table is None:
         return receivables.payment_points(late)
     low, points = table
-    return points[late.astype(np.int64) - low]
+    day = late.astype(np.int64)
+    day -= low  # in place: a year's window of a large book is millions of payments
+    return points.take(day)
 
 
 def _points_by_day(p: Portfolio) -> tuple[int, np.ndarray] | None:
@@ -398,7 +402,8 @@ class _Memo:
             return self._paid[key]
         ev = self.ev
         rows = np.flatnonzero(window(ev["date"], end, days))
-        paid = (ev["amount"][rows], ev["days_late"][rows], ev["customer"][rows], _payment_points(self.p, rows))
+        late = ev["days_late"][rows]
+        paid = (ev["amount"][rows], late, ev["customer"][rows], _payment_points(self.p, late))
         if keep:
             self._rows[key] = rows  # before _paid: another thread may read both once _paid has the key
             self._paid[key] = paid
@@ -659,6 +664,7 @@ def _compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
         for family in _FAMILIES:
             family(p, as_of, cols, memo)
     _baseline(p, as_of, cols, memo)
+    del memo  # the payment windows it kept go before the frame is built
     cols["in_default"] = _in_default(p, as_of, cols).astype(np.float64)
 
     for info in _CATALOGUE:
@@ -667,10 +673,16 @@ def _compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     values = np.empty((n, len(_CATALOGUE)), dtype=np.float64, order="F")
     for j, info in enumerate(_CATALOGUE):
         values[:, j] = cols.pop(info.name)  # each column let go once copied: not all held twice
+        if j % _COLUMNS_PER_GIVE_BACK == _COLUMNS_PER_GIVE_BACK - 1:
+            give_back_after(p)  # on a large book, the memory of the columns copied so far, now
     return FeatureFrame._adopt(
         values, tuple(f.name for f in _CATALOGUE), customer_ids=p.customer_ids, as_of=as_of.astype(object)
     )
 
+
+#: On a large book (riskkit._memory), the columns copied into the frame between two give-backs of their
+#: memory: the allocator keeps a freed column for reuse, so the frame and all its columns would be held at once.
+_COLUMNS_PER_GIVE_BACK = 8
 
 #: Documents from which :func:`compute` runs its two halves of families in two threads (below it,
 #: starting a thread costs more than it saves).

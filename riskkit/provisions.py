@@ -181,7 +181,7 @@ def _books(p: Portfolio, days: np.ndarray, bounds: np.ndarray) -> Iterator[_Book
         n_known = known[i, c]
         cleared = (np.where(n_known > 0, led.cleared[np.maximum(first[doc] + n_known - 1, 0)], 0.0)
                    if n_events else np.zeros(doc.size))
-        left = led.magnitude[doc] - cleared
+        left = led.magnitude_of(doc) - cleared
         amount = np.where((left > tol) | (cleared <= 0), np.maximum(left, 0.0), 0.0) * led.rate[doc]
         keep = amount > 0
         rows = doc[keep]

@@ -421,3 +421,52 @@ def test_features_in_two_threads_raise_the_first_error_of_the_sequential_order(m
     # both fail: the receivables (first in order) raise, not the ordering that failed first in time
     with pytest.raises(riskkit.ValidationError, match="open_amount cannot be computed"):
         Portfolio.from_records(customers=[{"id": "big"}], invoices=invoices, as_of="2025-05-15").features()
+
+
+@pytest.mark.parametrize("applied_credit_notes", [False, True], ids=["plain", "credit-notes-applied"])
+def test_payment_events_once_per_ledger_from_many_threads_and_the_ledger_keeps_what_it_still_reads(
+        applied_credit_notes: bool) -> None:
+    """A large book's ledger lets go of its events' magnitudes and kinds once the payment events are made
+    (only they read them): the events are made once whichever threads ask at the same time, a second
+    call returns them, and the open amounts at any date stay bit for bit those of a ledger that kept
+    everything. Events name invoices and customers in 4 bytes while they fit."""
+    import threading
+
+    from riskkit import _ledger
+
+    p, _ = riskkit.datasets.make_portfolio(300, seed=5)
+    if applied_credit_notes:  # every tenth invoice followed by a credit note correcting a third of it
+        inv = {k: np.asarray(v) for k, v in p.table("invoices").items()}
+        keep = ["id", "customer_id", "issued", "due", "amount", "paid_amount", "paid_on"]
+        rows = np.arange(0, p.invoices.n_rows, 10)
+        notes = {k: inv[k][rows] for k in keep}
+        notes.update(id=np.array([f"CN-{i}" for i in inv["id"][rows]], dtype=object), amount=-inv["amount"][rows] / 3,
+                     paid_amount=np.zeros(rows.size), paid_on=np.full(rows.size, np.datetime64("NaT"), "datetime64[D]"))
+        tables = {k: np.concatenate([inv[k], notes[k]]) for k in keep}
+        tables["applies_to"] = np.concatenate([np.full(inv["id"].size, "", dtype=object), inv["id"][rows]])
+        p = Portfolio.from_arrays(customers={"id": np.asarray(p.customer_ids)}, invoices=tables, as_of=p.as_of)
+    whole = _ledger.Ledger(p)  # a second ledger that never makes its payment events: it keeps everything
+    led = _ledger.Ledger(p)
+    assert led.owns.all() != applied_credit_notes and (led.owns.strides == (0,)) != applied_credit_notes
+    barrier, got = threading.Barrier(4), []
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(led.payment_events())
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    events = got[0]
+    assert all(e is events for e in got) and led.payment_events() is events
+    assert led.mag is None and led.kind is None and whole.mag is not None
+    assert events["invoice"].dtype == np.int32 and events["customer"].dtype == np.int32
+    assert events["customer"].tolist() == p.invoices["customer"][events["invoice"]].tolist()
+    assert led.magnitude.tolist() == np.abs(p.invoices["doc_amount"]).tolist()
+    as_of = p.resolve_as_of()
+    for days in (-200, -30, 0):
+        when = as_of + np.timedelta64(days, "D")
+        for a, b in zip(led.open_at(when), whole.open_at(when), strict=True):
+            assert a.tobytes() == b.tobytes()
