@@ -197,14 +197,16 @@ def apply(result: Any, columns: Mapping[str, np.ndarray], card: Any, overrides: 
             note(hit & (points != missing_of[feature]), o.reason)
     if touched.any():
         pd = card.scaling.pd(score)
-        grade = np.asarray(card.grade(score, pd), dtype=object)
+        text = card.grade(score, pd)
     else:
         pd = np.asarray(result.pd, dtype=np.float64)
-        grade = np.asarray(result.grade, dtype=object).copy()
+        text = result.grade
     order = {g: i for i, g in enumerate(_grades(card))}
     # each grade's rank, mapped once per distinct grade (no Python per row); "" and unknown grades: -1
-    names, inverse = np.unique(grade.astype(str), return_inverse=True)
-    rank = np.array([order.get(g, -1) for g in names.tolist()], dtype=np.int64)[inverse.ravel()]
+    names, inverse = np.unique(np.asarray(text).astype(str), return_inverse=True)
+    inverse = inverse.ravel()
+    grade = names.astype(object)[inverse]  # one string object per distinct grade, not one per customer
+    rank = np.array([order.get(g, -1) for g in names.tolist()], dtype=np.int64)[inverse]
     for o in overrides:
         if o.action == "missing_points":
             continue

@@ -261,8 +261,7 @@ def grade_defaults(result: ScoreResult, X: Any, enabled: bool = True, default_gr
     flags = default_flags(X, len(result)) if enabled else None
     if flags is None or not flags.any():
         return result
-    grade = result.grade.astype(object)
-    grade[flags] = default_grade
+    grade = np.where(flags, default_grade, result.grade)  # text stays text: no string object per row
     pd = np.where(flags, 1.0, result.pd)
     override = np.full(len(result), "", dtype=object) if result.override is None else result.override.copy()
     override[flags] = "in default"

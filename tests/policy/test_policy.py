@@ -1115,3 +1115,29 @@ def test_property_policy_round_trips(policy: CreditPolicy) -> None:
     assert CreditPolicy.from_dict(policy.to_dict()) == policy
     assert CreditPolicy.from_json(policy.to_json()) == policy
     assert hash(CreditPolicy.from_json(policy.to_json())) == hash(policy)
+
+
+def test_recommendations_hold_one_copy_of_each_figure_and_one_string_per_grade() -> None:
+    """Until the reasons are first read, the recommendations keep what they quote: the figures the
+    recommendations hold too are not kept twice, what the reasons never read is let go, and the reasons
+    equal those written from every figure. Grades are one string object per grade, not per customer."""
+    from riskkit.policy._limits import limit_arrays
+    from riskkit.policy._reasons import reasons
+    from riskkit.scoring import five_c
+
+    book, _ = riskkit.datasets.make_portfolio(400, seed=6)
+    scores = five_c().score(book.features())
+    policy = CreditPolicy()
+    rec = policy.recommend(book, scores)
+    kept = rec._reason._build.args[1]  # what the lazy reasons hold
+    for name in ("limit", "current_limit", "direction", "method_limit", "floor", "cut_cap", "terms_days"):
+        assert kept[name] is getattr(rec, name)
+    assert all(kept["method_limits"][m] is v for m, v in rec.method_limits.items())
+    assert not {"payment_terms", "conditions", "bound_by", "combined", "net_income"} & set(kept)
+    full = limit_arrays(policy, book, book.resolve_as_of(), scores, None)
+    assert rec.reason.tolist() == reasons(policy, full).tolist()
+    grades = rec.grade.tolist()
+    assert grades == [str(g) for g in scores.grade.tolist()]
+    assert len({id(g) for g in grades}) == len(set(grades))
+    # the scores' grades too (an override's or the default grade's label may be a string of its own)
+    assert len({id(g) for g in scores.grade.tolist()}) <= 2 * len(set(scores.grade.tolist())) < len(scores) / 10
