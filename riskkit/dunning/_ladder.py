@@ -58,6 +58,7 @@ from riskkit._checks import (
     check_names,
     fail,
 )
+from riskkit._numeric import factorize
 from riskkit.errors import ValidationError
 
 __all__ = [
@@ -649,14 +650,15 @@ class Ladder:
     def _type_index(self, kinds: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
         """Position of each debtor type in :attr:`debtor_types` (``""`` -> ``"standard"``)."""
         names = list(self.debtor_types)
-        uniq, inverse = np.unique(np.asarray(kinds, dtype=str), return_inverse=True)
-        table = np.empty(uniq.size, dtype=np.int64)
-        for u, kind in enumerate(uniq.tolist()):
+        distinct, codes = factorize(kinds)  # a label per customer: hashed, not copied and sorted as text
+        table = np.empty(len(distinct), dtype=np.int64)
+        for u, value in enumerate(distinct):
+            kind = str(value)
             key = kind or "standard"
             if key not in self.debtor_types:
                 where = ""
                 if ids is not None:
-                    first = int(np.flatnonzero(inverse == u)[0])
+                    first = int(np.flatnonzero(codes == u)[0])
                     where = f" (customer {ids[first]!r})"
                 raise ValidationError(
                     f"unknown debtor type {kind!r}{where}; the ladder has rules for {', '.join(names)} "
@@ -665,7 +667,7 @@ class Ladder:
                     value=kind,
                 )
             table[u] = names.index(key)
-        return table[inverse.ravel()]
+        return table[codes]
 
     def _delays(self, type_index: np.ndarray) -> np.ndarray:
         """The delay in days of each debtor type, by its :meth:`_type_index`."""

@@ -43,11 +43,12 @@ import attrs
 import numpy as np
 
 from riskkit._checks import check_scores, readonly
-from riskkit._ledger import issued_at, open_at, open_book
+from riskkit._ledger import open_at, open_book
 from riskkit._memory import large_step
-from riskkit._numeric import group_count, group_max, group_sum
+from riskkit._numeric import factorize, group_count, group_max, group_sum
 from riskkit.dunning._ladder import REORDER_INSTALMENTS, REORDER_REFUSE, REORDER_SETTLE, Ladder, ReorderRule
 from riskkit.errors import DataTypeError, ValidationError
+from riskkit.features import first_issued
 from riskkit.promises import disputed_invoices
 
 if TYPE_CHECKING:
@@ -121,10 +122,20 @@ class Worklist:
     __slots__ = ("_as_of", "_columns", "_currency")
 
     def __init__(self, columns: Mapping[str, Any], as_of: _dt.date | None = None, currency: str = "") -> None:
+        self._set(columns, as_of, currency, copy=True)
+
+    @classmethod
+    def _adopt(cls, columns: Mapping[str, Any], as_of: _dt.date | None, currency: str) -> Worklist:
+        """A worklist of arrays made for it, which no one else holds: kept as they are, not copied."""
+        work = cls.__new__(cls)
+        work._set(columns, as_of, currency, copy=False)
+        return work
+
+    def _set(self, columns: Mapping[str, Any], as_of: _dt.date | None, currency: str, copy: bool) -> None:
         missing = [name for name, _ in _COLUMNS if name not in columns]
         if missing:
             raise ValidationError(f"Worklist needs columns {missing}", field=missing[0])
-        self._columns = {name: readonly(columns[name], dtype, copy=True) for name, dtype in _COLUMNS}
+        self._columns = {name: readonly(columns[name], dtype, copy=copy) for name, dtype in _COLUMNS}
         sizes = {c.size for c in self._columns.values()}
         if len(sizes) > 1:
             raise ValidationError(f"Worklist columns have different lengths {sorted(sizes)}")
@@ -158,7 +169,7 @@ class Worklist:
             raise SchemaError(f"worklist has no column {name!r}; columns: {', '.join(self._columns)}") from None
 
     def _take(self, rows: np.ndarray | slice) -> Worklist:
-        return Worklist({k: v[rows] for k, v in self._columns.items()}, self._as_of, self._currency)
+        return Worklist._adopt({k: v[rows] for k, v in self._columns.items()}, self._as_of, self._currency)
 
     def head(self, n: int = 10) -> Worklist:
         """The ``n`` most urgent rows."""
@@ -274,7 +285,6 @@ def _overdue(portfolio: Portfolio, when: np.datetime64) -> _Overdue:
     inv = portfolio.invoices
     n = portfolio.n_customers
     cust = inv["customer"]
-    issued = issued_at(portfolio, when)
     # the invoices open at ``when`` as rows, shared with the features and signals of that date: sums over
     # them equal those over every invoice (the others add 0)
     book = open_book(portfolio, when)
@@ -282,7 +292,10 @@ def _overdue(portfolio: Portfolio, when: np.datetime64) -> _Overdue:
     if portfolio.disputes.n_rows:  # an invoice under an open dispute is not dunned (docs/domain.md, disputes)
         overdue = overdue & ~disputed_invoices(portfolio, when)[book.rows]
     owner = book.customer[overdue]
-    first_day = -group_max(-inv["issued"][issued].astype(np.int64), cust[issued], n, empty=np.nan)
+    # the first document issued by ``when``: the first of all (kept with the Portfolio) when that is issued
+    # by then, none (NaN) otherwise
+    first = first_issued(portfolio, debit_only=False)
+    first_day = np.where(first <= when.astype(np.int64), first, np.nan)
     return _Overdue(
         amount=group_sum(book.amount[overdue], owner, n),
         count=group_count(owner, n),
@@ -339,31 +352,46 @@ def _reorder(
     serious = serious_days | np.isin(grade, rule.serious_grades)
     branches = [np.isin(grade, rule.refuse_grades), blocked, (dpd >= rule.refuse_dpd) & poor, good & ~serious,
                 serious_days & ~valuable]
-    answer = np.select(
-        branches, [REORDER_REFUSE, REORDER_REFUSE, REORDER_REFUSE, REORDER_INSTALMENTS, REORDER_REFUSE], REORDER_SETTLE
-    ).astype(object)
+    branch = np.select(branches, np.arange(len(branches)), len(branches))  # the first that holds; or none
+    answers = (REORDER_REFUSE, REORDER_REFUSE, REORDER_REFUSE, REORDER_INSTALMENTS, REORDER_REFUSE, REORDER_SETTLE)
+    answer = np.array(answers, dtype=object)[branch]
+    # the reason depends on the branch, the grade and four flags: each distinct combination is written once
+    # and shared by its cases (a large book's worklist has hundreds of thousands)
+    grades, grade_code = factorize(grade)
+    key = branch.astype(np.int64)
+    for flag in (serious, serious_days, valuable, big):
+        key = key * 2 + flag
+    combos, which = np.unique(key * len(grades) + grade_code, return_inverse=True)
+    texts = []
+    for combo in combos.tolist():
+        combo, g = divmod(combo, len(grades))
+        combo, is_big = divmod(combo, 2)
+        combo, is_valuable = divmod(combo, 2)
+        combo, is_serious_days = divmod(combo, 2)
+        b, is_serious = divmod(combo, 2)
+        texts.append(_reorder_reason(rule, b, str(grades[g]), is_serious, is_serious_days, is_valuable, is_big))
+    return answer, np.array(texts, dtype=object)[which.ravel()]
 
-    def text(s: str) -> np.ndarray:
-        return np.full(grade.size, s, dtype=object)
 
-    why_serious = np.where(serious_days, f"{rule.serious_dpd}+ days past due", "grade " + grade)
-    why_valuable = np.where(big, "large exposure", "long relationship")
-    reason = np.select(
-        branches,
-        [
-            "high risk: grade " + grade,
-            text("high risk: credit blocked"),
-            text(f"high risk: {rule.refuse_dpd}+ days past due with a poor payment history"),
-            text("good payment history and grade"),
-            text(f"{rule.serious_dpd}+ days past due and not valuable enough for new credit"),
-        ],
-        np.where(
-            serious,
-            np.where(valuable, "valuable (" + why_valuable + ") but ", "") + "serious (" + why_serious + ")",
-            "mixed payment history",
-        ),
-    ).astype(object)
-    return answer, reason
+def _reorder_reason(
+    rule: ReorderRule, branch: int, grade: str, serious: int, serious_days: int, valuable: int, big: int
+) -> str:
+    """Why :func:`_reorder` answers as it does for one combination of branch, grade and flags."""
+    if branch == 0:
+        return "high risk: grade " + grade
+    if branch == 1:
+        return "high risk: credit blocked"
+    if branch == 2:
+        return f"high risk: {rule.refuse_dpd}+ days past due with a poor payment history"
+    if branch == 3:
+        return "good payment history and grade"
+    if branch == 4:
+        return f"{rule.serious_dpd}+ days past due and not valuable enough for new credit"
+    if not serious:
+        return "mixed payment history"
+    why_serious = f"{rule.serious_dpd}+ days past due" if serious_days else "grade " + grade
+    why_valuable = "large exposure" if big else "long relationship"
+    return ("valuable (" + why_valuable + ") but " if valuable else "") + "serious (" + why_serious + ")"
 
 
 def _reasons(columns: Mapping[str, np.ndarray], grade_days: np.ndarray, delay: np.ndarray) -> np.ndarray:
@@ -388,7 +416,7 @@ def _ranked(columns: Mapping[str, np.ndarray], as_of: _dt.date, currency: str = 
     """The worklist sorted by priority, highest first; ties by customer id."""
     id_rank = np.unique(columns["customer_id"].astype(str), return_inverse=True)[1].ravel()
     order = np.lexsort((id_rank, -columns["priority"]))
-    return Worklist({k: np.asarray(v)[order] for k, v in columns.items()}, as_of, currency)
+    return Worklist._adopt({k: np.asarray(v)[order] for k, v in columns.items()}, as_of, currency)
 
 
 def worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, ladder: Ladder | None = None) -> Worklist:
@@ -475,7 +503,9 @@ def _worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any, ladder: Lad
     book = _overdue(portfolio, when)
     rows = np.flatnonzero(book.count > 0)
 
-    grade = np.asarray(scores.grade, dtype=str).astype(object)[rows]
+    # the cases' grades as text, one string object per distinct grade
+    labels, which = np.unique(np.asarray(scores.grade)[rows].astype(str), return_inverse=True)
+    grade = labels.astype(object)[which.ravel()]
     grade_days, type_idx = ladder._grade_days(grade), type_all[rows]
     columns = _stage_columns(ladder, book.days[rows], grade_days, type_idx)
     features = portfolio.features(when.astype(object))

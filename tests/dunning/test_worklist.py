@@ -739,3 +739,48 @@ def test_synthetic_book(synthetic: tuple[riskkit.Portfolio, riskkit.ScoreResult,
     # deterministic
     again = worklist(portfolio, result)
     assert again.to_records() == wl.to_records()
+
+
+def _reorder_by_hand(rule: ReorderRule, grade: str, dpd: int, pi: float, blocked: bool, valuable: bool,
+                     big: bool) -> tuple[str, str]:
+    """ReorderRule's branches for one case, as its documentation tells them."""
+    poor = math.isnan(pi) or pi < rule.poor_payment_index
+    good = grade in rule.good_grades and not math.isnan(pi) and pi >= rule.good_payment_index
+    serious_days = dpd >= rule.serious_dpd
+    serious = serious_days or grade in rule.serious_grades
+    if grade in rule.refuse_grades:
+        return REORDER_REFUSE, f"high risk: grade {grade}"
+    if blocked:
+        return REORDER_REFUSE, "high risk: credit blocked"
+    if dpd >= rule.refuse_dpd and poor:
+        return REORDER_REFUSE, f"high risk: {rule.refuse_dpd}+ days past due with a poor payment history"
+    if good and not serious:
+        return REORDER_INSTALMENTS, "good payment history and grade"
+    if serious_days and not valuable:
+        return REORDER_REFUSE, f"{rule.serious_dpd}+ days past due and not valuable enough for new credit"
+    if not serious:
+        return REORDER_SETTLE, "mixed payment history"
+    why = f"{rule.serious_dpd}+ days past due" if serious_days else f"grade {grade}"
+    head = f"valuable ({'large exposure' if big else 'long relationship'}) but " if valuable else ""
+    return REORDER_SETTLE, f"{head}serious ({why})"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["AAA", "A", "BBB", "BB", "B", "CCC", "D", ""]), st.integers(1, 200),
+                          st.one_of(st.just(math.nan), st.floats(0, 100)), st.booleans(), st.booleans(), st.booleans()),
+                min_size=1, max_size=60))
+def test_reorder_answers_of_a_batch_are_each_cases_own(cases: list[tuple[Any, ...]]) -> None:
+    """The worklist writes each distinct reorder reason once and shares it: every case of a mixed batch gets
+    the answer and reason of its own branch, grade and flags, as told one case at a time."""
+    from riskkit.dunning._worklist import _reorder
+
+    rule = ReorderRule()
+    grade, dpd, pi, blocked, valuable, big = (np.array(c) for c in zip(*cases, strict=True))
+    grade = grade.astype(object)
+    answer, reason = _reorder(rule, grade, dpd, pi.astype(np.float64), blocked, valuable, big)
+    assert list(zip(answer.tolist(), reason.tolist(), strict=True)) == [
+        _reorder_by_hand(rule, *c) for c in cases]
+    # one string per combination of what decides a reason, not one per case
+    combinations = {(g, b, v, bg, d >= rule.serious_dpd, d >= rule.refuse_dpd, math.isnan(x) or x < rule.poor_payment_index,
+                     x >= rule.good_payment_index) for g, d, x, b, v, bg in cases}
+    assert len({id(r) for r in reason.tolist()}) <= len(combinations)
