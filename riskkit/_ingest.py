@@ -1304,6 +1304,8 @@ class Ingest:
             "paid_on",
             "is set but 'paid_amount' is 0; give the amount paid",
         )
+        if "residual" in self._absent:
+            return  # NaN on every row: none above the amount (and two document-long arrays not made)
         self._apply(
             table,
             data,
