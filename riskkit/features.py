@@ -340,7 +340,10 @@ def _lateness(p: Portfolio, memo: _Memo, end: np.datetime64, days: int, keep: bo
     open_end, dpd, owner = book.amount[overdue], book.dpd[overdue], book.customer[overdue]
     num += group_sum(open_end * dpd, owner, n)
     den += group_sum(open_end, owner, n)
-    index = safe_divide(group_sum(points * amount, cust, n), paid)  # receivables.payment_index
+    # (the points are the caller's own when the window is not kept: weighted in place)
+    weighted = points * amount if memo.kept(end, days) else np.multiply(points, amount, out=points)
+    index = safe_divide(group_sum(weighted, cust, n), paid)  # receivables.payment_index
+    del weighted
     late_share = safe_divide(group_sum((late > 0).astype(np.float64), cust, n), group_count(cust, n))
     return safe_divide(num, den), index, late_share
 
@@ -402,12 +405,18 @@ class _Memo:
             return self._paid[key]
         ev = self.ev
         rows = np.flatnonzero(window(ev["date"], end, days))
-        late = ev["days_late"][rows]
-        paid = (ev["amount"][rows], late, ev["customer"][rows], _payment_points(self.p, late))
+        amount, late, cust = ev["amount"][rows], ev["days_late"][rows], ev["customer"][rows]
         if keep:
             self._rows[key] = rows  # before _paid: another thread may read both once _paid has the key
+        del rows  # (not kept: gone before the points are computed)
+        paid = (amount, late, cust, _payment_points(self.p, late))
+        if keep:
             self._paid[key] = paid
         return paid
+
+    def kept(self, end: np.datetime64, days: int) -> bool:
+        """Whether the window of :meth:`paid` is kept: the arrays of one that is not are the caller's own."""
+        return (end, days) in self._paid
 
     def paid_sum(self, end: np.datetime64, days: int, paid: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
         """Per customer: the amount of the payments of :meth:`paid` (given as ``paid`` when not kept)."""
@@ -698,9 +707,10 @@ def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str,
 
     A second thread first runs the families that need no ledger (orders and
     their trends, statements, events) while this one builds the ledger; then it sorts out
-    the payment events and runs the payment behaviour, while this one runs
+    the payment events and runs the payment behaviour and the trends (each over a year of
+    payments, one after the other), while this one runs
     the receivables half (receivables, DSO family, exposure, profile: each
-    reads the one before) and the trends. numpy releases
+    reads the one before). numpy releases
     the GIL in its loops, so on two cores they overlap. Each family writes
     its own columns, so the results are those of the sequential order; when
     families fail, the first in that order raises.
@@ -710,7 +720,7 @@ def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str,
     other_cols: dict[str, np.ndarray] = {}
 
     def run(families: tuple[Any, ...], into: dict[str, np.ndarray], warm: bool = False) -> tuple[int, BaseException] | None:
-        if warm:  # the payment events first: the payment behaviour and the trends (the other thread) read them
+        if warm:  # the payment events first: the payment behaviour and the trends read them
             payment_events(p)
         for family in families:
             try:
@@ -722,7 +732,7 @@ def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str,
     with ThreadPoolExecutor(1) as pool:
         first = pool.submit(run, _WITHOUT_LEDGER, other_cols)
         _ledger.ledger(p)  # built here once, while the other thread runs what does not read it
-        then = pool.submit(run, (_payment_behaviour,), other_cols, True)
+        then = pool.submit(run, _PAYMENT_HALF, other_cols, True)
         failures = [run(_RECEIVABLES_HALF, cols), first.result(), then.result()]
     failed = [f for f in failures if f is not None]
     if failed:
@@ -783,11 +793,15 @@ def _payment_behaviour(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.nd
                          group_sum(np.where(ev["date"] <= as_of, ev["amount"], 0.0), ev["customer"], n),
                          "the sum of their payments")
     year = memo.paid(as_of, PAYMENT_INDEX_WINDOW, keep=False)  # most of the events: read here only
-    y_amount, _, y_cust, y_points = year
-    # receivables.payment_index of the year's payments, their points computed once
-    cols["payment_index"] = safe_divide(group_sum(y_points * y_amount, y_cust, n),
-                                        memo.paid_sum(as_of, PAYMENT_INDEX_WINDOW, year))
-    del year, y_amount, y_cust, y_points
+    y_amount, y_late, y_cust, y_points = year
+    y_paid = memo.paid_sum(as_of, PAYMENT_INDEX_WINDOW, year)
+    kept = memo.kept(as_of, PAYMENT_INDEX_WINDOW)
+    del year, y_late  # the days late are not read here: gone before the points are weighted
+    # receivables.payment_index of the year's payments, their points computed once (weighted in place when
+    # the window is this family's own)
+    weighted = y_points * y_amount if kept else np.multiply(y_points, y_amount, out=y_points)
+    cols["payment_index"] = safe_divide(group_sum(weighted, y_cust, n), y_paid)
+    del y_amount, y_cust, y_points, weighted
     partial = group_sum(memo.paid_partial(as_of, WINDOW_90D), cust, n)
     residual = _ledger.ledger(p).has_residual
     if residual.any():
@@ -933,8 +947,10 @@ def _events(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], mem
 #: The feature families in the order :func:`compute` runs them, each writing its own columns.
 _FAMILIES = (_receivables, _payment_behaviour, _dso_family, _exposure, _ordering, _financials, _profile, _events,
              _trends, _order_trends)
-#: The families that read columns of another (in this order) and the trends: one thread runs them, the
-#: others a second (the trends share the payment windows with the payment behaviour, computed once).
-_RECEIVABLES_HALF = (_receivables, _dso_family, _exposure, _profile, _trends)
+#: The families that read columns of another (in this order): one thread runs them, the others a second.
+_RECEIVABLES_HALF = (_receivables, _dso_family, _exposure, _profile)
+#: The payment behaviour and the trends, one after the other in the second thread: they share the last
+#: 90 days' payments, and each reads a year of payments (most of a large book's events) not held at once.
+_PAYMENT_HALF = (_payment_behaviour, _trends)
 #: The families that read no ledger: the second thread runs them while the first builds it.
 _WITHOUT_LEDGER = (_ordering, _order_trends, _financials, _events)

@@ -412,11 +412,15 @@ def _reasons(columns: Mapping[str, np.ndarray], grade_days: np.ndarray, delay: n
     return np.array(notes, dtype=object)
 
 
-def _ranked(columns: Mapping[str, np.ndarray], as_of: _dt.date, currency: str = "") -> Worklist:
-    """The worklist sorted by priority, highest first; ties by customer id."""
+def _ranked(columns: dict[str, np.ndarray], as_of: _dt.date, currency: str = "") -> Worklist:
+    """The worklist sorted by priority, highest first; ties by customer id. ``columns`` are made for it and
+    replaced one by one by their sorted copies (not all held twice)."""
     id_rank = np.unique(columns["customer_id"].astype(str), return_inverse=True)[1].ravel()
     order = np.lexsort((id_rank, -columns["priority"]))
-    return Worklist._adopt({k: np.asarray(v)[order] for k, v in columns.items()}, as_of, currency)
+    del id_rank
+    for name in list(columns):
+        columns[name] = np.asarray(columns[name])[order]
+    return Worklist._adopt(columns, as_of, currency)
 
 
 def worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any = None, ladder: Ladder | None = None) -> Worklist:

@@ -415,19 +415,18 @@ def history(portfolio: Portfolio, when: np.datetime64) -> tuple[np.ndarray, np.n
     # the oldest document issued by ``when`` is the customer's first one, when that is issued by then
     first = first_issued(portfolio, debit_only=False)  # kept with the Portfolio (features read it)
     months = np.where(first <= day, (day - np.minimum(first, day)) / _MONTH_DAYS, np.nan)
-    # the documents of the last 365 days alone: the others add 0 to every sum (in the same order)
-    rows = np.flatnonzero(recent)
-    del recent
-    cust, amount = cust[rows], amount[rows]
+    # the documents of the last 365 days alone: the others add 0 to every sum (in the same order); taken
+    # by the mask, with no array of their positions
+    cust, amount = cust[recent], amount[recent]
     purchases = group_sum(amount, cust, n)
     due = inv["due"].astype("datetime64[D]", copy=False).view(np.int64)
-    terms = due[rows]
+    terms = due[recent]
     # an invoice's own terms weigh by its amount: credit notes and documents without a due date do not
     invoice = amount > 0
     if due.size and int(due.min()) == nat:
         invoice &= terms != nat
-    terms -= issued[rows]  # due - issued
-    del rows
+    terms -= issued[recent]  # due - issued
+    del recent
     invoice &= terms >= 0
     weight = amount  # the amounts are not needed beyond here: the weights take their place
     np.copyto(weight, 0.0, where=~invoice)

@@ -275,7 +275,7 @@ def _evaluate(
     ids = portfolio.customer_ids
     # customers in default are collections cases, listed apart; the others get a level within the budget
     in_default = np.asarray(features["in_default"]) > 0
-    cols = cols.take(np.flatnonzero(~in_default[cols.customer]))
+    cols = cols.take(np.flatnonzero(~in_default[cols.customer]), consume=True)
     weights = np.array([calibration.weights.get(name, 1.0) if calibration else 1.0 for name in names])
     score, worst = scores(cols.customer, cols.sig, cols.severity, weights, portfolio.n_customers)
     level = levels(score, worst, ~in_default, budget, calibration.cutoffs if calibration else None, overdue_all)
@@ -374,10 +374,18 @@ class _Columns:
         for name in self.__slots__:
             setattr(self, name, columns[name])
 
-    def take(self, rows: np.ndarray, wrap: Callable[[np.ndarray], np.ndarray] = np.asarray) -> _Columns:
-        """The columns at ``rows``, each passed through ``wrap`` (e.g. made read-only)."""
-        return _Columns(**{name: getattr(self, name)[rows] if name == "evidence" else wrap(getattr(self, name)[rows])
-                           for name in self.__slots__})
+    def take(self, rows: np.ndarray, wrap: Callable[[np.ndarray], np.ndarray] = np.asarray,
+             consume: bool = False) -> _Columns:
+        """The columns at ``rows``, each passed through ``wrap`` (e.g. made read-only). ``consume``: these
+        columns, which no one else holds, are let go one by one as they are taken (a large book's alerts are
+        millions: not all of them held twice)."""
+        out = {}
+        for name in self.__slots__:
+            col = getattr(self, name)
+            out[name] = col[rows] if name == "evidence" else wrap(col[rows])
+            if consume:
+                setattr(self, name, None)
+        return _Columns(**out)
 
     def __len__(self) -> int:
         return int(self.customer.size)
@@ -466,7 +474,7 @@ class Watchlist:
         self = object.__new__(cls)
         rank = np.argsort(np.argsort(np.array(signals, dtype=object), kind="stable"), kind="stable")
         order, starts = _action_order(cols, ids, rank, state)
-        sorted_cols = cols.take(order, readonly)
+        sorted_cols = cols.take(order, readonly, consume=True)  # ``cols`` is always made for the watchlist
         setattr_ = object.__setattr__
         setattr_(self, "as_of", as_of)
         setattr_(self, "signals", tuple(signals))
