@@ -38,7 +38,7 @@ from riskkit._numeric import group_sum
 if TYPE_CHECKING:
     from riskkit.portfolio import Portfolio
 
-__all__ = ["Ledger", "OpenBook", "group_cumsum", "ledger", "open_at", "open_book", "payment_events"]
+__all__ = ["Ledger", "OpenBook", "days_between", "group_cumsum", "ledger", "open_at", "open_book", "payment_events"]
 
 _PAY, _CREDIT, _RESIDUAL = 0, 1, 2
 _NAT = np.iinfo(np.int64).min  # NaT as a day number
@@ -434,10 +434,10 @@ def _days_late(date: np.ndarray, due: np.ndarray) -> np.ndarray:
         late = due.view(np.int64)
         np.subtract(date.view(np.int64), late, out=late)
         return late.astype(np.float64)
-    return _days_between(date, due).astype(np.float64)
+    return days_between(date, due).astype(np.float64)
 
 
-def _days_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+def days_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     """``(later - earlier).astype(np.int64)`` of two day arrays, on day numbers when neither holds NaT."""
     day = np.dtype("datetime64[D]")
     if later.dtype == day and earlier.dtype == day and not (np.isnat(later).any() or np.isnat(earlier).any()):

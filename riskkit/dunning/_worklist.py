@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -84,6 +84,28 @@ _SHOWN = ("customer_id", "stage", "next_action", "overdue_amount", "days_past_du
           "reorder_rule")
 #: Decimals of the shown float columns (overdue_amount is money; priority is shown as an index, top = 100).
 _SHOWN_DIGITS = {"overdue_amount": 2, "priority": 1}
+
+
+
+class _LazyReasons:
+    """A worklist's ``reason`` column before it is read: each row's grade and debtor-type shifts, the only
+    inputs of :func:`_reasons` that are not columns. The text is written when the column is first read,
+    for the rows of the worklist that reads it (a head of 10 writes 10)."""
+
+    __slots__ = ("delay", "grade_days")
+
+    def __init__(self, grade_days: np.ndarray, delay: np.ndarray) -> None:
+        self.grade_days = grade_days
+        self.delay = delay
+
+    def __len__(self) -> int:
+        return int(self.grade_days.size)
+
+    def __getitem__(self, rows: np.ndarray | slice) -> _LazyReasons:
+        return _LazyReasons(self.grade_days[rows], self.delay[rows])
+
+    def write(self, columns: Mapping[str, Any]) -> np.ndarray:
+        return readonly(_reasons(columns, self.grade_days, self.delay), object)
 
 
 class Worklist:
@@ -135,8 +157,12 @@ class Worklist:
         missing = [name for name, _ in _COLUMNS if name not in columns]
         if missing:
             raise ValidationError(f"Worklist needs columns {missing}", field=missing[0])
-        self._columns = {name: readonly(columns[name], dtype, copy=copy) for name, dtype in _COLUMNS}
-        sizes = {c.size for c in self._columns.values()}
+        # a column not written yet (the reasons, see _LazyReasons) stays so until it is read
+        self._columns: dict[str, Any] = {
+            name: columns[name] if isinstance(columns[name], _LazyReasons) else readonly(columns[name], dtype, copy=copy)
+            for name, dtype in _COLUMNS
+        }
+        sizes = {len(c) for c in self._columns.values()}
         if len(sizes) > 1:
             raise ValidationError(f"Worklist columns have different lengths {sorted(sizes)}")
         self._as_of = as_of
@@ -162,21 +188,29 @@ class Worklist:
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
-            return self._columns[name]
+            column = self._columns[name]
         except KeyError:
             from riskkit.errors import SchemaError
 
             raise SchemaError(f"worklist has no column {name!r}; columns: {', '.join(self._columns)}") from None
+        if isinstance(column, _LazyReasons):  # written now, once (two threads at once write the same text)
+            column = self._columns[name] = column.write(self._columns)
+        return column
 
     def _take(self, rows: np.ndarray | slice) -> Worklist:
+        # the reasons not written yet stay so: a head of 10 rows writes 10 when read
         return Worklist._adopt({k: v[rows] for k, v in self._columns.items()}, self._as_of, self._currency)
 
     def head(self, n: int = 10) -> Worklist:
         """The ``n`` most urgent rows."""
         return self._take(slice(0, max(int(n), 0)))
 
-    def _record(self, i: int) -> dict[str, Any]:
-        return {k: v[i].item() if isinstance(v[i], np.generic) else v[i] for k, v in self._columns.items()}
+    def _record(self, i: int, names: Iterable[str] | None = None) -> dict[str, Any]:
+        out = {}
+        for k in self._columns if names is None else names:
+            v = self[k][i]
+            out[k] = v.item() if isinstance(v, np.generic) else v
+        return out
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict of plain Python values per row, in priority order."""
@@ -197,13 +231,13 @@ class Worklist:
                 field="customer_id",
                 value=customer_id,
             )
-        return self._record(int(hit[0]))
+        return self._take(hit[:1])._record(0)  # its reason written alone
 
     def to_pandas(self) -> Any:
         """A pandas DataFrame indexed by customer id, in priority order (needs pandas)."""
         import pandas as pd
 
-        data = {k: v for k, v in self._columns.items() if k != "customer_id"}
+        data = {k: self[k] for k in self._columns if k != "customer_id"}
         return pd.DataFrame(data, index=pd.Index(self._columns["customer_id"], name="customer_id"))
 
     def __repr__(self) -> str:
@@ -218,7 +252,7 @@ class Worklist:
         top = float(self._columns["priority"].max()) if len(self) else 0.0
         rows = []
         for i in range(min(len(self), max_rows)):
-            record = self._record(i)
+            record = self._record(i, _SHOWN)  # the reasons are not shown: not written for the table
             record["priority"] = 100.0 * record["priority"] / top if top > 0 else record["priority"]
             rows.append([record[k] for k in _SHOWN])
         total = float(self._columns["overdue_amount"].sum())
@@ -412,14 +446,15 @@ def _reasons(columns: Mapping[str, np.ndarray], grade_days: np.ndarray, delay: n
     return np.array(notes, dtype=object)
 
 
-def _ranked(columns: dict[str, np.ndarray], as_of: _dt.date, currency: str = "") -> Worklist:
+def _ranked(columns: dict[str, Any], as_of: _dt.date, currency: str = "") -> Worklist:
     """The worklist sorted by priority, highest first; ties by customer id. ``columns`` are made for it and
     replaced one by one by their sorted copies (not all held twice)."""
     id_rank = np.unique(columns["customer_id"].astype(str), return_inverse=True)[1].ravel()
     order = np.lexsort((id_rank, -columns["priority"]))
     del id_rank
     for name in list(columns):
-        columns[name] = np.asarray(columns[name])[order]
+        column = columns[name]
+        columns[name] = column[order] if isinstance(column, _LazyReasons) else np.asarray(column)[order]
     return Worklist._adopt(columns, as_of, currency)
 
 
@@ -511,7 +546,7 @@ def _worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any, ladder: Lad
     labels, which = np.unique(np.asarray(scores.grade)[rows].astype(str), return_inverse=True)
     grade = labels.astype(object)[which.ravel()]
     grade_days, type_idx = ladder._grade_days(grade), type_all[rows]
-    columns = _stage_columns(ladder, book.days[rows], grade_days, type_idx)
+    columns: dict[str, Any] = _stage_columns(ladder, book.days[rows], grade_days, type_idx)
     features = portfolio.features(when.astype(object))
     columns.update(
         customer_id=ids[rows],
@@ -532,5 +567,5 @@ def _worklist(portfolio: Portfolio, scores: ScoreResult, as_of: Any, ladder: Lad
         *_valuable(ladder.reorder, book, rows),
     )
     columns["cause_hints"] = _cause_hints(features, rows, columns["debtor_type"], columns["days_past_due"])
-    columns["reason"] = _reasons(columns, grade_days, ladder._delays(type_idx))
+    columns["reason"] = _LazyReasons(grade_days, ladder._delays(type_idx))  # written when first read
     return _ranked(columns, when.astype(object), portfolio.currency)

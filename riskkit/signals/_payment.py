@@ -408,7 +408,7 @@ class DiscountStopped(ThresholdSignal):
         early_invoice = pay["invoice"][early]
         early_amount, early_customer = pay["amount"][early], pay["customer"][early]
         # an invoice due sooner than early_days after issue never had a discount deadline
-        eligible = (inv["due"] - inv["issued"]).astype(np.int64) >= self.early_days
+        eligible = _ledger.days_between(inv["due"], inv["issued"]) >= self.early_days
         shares = []
         for days, lag in ((self.recent_days, 0), (self.habit_days - self.recent_days, self.recent_days)):
             # a deadline (due - early_days) in the window is a due date in it moved early_days later

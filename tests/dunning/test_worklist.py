@@ -784,3 +784,43 @@ def test_reorder_answers_of_a_batch_are_each_cases_own(cases: list[tuple[Any, ..
     combinations = {(g, b, v, bg, d >= rule.serious_dpd, d >= rule.refuse_dpd, math.isnan(x) or x < rule.poor_payment_index,
                      x >= rule.good_payment_index) for g, d, x, b, v, bg in cases}
     assert len({id(r) for r in reason.tolist()}) <= len(combinations)
+
+
+def test_reasons_are_written_when_read_for_the_rows_read() -> None:
+    """A worklist writes its reason text when the column is first read, for the rows of the worklist that
+    reads it: its head writes a few, the whole worklist all, threads reading at once get one same text,
+    and the text is what the rows' facts say."""
+    import threading
+
+    from riskkit.dunning._worklist import _LazyReasons
+    from riskkit.scoring import five_c
+
+    book, _ = riskkit.datasets.make_portfolio(400, seed=8)
+    scores = five_c().score(book.features())
+    work = worklist(book, scores)
+    assert len(work) > 10 and isinstance(work._columns["reason"], _LazyReasons)
+    top = work.head(5)
+    assert len(top["reason"]) == 5 and isinstance(work._columns["reason"], _LazyReasons)
+    work._repr_html_()  # the notebook table does not show the reasons: none written for it
+    assert isinstance(work._columns["reason"], _LazyReasons)
+    got: list[np.ndarray] = []
+    barrier = threading.Barrier(4)
+
+    def read() -> None:
+        barrier.wait()
+        got.append(work["reason"])
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(g.tolist() == got[0].tolist() for g in got) and not got[0].flags.writeable
+    assert top["reason"].tolist() == got[0][:5].tolist()
+    for i in (0, len(work) - 1):
+        row = work.to_records()[i]
+        assert row["reason"].startswith(f"{row['days_past_due']} days past due on the oldest of "
+                                        f"{row['overdue_invoices']} overdue invoice")
+        assert f"stage {row['stage']}" in row["reason"]
+    one = work.for_customer(work["customer_id"][3])
+    assert one["reason"] == got[0][3]
