@@ -186,7 +186,7 @@ import numpy as np
 from riskkit import finance
 from riskkit._checks import Interval, check, check_scores
 from riskkit._memory import large_step
-from riskkit._numeric import group_sum
+from riskkit._numeric import factorize, group_sum
 from riskkit._pit import latest_statements, statement_column
 from riskkit.errors import ValidationError
 from riskkit.groups import group_exposure, group_limit, group_of
@@ -366,16 +366,18 @@ def grade_index(policy: CreditPolicy, portfolio: Portfolio, scores: Any) -> tupl
     check_scores(portfolio, scores, ScoreResult)
     lookup = {g: i for i, g in enumerate(policy.grades)}
     lookup[""] = len(policy.grades) - 1
-    uniq, inverse = np.unique(np.asarray(scores.grade).astype(str), return_inverse=True)
-    inverse = inverse.reshape(-1)
-    unknown = [str(u) for u in uniq if u not in lookup]
+    distinct, codes = factorize(scores.grade)  # a label per customer: hashed, not copied and sorted as text
+    labels = [str(g) for g in distinct]
+    unknown = sorted({u for u in labels if u not in lookup})
     if unknown:
         raise ValidationError(
             f"scores hold grades {unknown} the policy does not know; policy grades: {', '.join(policy.grades)}",
             field="grades",
             value=unknown,
         )
-    return np.array([lookup[str(u)] for u in uniq], dtype=np.int64)[inverse], uniq.astype(object)[inverse]
+    text = np.empty(len(labels), dtype=object)
+    text[:] = labels
+    return np.array([lookup[u] for u in labels], dtype=np.int64)[codes], text[codes]
 
 
 def _policy_grades(policy: CreditPolicy, gidx: np.ndarray, months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
