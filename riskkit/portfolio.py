@@ -1329,7 +1329,33 @@ def _arrow_text(series: Any) -> np.ndarray | None:
         chunked = series.array.__arrow_array__()
     except Exception:  # an Arrow version that cannot hand the column over: read it as objects
         return None
-    return text_from_arrow(chunked)
+    coded = _repeated_text(chunked)
+    return coded if coded is not None else text_from_arrow(chunked)
+
+
+#: Rows from which an Arrow text column is looked at for repeated values, and how many of its first
+#: rows are looked at.
+_REPEATED_MIN_ROWS = 10_000
+_REPEATED_SAMPLE = 4_096
+
+
+def _repeated_text(chunked: Any) -> np.ndarray | None:
+    """An Arrow text column whose values repeat (customer references, currencies, kinds) as its distinct
+    values and a code per row (:func:`riskkit._ingest.coded_text`: checked and interned once per value, the
+    rows sharing one string each), or None: a short column, one whose first rows are mostly distinct (ids,
+    names), or one with a missing value."""
+    import pyarrow.compute as pc
+
+    if len(chunked) < _REPEATED_MIN_ROWS or chunked.null_count:
+        return None
+    head = chunked.slice(0, _REPEATED_SAMPLE)
+    if pc.count_distinct(head).as_py() * 4 > len(head):
+        return None
+    whole = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+    encoded = pc.dictionary_encode(whole)  # hashed by Arrow, without the GIL
+    categories = np.empty(len(encoded.dictionary), dtype=object)
+    categories[:] = encoded.dictionary.to_pylist()
+    return coded_text(categories, np.asarray(encoded.indices.to_numpy()))
 
 
 def _columns_from_csv(table: str, path: Any, dialect: Dialect) -> tuple[dict[str, np.ndarray], list[tuple[int, str]]]:
