@@ -1178,3 +1178,56 @@ def test_invoice_ids_given_as_fixed_width_text_are_kept_compactly(ids: list[str]
     dropped = book(twice, errors="collect")
     assert dropped.invoices["id"].tolist() == ids[:2] == book(twice.astype(object), errors="collect").invoices["id"].tolist()
     assert [(r.row, r.id, r.field) for r in dropped.rejected] == [(2, ids[0], "id")]
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["no-missing", "a-missing-reference"])
+def test_frames_with_repeated_arrow_text_read_as_objects_would_be(missing: bool,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow-backed text columns whose values repeat (references, currencies, kinds) are read as their
+    distinct values and a code per row: the same tables and rejections as the same frames given as
+    Python objects, non-ASCII text, bad currencies, unknown and missing references included."""
+    pytest.importorskip("pyarrow")
+    from riskkit import portfolio as portfolio_module
+
+    n_customers, per = 600, 25
+    ids = np.array([f"C{i:04d}" for i in range(n_customers - 1)] + ["Ölwerk-9"], dtype=object)
+    cust = np.repeat(ids, per)
+    n = cust.size
+    assert n >= portfolio_module._REPEATED_MIN_ROWS
+    currency = np.where(np.arange(n) % 7 == 0, "USD", "EUR").astype(object)
+    currency[11], currency[12] = "usd", "DOLLARS"  # lower case is read as USD; a bad code is rejected
+    refs = cust.copy()
+    refs[5] = "UNKNOWN"
+    if missing:
+        refs[8] = None
+    invoices = {"id": np.array([f"I{i}" for i in range(n)], dtype=object), "customer_id": refs,
+                "issued": np.full(n, "2025-03-01"), "due": np.full(n, "2025-04-01"),
+                "amount": np.full(n, 100.0), "currency": currency}
+    rates = {"date": ["2025-01-01"], "currency": ["USD"], "rate": [0.9]}
+
+    def load(dtype: Any) -> Portfolio:
+        frames = {"customers": pd.DataFrame({"id": pd.array(ids, dtype=dtype)}),
+                  "invoices": pd.DataFrame({k: pd.array(v, dtype=dtype) if v.dtype == object else v
+                                            for k, v in invoices.items()})}
+        return Portfolio.from_frames(**frames, as_of="2025-06-30", currency="EUR", rates=rates, errors="collect")
+
+    coded: dict[str, bool] = {}
+    repeated = portfolio_module._repeated_text
+
+    def spy(chunked: Any) -> Any:
+        out = repeated(chunked)
+        coded[chunked[0].as_py()] = out is not None  # by the column's first value
+        return out
+
+    monkeypatch.setattr(portfolio_module, "_repeated_text", spy)
+    arrow, objects = load("string[pyarrow]"), load(object)
+    # the references (unless one is missing), currencies and dates given as text went by codes; the ids not
+    assert coded == {"C0000": not missing, "USD": True, "I0": False, "2025-03-01": True, "2025-04-01": True}
+    assert pd.api.types.is_string_dtype(pd.array(refs, dtype="string[pyarrow]").dtype)
+    for name in ("customers", "invoices"):
+        a, b = arrow.table(name), objects.table(name)
+        assert list(a) == list(b)
+        for column in a:
+            np.testing.assert_array_equal(np.asarray(a[column]), np.asarray(b[column]))
+    assert [str(r) for r in arrow.rejected] == [str(r) for r in objects.rejected]
+    assert len(arrow.rejected) == 2 + missing and arrow.invoices["customer_id"][-1] == "Ölwerk-9"
