@@ -302,6 +302,30 @@ class Portfolio:
         self._cache_lock = threading.Lock()
         self._building: dict[tuple[str, Hashable], threading.RLock] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickle, ``copy.deepcopy``, ``joblib`` or ``multiprocessing`` carries: the book itself, not
+        what was computed from it (computed again on first use) nor its locks.
+
+        Examples
+        --------
+        >>> import pickle
+        >>> p = Portfolio.from_records(customers=[{"id": "A"}], as_of="2025-01-01")
+        >>> q = pickle.loads(pickle.dumps(p))
+        >>> q.customer_ids.tolist(), q.as_of == p.as_of
+        (['A'], True)
+        """
+        state = self.__dict__.copy()
+        for name in ("_cache", "_inherited", "_cache_lock", "_building"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._cache = {}
+        self._inherited = set()
+        self._cache_lock = threading.Lock()
+        self._building = {}
+
     # --- constructors --------------------------------------------------------
 
     @classmethod

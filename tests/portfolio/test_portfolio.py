@@ -1231,3 +1231,25 @@ def test_frames_with_repeated_arrow_text_read_as_objects_would_be(missing: bool,
             np.testing.assert_array_equal(np.asarray(a[column]), np.asarray(b[column]))
     assert [str(r) for r in arrow.rejected] == [str(r) for r in objects.rejected]
     assert len(arrow.rejected) == 2 + missing and arrow.invoices["customer_id"][-1] == "Ölwerk-9"
+
+
+def test_a_portfolio_pickles_and_deep_copies_without_what_was_computed_from_it() -> None:
+    """A Portfolio goes through pickle (joblib, multiprocessing) and copy.deepcopy as its book: the same
+    tables and the same features, computed again on the other side; its cache and locks stay behind."""
+    import pickle
+
+    import riskkit
+    from riskkit import _ledger
+
+    p, _ = riskkit.datasets.make_portfolio(150, seed=9)
+    features = p.features()
+    _ledger.payment_events(p)  # the ledger (with its lock) is in the cache
+    for other in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
+        assert other._cache == {} and other.as_of == p.as_of and other.currency == p.currency
+        for name in ("customers", "invoices", "payments", "orders"):
+            a, b = p.table(name), other.table(name)
+            assert list(a) == list(b)
+            for column in a:
+                np.testing.assert_array_equal(np.asarray(a[column]), np.asarray(b[column]))
+        np.testing.assert_array_equal(other.features().to_numpy(), features.to_numpy())
+    assert p._cache  # the original keeps what it computed
