@@ -243,7 +243,9 @@ class Ledger:
         self.first_event = (end - counts).astype(np.int32 if self.owner.size < 2**31 else np.int64)
         # every event known (any date on or after the last): each document's final clearing
         days = self.date.view(np.int64)
-        self._last_date = days.max().astype("datetime64[D]") if days.size and days.min() > _NAT else None
+        self._date_nat = bool(days.size and days.min() == _NAT)  # an event of unknown date (NaT)
+        self._issued_nat = bool(np.isnat(self.issued).any())
+        self._last_date = days.max().astype("datetime64[D]") if days.size and not self._date_nat else None
         if self.cleared.size:
             end -= 1  # each document's last event (-1 before the first: no event, cleared 0)
             self._final = self.cleared.take(end, mode="clip")
@@ -281,7 +283,7 @@ class Ledger:
         if self._last_date is not None and not np.isnat(when) and when >= self._last_date:
             return self._final  # every event known: kept from the start
         # a document's events are sorted by date: those not known yet at ``when`` are the last few of it
-        later = np.flatnonzero(~_on_or_before(self.date, when))
+        later = np.flatnonzero(~_on_or_before(self.date, when, self._date_nat))
         cleared = self._final.copy()
         if later.size:
             doc = self.owner[later]
@@ -303,7 +305,7 @@ class Ledger:
         """
         cleared = self._cleared(when)
         tol = self.tolerance
-        issued = _on_or_before(self.issued, when)
+        issued = _on_or_before(self.issued, when, self._issued_nat)
         # (one document-long float array at a time beyond the cleared amounts, changed in place: a large
         # book has tens of millions of documents)
         rest = self.magnitude
@@ -327,7 +329,8 @@ class Ledger:
         unknown = self.export_date is not None and when < self.export_date
         if unknown:
             items |= self.has_residual
-        items &= self.owns
+        if self.owns.strides != (0,):  # some credit notes applied to an invoice (otherwise all True)
+            items &= self.owns
         r = np.flatnonzero(items)
         del items
         c, m = cleared[r], self.magnitude_of(r)
@@ -445,12 +448,16 @@ def days_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     return (later - earlier).astype(np.int64)
 
 
-def _on_or_before(dates: np.ndarray, when: np.datetime64) -> np.ndarray:
-    """``dates <= when`` (NaT never), on day numbers when both are days: several times faster."""
+def _on_or_before(dates: np.ndarray, when: np.datetime64, has_nat: bool = True) -> np.ndarray:
+    """``dates <= when`` (NaT never), on day numbers when both are days: several times faster.
+    ``has_nat=False``: the caller knows ``dates`` hold no NaT (one comparison, not three passes)."""
     day = np.asarray(when).astype("datetime64[D]")
     if dates.dtype == np.dtype("datetime64[D]") and not np.isnat(when) and day == when:
         d = dates.view(np.int64)
-        return (d <= int(day.astype(np.int64))) & (d != np.iinfo(np.int64).min)
+        known = d <= int(day.astype(np.int64))
+        if has_nat:
+            known &= d != _NAT
+        return known
     return dates <= when
 
 
