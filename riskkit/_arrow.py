@@ -74,7 +74,7 @@ def columns_from_arrow(table_name: str, table: Any) -> dict[str, np.ndarray]:
 def _column(table_name: str, name: str, col: Any, pa: Any) -> np.ndarray:
     kind = col.type
     if pa.types.is_dictionary(kind):
-        coded = _dictionary_text(col, pa)
+        coded = dictionary_text(col, pa)
         if coded is not None:
             return coded
         col = col.cast(kind.value_type)
@@ -106,9 +106,9 @@ def _objects(col: Any) -> np.ndarray:
     return out
 
 
-def _dictionary_text(col: Any, pa: Any) -> np.ndarray | None:
-    """A dictionary-encoded text column without missing values as objects (each row its value's one
-    string), its codes noted for the load; None for anything else."""
+def dictionary_text(col: Any, pa: Any) -> np.ndarray | None:
+    """A dictionary-encoded text column (one dictionary for all its chunks) without missing values as
+    objects (each row its value's one string), its codes noted for the load; None for anything else."""
     kind = col.type
     if col.null_count or not (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
         return None

@@ -1368,7 +1368,10 @@ def _repeated_text(chunked: Any) -> np.ndarray | None:
     values and a code per row (:func:`riskkit._ingest.coded_text`: checked and interned once per value, the
     rows sharing one string each), or None: a short column, one whose first rows are mostly distinct (ids,
     names), or one with a missing value."""
+    import pyarrow as pa
     import pyarrow.compute as pc
+
+    from riskkit._arrow import dictionary_text
 
     if len(chunked) < _REPEATED_MIN_ROWS or chunked.null_count:
         return None
@@ -1376,10 +1379,8 @@ def _repeated_text(chunked: Any) -> np.ndarray | None:
     if pc.count_distinct(head).as_py() * 4 > len(head):
         return None
     whole = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
-    encoded = pc.dictionary_encode(whole)  # hashed by Arrow, without the GIL
-    categories = np.empty(len(encoded.dictionary), dtype=object)
-    categories[:] = encoded.dictionary.to_pylist()
-    return coded_text(categories, np.asarray(encoded.indices.to_numpy()))
+    # hashed by Arrow, without the GIL: one dictionary, read as a dictionary-encoded Parquet column is
+    return dictionary_text(pa.chunked_array([pc.dictionary_encode(whole)]), pa)
 
 
 def _columns_from_csv(table: str, path: Any, dialect: Dialect) -> tuple[dict[str, np.ndarray], list[tuple[int, str]]]:

@@ -251,9 +251,10 @@ def _recommend(
     return rec
 
 
-#: The arrays of :func:`limit_arrays` that the recommendations keep (each its own read-only copy).
-_KEPT = ("history_months", "new_customer", "limit", "binding_method", "terms_days", "payment_terms", "conditions",
-         "current_limit", "direction", "bound_by", "method_limit", "floor", "cut_cap", "in_default")
+#: The arrays of :func:`limit_arrays` that the recommendations keep (each its own read-only copy) and the
+#: reasons read.
+_KEPT = ("history_months", "new_customer", "limit", "binding_method", "terms_days", "current_limit", "direction",
+         "method_limit", "floor", "cut_cap", "in_default")
 #: What :func:`riskkit.policy._reasons.reasons` never reads.
 _NOT_IN_REASONS = ("net_income", "combined", "bound_by", "payment_terms", "conditions")
 
