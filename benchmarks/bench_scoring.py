@@ -20,7 +20,10 @@ printed. Issue 14's targets (targets 1 and 2), on this 2-core machine:
 * peak extra memory: the outputs plus one chunk per thread.
 
 The machine is shared: read the ratios measured in the same process (floor,
-peers, threads) rather than the absolute times.
+peers, threads) rather than the absolute times. The pure-numpy lower bound
+(``numpy_skeleton``: the seven passes per value any exact grid lookup makes,
+without NaN, special values, mixed cells, probabilities or grades) is timed on
+one and two threads next to riskkit: it shows how far numpy alone can go here.
 """
 
 from __future__ import annotations
@@ -99,6 +102,23 @@ def check_identical(label: str, got: Any, expected: tuple[np.ndarray, np.ndarray
         raise SystemExit(f"{label}: scores, PDs or grades differ from the reference")
 
 
+def numpy_skeleton_threads(X: np.ndarray, threads: int = 2, block: int = 32768) -> np.ndarray:
+    """:func:`numpy_skeleton` in ``threads`` threads, each taking the next ``block`` rows as it is ready."""
+    import itertools
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = np.empty(X.shape[0])
+    handed = itertools.count()
+
+    def work() -> None:
+        while (lo := next(handed) * block) < X.shape[0]:
+            out[lo : lo + block] = numpy_skeleton(X[lo : lo + block])
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda _: work(), range(threads)))
+    return out
+
+
 def numpy_skeleton(X: np.ndarray, n_cells: int = 64, step: int = 8192) -> np.ndarray:
     """The least any pure-numpy grid lookup does, one thread, in cache-sized chunks: a cell per value
     (multiply, add, cast, clip, a column offset), its points (one ``take``) and the row sums. No NaN,
@@ -158,6 +178,9 @@ def numeric_benchmark(rows: int) -> None:
     line("  pure-numpy lower bound, 1 thread", t_skeleton, rows,
          f"{t_skeleton / floor:.1f}x the floor; riskkit n_jobs=1 is {t_1 / t_skeleton:.2f}x it "
          "(mul, add, cast, clip, offset, take, row sum per value; see numpy_skeleton)")
+    t_skeleton_2 = best(lambda: numpy_skeleton_threads(Xn))
+    line("  pure-numpy lower bound, 2 threads", t_skeleton_2, rows,
+         f"{t_skeleton_2 / floor:.1f}x the floor; riskkit n_jobs=2 is {t_2 / t_skeleton_2:.2f}x it")
     line("riskkit, C-ordered float64, n_jobs=2", t_2, rows,
          f"{t_1 / t_2:.2f}x one thread (target 1.7x: {'ok' if t_1 / t_2 >= 1.7 else 'MISSED'})")
     line("riskkit, F-ordered float64", best(lambda: card.score(np.asfortranarray(X))), rows, "(incl. the reorder)")

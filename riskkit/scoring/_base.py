@@ -87,14 +87,10 @@ class CardScorer:
             pd = np.empty(data.n_rows)
             grade = np.empty(data.n_rows, dtype=card.grade_dtype)
 
-            def finish(score: np.ndarray, rows: Any) -> None:
-                # probabilities and grades of each slice of rows, in the scoring threads, while still in cache
+            def finish(score: np.ndarray, rows: slice) -> None:
+                # probabilities and grades of a slice of final scores, in the scoring threads
                 some = score[rows]
-                pd[rows] = p = card.scaling.pd(some)
-                if isinstance(rows, slice):
-                    card.grade(some, p, out=grade[rows])
-                else:
-                    grade[rows] = card.grade(some, p)
+                card.grade(some, card.scaling.pd(some, out=pd[rows]), out=grade[rows])
 
             score, bins = card.plan.total(
                 [data.columns[name] for name in card.names],

@@ -201,13 +201,14 @@ class Card:
     def grade(self, score: np.ndarray, pd: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``master_scale.grade`` of the scores or PDs (by the scale's basis): the same array, faster.
 
-        ``np.take`` of the grade names copies the short texts several times
-        faster than fancy indexing; ``out`` (of :attr:`grade_dtype`) receives them.
+        ``np.take`` of the grade names (at small integer positions, NaN at the
+        trailing ``""``) copies the short texts several times faster than fancy
+        indexing; ``out`` (of :attr:`grade_dtype`) receives them.
         """
         scale = self.master_scale
-        index = scale.grade_index(score=score) if scale.basis == "score" else scale.grade_index(pd=pd)
+        values = (scale._values(None, score) if scale.basis == "score" else scale._values(pd, None)).reshape(-1)
         names: np.ndarray = self._grade_names  # type: ignore[attr-defined]
-        return np.asarray(np.take(names, index, mode="wrap", out=out))  # index -1 (no score or PD): ""
+        return np.asarray(np.take(names, scale._positions(values), out=out))  # NaN: the trailing ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

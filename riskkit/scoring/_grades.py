@@ -338,29 +338,40 @@ class MasterScale:
         """
         given = self._values(pd, score)
         values = given.reshape(-1)
+        idx = self._positions(values).astype(np.int64)
+        idx[idx == len(self.grades)] = -1
+        if in_default is not None:
+            idx[self._flags(in_default, given.shape).reshape(-1)] = len(self.grades) - 1
+        return idx.reshape(given.shape)
+
+    def _positions(self, values: np.ndarray) -> np.ndarray:
+        """Grade positions of checked PDs or scores (1-D float64, by the basis), ``len(grades)`` for NaN.
+
+        Small integers (uint8 for fewer than 255 grades): ``[*grades, ""]``
+        read at them gives the grade names. The scale has few cuts, so they are
+        counted, one vectorized comparison each, rather than binary-searched.
+        """
         n_perf = len(self.grades) - 1
         bounds = np.asarray(self.bounds, dtype=np.float64)
-        # searchsorted needs increasing bounds, so the score basis grades -score
+        # the cuts must increase for the counting, so the score basis counts on -score
         keys, cuts, upper_closed = (
             (values, bounds, self.closed == "right")
             if self.basis == "pd"
             else (-values, -bounds, self.closed == "left")
         )
-        # side="left" puts a value equal to a cut in the lower-index (better) interval; a scale has few
-        # cuts, so counting them (one vectorized comparison each) beats a binary search per value
-        count = np.zeros(keys.shape, dtype=np.uint8 if cuts.size < 255 else np.int64)
+        # a value equal to a cut falls in the lower-index (better) interval unless that interval is closed
+        count = np.zeros(keys.shape, dtype=np.uint8 if len(self.grades) < 255 else np.int64)
         flag = np.empty(keys.shape, dtype=bool)
         compare = np.greater if upper_closed else np.greater_equal
         for cut in cuts:
             compare(keys, cut, out=flag)
             np.add(count, flag, out=count, casting="unsafe")
-        idx = count.astype(np.int64)
         if self.basis == "pd":
-            idx[values == 1.0] = n_perf
-        idx[np.isnan(values)] = -1
-        if in_default is not None:
-            idx[self._flags(in_default, given.shape).reshape(-1)] = n_perf
-        return idx.reshape(given.shape)
+            np.equal(values, 1.0, out=flag)
+            np.putmask(count, flag, n_perf)
+        np.isnan(values, out=flag)
+        np.putmask(count, flag, len(self.grades))
+        return count
 
     def grade_of_one(self, value: float) -> str:
         """The grade of a single PD or score (by the scale's basis), without arrays.

@@ -95,9 +95,24 @@ class Scaling:
         """ln(good:bad odds) for a score."""
         return (np.asarray(score, dtype=np.float64) - self.offset) / self.factor
 
-    def pd(self, score: npt.ArrayLike) -> np.ndarray:
-        """Probability of default for a score: ``1 / (1 + exp(ln odds))``, overflow-safe."""
-        z = np.array(self.log_odds(score), dtype=np.float64)
+    def pd(self, score: npt.ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+        """Probability of default for a score: ``1 / (1 + exp(ln odds))``, overflow-safe.
+
+        ``out``: a float64 array of the scores' shape to write the PDs into
+        (computed in place there, with no temporary arrays).
+
+        Examples
+        --------
+        >>> s, out = Scaling(), np.empty(2)
+        >>> s.pd(np.array([600.0, 700.0]), out=out) is out, out.round(4).tolist()
+        (True, [0.0196, 0.0006])
+        """
+        if out is None:
+            z = np.array(self.log_odds(score), dtype=np.float64)
+        else:  # the same IEEE operations as log_odds, into out
+            z = out
+            np.subtract(np.asarray(score, dtype=np.float64), self.offset, out=z)
+            np.divide(z, self.factor, out=z)
         # e^z overflows to inf for very safe scores, and 1 / (1 + inf) is the right limit, 0
         with np.errstate(over="ignore"):
             np.exp(z, out=z)
