@@ -561,9 +561,9 @@ def _order_trends(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray
     cols["orders_vs_average_3m"] = safe_divide(last3, prior_year * (WINDOW_90D / WINDOW_12M))
 
 
-def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
-    """Change-against-baseline in receivables and peer features: each customer against its own past
-    and its industry (reads the columns of every family)."""
+def _change_90d(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
+    """Change against the customer's own past: DBT and utilisation now against 90 days ago, from the open
+    items then (reads the receivables and the exposure)."""
     n = p.n_customers
     prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
     # DBT and utilisation 90 days ago, from the open items then (unknown ones count as 0)
@@ -579,10 +579,14 @@ def _baseline(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], m
     exposure_then = np.maximum(cols["exposure"] - cols["open_amount"] + net_then, 0.0)
     limit = cols["credit_limit"]
     cols["utilization_change_90d"] = cols["utilization"] - safe_divide(exposure_then, np.where(limit > 0, limit, np.nan))
-    # peers: position within the industry
-    industry = _industry_codes(p)
+
+
+def _peers(p: Portfolio, cols: dict[str, np.ndarray]) -> None:
+    """Each customer's position within its industry, for the peer features not yet in ``cols`` whose
+    ranked feature is (so each of two threads computes those of its own families)."""
     for name, ranked in PEER_FEATURES.items():
-        cols[name] = _peer_percentile_self(cols[ranked], industry)
+        if ranked in cols and name not in cols:
+            cols[name] = _peer_percentile_self(cols[ranked], _industry_codes(p))
 
 
 def first_issued(p: Portfolio, debit_only: bool) -> np.ndarray:
@@ -672,7 +676,7 @@ def _compute(p: Portfolio, as_of: np.datetime64) -> FeatureFrame:
     else:
         for family in _FAMILIES:
             family(p, as_of, cols, memo)
-    _baseline(p, as_of, cols, memo)
+    _peers(p, cols)
     del memo  # the payment windows it kept go before the frame is built
     cols["in_default"] = _in_default(p, as_of, cols).astype(np.float64)
 
@@ -706,11 +710,12 @@ def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str,
     """The families of :data:`_FAMILIES` in two threads, with the same results and errors as in order.
 
     A second thread first runs the families that need no ledger (orders and
-    their trends, statements, events) while this one builds the ledger; then it sorts out
-    the payment events and runs the payment behaviour and the trends (each over a year of
-    payments, one after the other), while this one runs
-    the receivables half (receivables, DSO family, exposure, profile: each
-    reads the one before). numpy releases
+    their trends, statements, events) while this one builds the ledger; then it codes the
+    industries, sorts out the payment events and runs the payment behaviour and the trends
+    (each over a year of payments, one after the other), while this one runs
+    the receivables half (receivables, DSO family, exposure, profile, the change
+    against 90 days ago: each reads the one before). Each thread then places its
+    customers within their industry on the features it computed. numpy releases
     the GIL in its loops, so on two cores they overlap. Each family writes
     its own columns, so the results are those of the sequential order; when
     families fail, the first in that order raises.
@@ -720,13 +725,15 @@ def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str,
     other_cols: dict[str, np.ndarray] = {}
 
     def run(families: tuple[Any, ...], into: dict[str, np.ndarray], warm: bool = False) -> tuple[int, BaseException] | None:
-        if warm:  # the payment events first: the payment behaviour and the trends read them
+        if warm:  # what the families read: the industries (no ledger), then the payment events (the ledger)
+            _industry_codes(p)
             payment_events(p)
         for family in families:
             try:
                 family(p, as_of, into, memo)
             except BaseException as exc:  # re-raised below, in the sequential order
                 return _FAMILIES.index(family), exc
+        _peers(p, into)  # the positions within the industry of what this thread computed
         return None
 
     with ThreadPoolExecutor(1) as pool:
@@ -946,9 +953,9 @@ def _events(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], mem
 
 #: The feature families in the order :func:`compute` runs them, each writing its own columns.
 _FAMILIES = (_receivables, _payment_behaviour, _dso_family, _exposure, _ordering, _financials, _profile, _events,
-             _trends, _order_trends)
+             _trends, _order_trends, _change_90d)
 #: The families that read columns of another (in this order): one thread runs them, the others a second.
-_RECEIVABLES_HALF = (_receivables, _dso_family, _exposure, _profile)
+_RECEIVABLES_HALF = (_receivables, _dso_family, _exposure, _profile, _change_90d)
 #: The payment behaviour and the trends, one after the other in the second thread: they share the last
 #: 90 days' payments, and each reads a year of payments (most of a large book's events) not held at once.
 _PAYMENT_HALF = (_payment_behaviour, _trends)
