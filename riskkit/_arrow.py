@@ -38,8 +38,13 @@ def require_pyarrow(what: str = "Parquet", extra: str = "pyarrow") -> Any:
     return pa
 
 
-def columns_from_arrow(table_name: str, table: Any) -> dict[str, np.ndarray]:
+def columns_from_arrow(table_name: str, table: Any, disjoint: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
     """The columns of one Arrow table (or record batch) as numpy arrays, by column name.
+
+    ``disjoint``: dictionary-encoded text columns whose files (or row
+    groups) are known to hold no value in common, such as the customer ids
+    of a book partitioned by customer: their dictionaries are put end to end
+    instead of unified (checked: if two share a value, they are unified after all).
 
     Examples
     --------
@@ -59,25 +64,16 @@ def columns_from_arrow(table_name: str, table: Any) -> dict[str, np.ndarray]:
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise ValidationError(f"{table_name}: duplicate column names {dupes}", table=table_name)
-    if any(pa.types.is_dictionary(t) for t in table.schema.types):
-        try:
-            table = table.unify_dictionaries()  # one dictionary per column across its chunks
-        except pa.ArrowException:  # dictionaries Arrow cannot unify (of nulls, say): read their values instead
-            for i, kind in enumerate(table.schema.types):
-                if pa.types.is_dictionary(kind):
-                    col = table.column(i)
-                    decoded = pa.chunked_array([c.dictionary_decode() for c in col.chunks], type=kind.value_type)
-                    table = table.set_column(i, table.schema.field(i).name, decoded)
-    return {name: _column(table_name, name, table.column(i), pa) for i, name in enumerate(names)}
+    return {name: _column(table_name, name, table.column(i), pa, name in disjoint) for i, name in enumerate(names)}
 
 
-def _column(table_name: str, name: str, col: Any, pa: Any) -> np.ndarray:
+def _column(table_name: str, name: str, col: Any, pa: Any, disjoint: bool = False) -> np.ndarray:
     kind = col.type
     if pa.types.is_dictionary(kind):
-        coded = dictionary_text(col, pa)
+        coded = dictionary_text(col, pa, disjoint)
         if coded is not None:
             return coded
-        col = col.cast(kind.value_type)
+        col = col.cast(kind.value_type)  # its values, chunk by chunk
         kind = col.type
     if pa.types.is_timestamp(kind) and kind.tz is not None:
         raise ValidationError(
@@ -106,17 +102,52 @@ def _objects(col: Any) -> np.ndarray:
     return out
 
 
-def dictionary_text(col: Any, pa: Any) -> np.ndarray | None:
-    """A dictionary-encoded text column (one dictionary for all its chunks) without missing values as
-    objects (each row its value's one string), its codes noted for the load; None for anything else."""
+def dictionary_text(col: Any, pa: Any, disjoint: bool = False) -> np.ndarray | None:
+    """A dictionary-encoded text column without missing values as objects (each row its value's one
+    string), its codes noted for the load; None for anything else.
+
+    Its chunks' dictionaries are unified by Arrow into one, or with ``disjoint``
+    (see :func:`columns_from_arrow`) each distinct dictionary (the chunks of a
+    row group share one) is put after the others and each chunk's codes moved
+    along, as long as no value is in two of them.
+    """
     kind = col.type
     if col.null_count or not (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
         return None
-    chunks = [c for c in col.chunks if len(c)]
-    if not chunks:
+    if not any(len(c) for c in col.chunks):
         return None
+    if disjoint:
+        coded = _end_to_end(col, pa)
+        if coded is not None:
+            return coded
+    try:
+        col = col.unify_dictionaries()  # one dictionary for all its chunks
+    except pa.ArrowException:  # dictionaries Arrow cannot unify: the caller reads the values
+        return None
+    chunks = [c for c in col.chunks if len(c)]
     codes = np.concatenate([np.asarray(c.indices.to_numpy()) for c in chunks])
     return coded_text(_objects(chunks[0].dictionary), codes)
+
+
+def _end_to_end(col: Any, pa: Any) -> np.ndarray | None:
+    """:func:`dictionary_text` of a column whose distinct dictionaries, put end to end, hold each value
+    once (None when they do not)."""
+    start: dict[tuple[Any, ...], int] = {}  # a dictionary (by its memory) -> where it starts
+    parts = []
+    codes = np.empty(len(col), dtype=np.intp)
+    at = size = 0
+    for chunk in col.chunks:
+        if not len(chunk):
+            continue
+        d = chunk.dictionary
+        key = (*(b.address if b is not None else 0 for b in d.buffers()), d.offset, len(d))
+        if key not in start:
+            start[key] = size
+            parts.append(d)
+            size += len(d)
+        np.add(np.asarray(chunk.indices.to_numpy()), np.intp(start[key]), out=codes[at : at + len(chunk)])
+        at += len(chunk)
+    return coded_text(_objects(pa.concat_arrays(parts)), codes)
 
 
 class ReadAhead(Mapping[str, dict[str, np.ndarray]]):
@@ -143,10 +174,11 @@ class ReadAhead(Mapping[str, dict[str, np.ndarray]]):
     >>> tables.close()
     """
 
-    def __init__(self, files: Mapping[str, list[str]], order: Iterable[str]) -> None:
+    def __init__(self, files: Mapping[str, list[str]], order: Iterable[str], disjoint: frozenset[str] = frozenset()) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self._files = dict(files)
+        self._disjoint = disjoint  # see columns_from_arrow
         wanted = [name for name in order if name in self._files]
         self._order = [*wanted, *(name for name in self._files if name not in wanted)]
         self._ahead: dict[str, Any] = {}  # table name -> Future of its Arrow table
@@ -160,7 +192,7 @@ class ReadAhead(Mapping[str, dict[str, np.ndarray]]):
             if following not in self._ahead:
                 self._ahead[following] = self._pool.submit(read_parquet, following, self._files[following])
         table = future.result() if future is not None else read_parquet(name, files)
-        return columns_from_arrow(name, table)
+        return columns_from_arrow(name, table, self._disjoint)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)
@@ -234,6 +266,16 @@ _VERSION = 1
 # text columns read back as dictionaries (pandas categoricals): values repeated on many rows, so a
 # Portfolio built from them holds one Python string per distinct value instead of one per row
 _DICTIONARY = frozenset({"customer_id", "industry", "region", "debtor_type", "kind", "currency"})
+
+
+#: The columns whose values a partitioned book never spreads over two partitions (each customer's rows are
+#: in one): read from such a book, their dictionaries are put end to end, not unified (columns_from_arrow).
+_BY_PARTITION = frozenset({"customer_id"})
+
+
+def partition_keys(path: str | os.PathLike[str]) -> frozenset[str]:
+    """The columns of :data:`_BY_PARTITION` for a partitioned book (a folder with a manifest), none for others."""
+    return _BY_PARTITION if os.path.exists(os.path.join(_book_root(path), MANIFEST)) else frozenset()
 
 
 def _book_root(path: Any) -> str:

@@ -652,7 +652,7 @@ class Portfolio:
         >>> whole.n_customers, 0 < half.n_customers < 30
         (30, True)
         """
-        from riskkit._arrow import ReadAhead, book_files, release_memory
+        from riskkit._arrow import ReadAhead, book_files, partition_keys, release_memory
 
         tables = (customers, exposures, invoices, payments, orders, statements, events, insurance, promises, disputes)
         if book is not None:
@@ -668,7 +668,8 @@ class Portfolio:
             files = {name: [os.fspath(path)] for name, path in _given("from_parquet", unknown, *tables).items()}
         options = _Options(as_of, statistical, errors, unknown_columns, currency, rates, tolerance, export_date)
         # the next table is read while this one is checked, in the order the build asks for them
-        tables_ahead = ReadAhead(files, order=READ_ORDER)
+        disjoint = partition_keys(book) if book is not None else frozenset()
+        tables_ahead = ReadAhead(files, order=READ_ORDER, disjoint=disjoint)
         try:
             return cls._build(tables_ahead, options)
         finally:

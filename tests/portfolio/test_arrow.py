@@ -57,6 +57,36 @@ def test_a_partitioned_book_loads_the_same_from_parquet_arrow_and_frames(tmp_pat
     assert plain.features().to_pandas().sort_index().equals(expected.features().to_pandas().sort_index())
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_dictionaries_given_as_disjoint_are_put_end_to_end_or_else_unified(shared: bool) -> None:
+    """A partitioned book's customer ids: each distinct dictionary once, end to end, their chunks' codes moved
+    along; dictionaries that do share a value (two row groups of one file, say) are unified after all."""
+    from riskkit._arrow import columns_from_arrow
+
+    parts = [["C1", "C2", "C1"], ["C3", "C2" if shared else "C4"], ["C5"]]
+    encoded = [pa.array(p).dictionary_encode() for p in parts]
+    # the chunks of one row group share their dictionary: a second chunk on the first one's dictionary
+    again = pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int32()), encoded[0].dictionary)
+    column = pa.chunked_array([*encoded, again, encoded[0].slice(0, 0)])
+    table = pa.table({"customer_id": column})
+    plain = [v for p in parts for v in p] + ["C2", "C1"]
+    for disjoint in (frozenset(), frozenset({"customer_id"})):
+        got = columns_from_arrow("invoices", table, disjoint)["customer_id"]
+        assert got.dtype == object and got.tolist() == plain
+
+
+def test_a_partitioned_book_whose_files_repeat_customers_across_row_groups_loads_the_same(tmp_path: Path) -> None:
+    raw, _ = generate(60, seed=5)
+    book = write_partitioned(tmp_path / "book", raw, npartitions=2)
+    expected = Portfolio.from_parquet(book, as_of=AS_OF)
+    # one partition rewritten as two row groups over the same customers: two dictionaries sharing values
+    path = tmp_path / "book" / "invoices" / "part-00000.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table, path, row_group_size=max(1, table.num_rows // 2))
+    assert pq.ParquetFile(path).metadata.num_row_groups > 1
+    assert_same(Portfolio.from_parquet(book, as_of=AS_OF), expected)
+
+
 def test_some_partitions_of_a_book(tmp_path: Path) -> None:
     raw, _ = generate(60, seed=4)
     book = write_partitioned(tmp_path / "book", raw, npartitions=3)
