@@ -72,7 +72,7 @@ def give_back() -> bool:
     return True
 
 
-def _large(portfolio: Any) -> bool:
+def large_book(portfolio: Any) -> bool:
     """Whether ``portfolio`` is a large book: :data:`LARGE_BOOK_ROWS` invoices and orders or more."""
     try:
         rows = portfolio.invoices.n_rows + portfolio.orders.n_rows
@@ -83,7 +83,7 @@ def _large(portfolio: Any) -> bool:
 
 def give_back_after(portfolio: Any) -> None:
     """:func:`give_back` when a step has just gone over a large book. Small books pay nothing."""
-    if _large(portfolio):
+    if large_book(portfolio):
         give_back()
 
 
@@ -101,7 +101,7 @@ def large_step(portfolio: Any) -> Iterator[None]:
     ...     huge_page_advice() in (True, None)
     True
     """
-    if not _large(portfolio):
+    if not large_book(portfolio):
         yield
         return
     with small_pages():

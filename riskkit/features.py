@@ -39,7 +39,7 @@ import numpy as np
 
 from riskkit import _ledger, finance, receivables
 from riskkit._frame import FeatureFrame
-from riskkit._memory import give_back_after, large_step
+from riskkit._memory import give_back_after, large_book, large_step
 from riskkit._numeric import group_count, group_max, group_sum, safe_divide
 from riskkit._pit import latest_statements, statement_column, window
 from riskkit.errors import SchemaError, ValidationError
@@ -542,9 +542,22 @@ def _industry_codes(p: Portfolio) -> np.ndarray:
 
 def _trends(p: Portfolio, as_of: np.datetime64, cols: dict[str, np.ndarray], memo: _Memo) -> None:
     """Change against the customer's own past in payments (no other family's columns read)."""
-    recent_late, recent_index, recent_share = _lateness(p, memo, as_of, WINDOW_90D, keep=True)  # payments too
-    prior_end = as_of - np.timedelta64(WINDOW_90D, "D")
-    prior_late, prior_index, prior_share = _lateness(p, memo, prior_end, WINDOW_12M, keep=False)
+    _trend_columns(cols, _recent_lateness(p, as_of, memo), _prior_lateness(p, as_of, memo))
+
+
+def _recent_lateness(p: Portfolio, as_of: np.datetime64, memo: _Memo) -> tuple[np.ndarray, ...]:
+    """:func:`_lateness` of the last 90 days (their payments kept: the payment behaviour reads them too)."""
+    return _lateness(p, memo, as_of, WINDOW_90D, keep=True)
+
+
+def _prior_lateness(p: Portfolio, as_of: np.datetime64, memo: _Memo) -> tuple[np.ndarray, ...]:
+    """:func:`_lateness` of the year before the last 90 days."""
+    return _lateness(p, memo, as_of - np.timedelta64(WINDOW_90D, "D"), WINDOW_12M, keep=False)
+
+
+def _trend_columns(cols: dict[str, np.ndarray], recent: tuple[np.ndarray, ...], prior: tuple[np.ndarray, ...]) -> None:
+    recent_late, recent_index, recent_share = recent
+    prior_late, prior_index, prior_share = prior
     cols["days_late_90d"] = recent_late
     cols["days_late_change"] = recent_late - prior_late
     cols["payment_index_change"] = recent_index - prior_index
@@ -711,18 +724,31 @@ def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str,
 
     A second thread first runs the families that need no ledger (orders and
     their trends, statements, events) while this one builds the ledger; then it codes the
-    industries, sorts out the payment events and runs the payment behaviour and the trends
-    (each over a year of payments, one after the other), while this one runs
-    the receivables half (receivables, DSO family, exposure, profile, the change
-    against 90 days ago: each reads the one before). Each thread then places its
-    customers within their industry on the features it computed. numpy releases
-    the GIL in its loops, so on two cores they overlap. Each family writes
+    industries, sorts out the payment events and runs the payment behaviour and the trends,
+    while this one runs the receivables half (receivables, DSO family, exposure, profile, the
+    change against 90 days ago: each reads the one before). Each thread then places its
+    customers within their industry on the features it computed. The trends compare the
+    last 90 days with the year before them: below a large book (riskkit._memory) this thread
+    reads that year's payments once its half is done, beside the payment behaviour's year in
+    the other; a large book reads one year of payments at a time, both in the second thread.
+    numpy releases the GIL in its loops, so on two cores they overlap. Each family writes
     its own columns, so the results are those of the sequential order; when
     families fail, the first in that order raises.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     other_cols: dict[str, np.ndarray] = {}
+    parts: dict[str, tuple[np.ndarray, ...]] = {}  # the trends' two windows, when split over the threads
+    split = not large_book(p)
+
+    def recent(p: Portfolio, as_of: np.datetime64, into: dict[str, np.ndarray], memo: _Memo) -> None:
+        parts["recent"] = _recent_lateness(p, as_of, memo)
+
+    def prior(p: Portfolio, as_of: np.datetime64, into: dict[str, np.ndarray], memo: _Memo) -> None:
+        parts["prior"] = _prior_lateness(p, as_of, memo)
+
+    def order(family: Any) -> int:  # the family's place in the sequential order (the trends' halves: the trends')
+        return _FAMILIES.index(_trends if family in (recent, prior) else family)
 
     def run(families: tuple[Any, ...], into: dict[str, np.ndarray], warm: bool = False) -> tuple[int, BaseException] | None:
         if warm:  # what the families read: the industries (no ledger), then the payment events (the ledger)
@@ -732,18 +758,22 @@ def _families_in_two_threads(p: Portfolio, as_of: np.datetime64, cols: dict[str,
             try:
                 family(p, as_of, into, memo)
             except BaseException as exc:  # re-raised below, in the sequential order
-                return _FAMILIES.index(family), exc
+                return order(family), exc
         _peers(p, into)  # the positions within the industry of what this thread computed
         return None
 
+    payment_half = (_payment_behaviour, recent) if split else _PAYMENT_HALF
+    receivables_half = (*_RECEIVABLES_HALF, prior) if split else _RECEIVABLES_HALF
     with ThreadPoolExecutor(1) as pool:
         first = pool.submit(run, _WITHOUT_LEDGER, other_cols)
         _ledger.ledger(p)  # built here once, while the other thread runs what does not read it
-        then = pool.submit(run, _PAYMENT_HALF, other_cols, True)
-        failures = [run(_RECEIVABLES_HALF, cols), first.result(), then.result()]
+        then = pool.submit(run, payment_half, other_cols, True)
+        failures = [run(receivables_half, cols), first.result(), then.result()]
     failed = [f for f in failures if f is not None]
     if failed:
         raise min(failed, key=lambda f: f[0])[1]
+    if split:
+        _trend_columns(other_cols, parts.pop("recent"), parts.pop("prior"))
     cols.update(other_cols)
 
 
@@ -956,7 +986,7 @@ _FAMILIES = (_receivables, _payment_behaviour, _dso_family, _exposure, _ordering
              _trends, _order_trends, _change_90d)
 #: The families that read columns of another (in this order): one thread runs them, the others a second.
 _RECEIVABLES_HALF = (_receivables, _dso_family, _exposure, _profile, _change_90d)
-#: The payment behaviour and the trends, one after the other in the second thread: they share the last
+#: A large book's payment behaviour and trends, one after the other in the second thread: they share the last
 #: 90 days' payments, and each reads a year of payments (most of a large book's events) not held at once.
 _PAYMENT_HALF = (_payment_behaviour, _trends)
 #: The families that read no ledger: the second thread runs them while the first builds it.

@@ -385,11 +385,17 @@ def test_the_open_amounts_kept_as_rows_read_as_the_ledgers_own(residual: bool) -
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_features_in_two_threads_equal_the_sequential_ones(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
-    """Large books run the feature families in two threads: the same values, bit for bit, at several dates."""
+@pytest.mark.parametrize("large", [False, True])
+def test_features_in_two_threads_equal_the_sequential_ones(monkeypatch: pytest.MonkeyPatch, seed: int,
+                                                           large: bool) -> None:
+    """Large books run the feature families in two threads: the same values, bit for bit, at several dates
+    (the trends' two windows in both threads, or for a large book one after the other in one)."""
+    from riskkit import _memory
     from riskkit.datasets import make_portfolio
     from riskkit.portfolio import _TABLE_ORDER as TABLES
 
+    if large:
+        monkeypatch.setattr(_memory, "LARGE_BOOK_ROWS", 0)
     book, _ = make_portfolio(n_customers=300, seed=seed)
     for as_of in (book.as_of, np.datetime64(book.as_of) - np.timedelta64(200, "D")):
         monkeypatch.setattr(features, "THREAD_MIN_DOCUMENTS", 10**12)
