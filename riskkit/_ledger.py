@@ -432,8 +432,7 @@ class Ledger:
 
 def _days_late(date: np.ndarray, due: np.ndarray) -> np.ndarray:
     """``date - due`` in days as float64, ``due`` (an array of our own) used as the scratch space."""
-    day = np.dtype("datetime64[D]")
-    if date.dtype == day and due.dtype == day and not (np.isnat(date).any() or np.isnat(due).any()):
+    if _plain_days(date, due):
         late = due.view(np.int64)
         np.subtract(date.view(np.int64), late, out=late)
         return late.astype(np.float64)
@@ -442,10 +441,15 @@ def _days_late(date: np.ndarray, due: np.ndarray) -> np.ndarray:
 
 def days_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     """``(later - earlier).astype(np.int64)`` of two day arrays, on day numbers when neither holds NaT."""
-    day = np.dtype("datetime64[D]")
-    if later.dtype == day and earlier.dtype == day and not (np.isnat(later).any() or np.isnat(earlier).any()):
+    if _plain_days(later, earlier):
         return later.view(np.int64) - earlier.view(np.int64)
     return (later - earlier).astype(np.int64)
+
+
+def _plain_days(*dates: np.ndarray) -> bool:
+    """Whether the arrays are all days (``datetime64[D]``) without NaT: their day numbers then subtract exactly."""
+    day = np.dtype("datetime64[D]")
+    return all(d.dtype == day for d in dates) and not any(np.isnat(d).any() for d in dates)
 
 
 def _on_or_before(dates: np.ndarray, when: np.datetime64, has_nat: bool = True) -> np.ndarray:

@@ -556,6 +556,7 @@ def _prior_lateness(p: Portfolio, as_of: np.datetime64, memo: _Memo) -> tuple[np
 
 
 def _trend_columns(cols: dict[str, np.ndarray], recent: tuple[np.ndarray, ...], prior: tuple[np.ndarray, ...]) -> None:
+    """The trends' columns from the lateness of the last 90 days and of the year before them."""
     recent_late, recent_index, recent_share = recent
     prior_late, prior_index, prior_share = prior
     cols["days_late_90d"] = recent_late

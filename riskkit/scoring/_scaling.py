@@ -98,8 +98,9 @@ class Scaling:
     def pd(self, score: npt.ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         """Probability of default for a score: ``1 / (1 + exp(ln odds))``, overflow-safe.
 
-        ``out``: a float64 array of the scores' shape to write the PDs into
-        (computed in place there, with no temporary arrays).
+        ``out``: a writeable float64 array of the scores' shape to write the
+        PDs into (computed in place there, with no temporary arrays); anything
+        else is a :class:`~riskkit.errors.ValidationError` naming ``out``.
 
         Examples
         --------
@@ -110,8 +111,16 @@ class Scaling:
         if out is None:
             z = np.array(self.log_odds(score), dtype=np.float64)
         else:  # the same IEEE operations as log_odds, into out
+            scores = np.asarray(score, dtype=np.float64)
+            if not (isinstance(out, np.ndarray) and out.dtype == np.float64 and out.shape == scores.shape
+                    and out.flags.writeable):
+                raise ValidationError(
+                    f"out must be a writeable float64 array of the scores' shape {scores.shape}, got "
+                    + (f"{out.dtype} of shape {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__),
+                    field="out",
+                )
             z = out
-            np.subtract(np.asarray(score, dtype=np.float64), self.offset, out=z)
+            np.subtract(scores, self.offset, out=z)
             np.divide(z, self.factor, out=z)
         # e^z overflows to inf for very safe scores, and 1 / (1 + inf) is the right limit, 0
         with np.errstate(over="ignore"):

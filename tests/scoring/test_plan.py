@@ -140,6 +140,19 @@ def test_the_one_customer_pd_is_the_batch_pd_bit_for_bit(score: float, base_scor
     assert same_bits(np.array([one]), batch[:1]) and same_bits(batch[:1], batch[2:])
 
 
+@pytest.mark.parametrize("out", [np.empty(2), np.empty(3, dtype=np.float32), np.empty((3, 1)), [0.0] * 3,
+                                 np.zeros(3)])
+def test_pd_into_out_equals_pd_and_refuses_an_unfit_out_naming_it(out: Any) -> None:
+    scaling = Scaling()
+    scores = np.array([600.0, 700.0, np.inf])
+    if isinstance(out, np.ndarray) and out.shape == (3,) and out.dtype == np.float64:
+        assert scaling.pd(scores, out=out) is out and same_bits(out, scaling.pd(scores))
+        out.flags.writeable = False
+    with pytest.raises(riskkit.ValidationError, match="out must be a writeable float64 array") as info:
+        scaling.pd(scores, out=out)
+    assert info.value.field == "out"
+
+
 def test_one_customers_reasons_are_read_only_arrays_of_one_row() -> None:
     X, y = riskkit.datasets.load_german_credit()
     sc = riskkit.Scorecard().fit(X, y)
