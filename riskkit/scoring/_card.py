@@ -203,12 +203,15 @@ class Card:
 
         ``np.take`` of the grade names (at small integer positions, NaN at the
         trailing ``""``) copies the short texts several times faster than fancy
-        indexing; ``out`` (of :attr:`grade_dtype`) receives them.
+        indexing; ``out`` (of :attr:`grade_dtype`) receives them. Every position
+        names an entry, so ``mode="clip"`` changes none; it lets ``np.take``
+        write into ``out`` directly (``"raise"`` fills a buffer first: 2.5x
+        slower).
         """
         scale = self.master_scale
         values = (scale._values(None, score) if scale.basis == "score" else scale._values(pd, None)).reshape(-1)
         names: np.ndarray = self._grade_names  # type: ignore[attr-defined]
-        return np.asarray(np.take(names, scale._positions(values), out=out))  # NaN: the trailing ""
+        return np.asarray(np.take(names, scale._positions(values), out=out, mode="clip"))  # NaN: the trailing ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -360,12 +360,14 @@ class MasterScale:
             else (-values, -bounds, self.closed == "left")
         )
         # a value equal to a cut falls in the lower-index (better) interval unless that interval is closed
-        count = np.zeros(keys.shape, dtype=np.uint8 if len(self.grades) < 255 else np.int64)
+        small = len(self.grades) < 255
+        count = np.zeros(keys.shape, dtype=np.uint8 if small else np.int64)
         flag = np.empty(keys.shape, dtype=bool)
+        ones = flag.view(np.uint8) if small else flag  # a bool is one byte, 0 or 1: added as uint8, no cast
         compare = np.greater if upper_closed else np.greater_equal
         for cut in cuts:
             compare(keys, cut, out=flag)
-            np.add(count, flag, out=count, casting="unsafe")
+            np.add(count, ones, out=count, casting="unsafe")
         if self.basis == "pd":
             np.equal(values, 1.0, out=flag)
             np.putmask(count, flag, n_perf)
