@@ -478,3 +478,20 @@ def test_signal_hits_take_texts_or_lazy_evidence() -> None:
         signals.SignalHits("x", [1, 4], [1, 2], [3.0, 4.0], [1.0, 2.0], [0, 0], ["a"])
     with pytest.raises(ValidationError, match="twice"):
         signals.SignalHits("x", [4, 4], [1, 2], [3.0, 4.0], [1.0, 2.0], [0, 0], ["a", "b"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 300)), max_size=60), st.booleans())
+def test_rows_in_order_is_the_stable_lexsort_by_position_then_within_whichever_sort_it_takes(rows, composite):
+    # the composite-key sort and the two stable sorts (taken when the keys would overflow) give np.lexsort's order
+    from riskkit.signals import _watchlist
+
+    position = np.array([p for p, _ in rows], dtype=np.intp)
+    within = np.array([w for _, w in rows], dtype=np.int64)
+    with pytest.MonkeyPatch.context() as mp:
+        if not composite:
+            mp.setattr(_watchlist, "_KEY_LIMIT", 0)
+        order, starts = _watchlist._rows_in_order(position, within, 31)
+    expected = np.lexsort((within, position))
+    assert order.tolist() == expected.tolist()
+    assert starts.tolist() == np.flatnonzero(np.diff(position[expected], prepend=-1)).tolist()
