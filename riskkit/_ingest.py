@@ -25,6 +25,7 @@ and every one is reported: nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -805,9 +806,13 @@ _HASH_FACTORS = np.random.default_rng(20240514).integers(0, 2**63, 64, dtype=np.
 class _Index:
     """A lookup of unique text ids, for interning many key columns against them.
 
-    Ids in increasing order (as ERPs number them) are searched as they are;
-    otherwise, and for key columns much longer than the ids, through 64-bit
-    hashes sorted once (the texts decide where hashes meet).
+    Keys are found through a hash table of the ids' 64-bit hashes, built
+    once (the texts decide where hashes meet). Ids in increasing order (as
+    ERPs number them) are binary-searched as they are when the keys are too
+    few to pay for the table: a search costs a cache miss per step (about 0.7
+    s for a million keys among a million ids, against 0.1 s through the
+    table and 0.14 s to build it), so the table is built once the keys number
+    more than ``4 * ids / log2(ids)``, and used from then on.
     """
 
     def __init__(self, ids: np.ndarray) -> None:
@@ -831,6 +836,10 @@ class _Index:
         coded = _coded(keys)
         if coded is not None:
             return self.find(coded[0])[coded[1]]  # each category once
+        if self._u is not None and self._hashed is None and self._increasing and (
+            keys.size * math.log2(self.size + 1) > 4 * self.size
+        ):
+            self._table()  # enough keys to pay for the hash table (see the class's notes)
         if keys.size <= _CHUNK:
             return self._find(keys)
         out = np.empty(keys.size, dtype=np.int64)
@@ -849,7 +858,7 @@ class _Index:
         assert u is not None
         if self.size == 0:
             return np.full(keys_u.size, -1, dtype=np.int64)
-        if not (self._increasing and keys_u.size <= 4 * self.size):
+        if not self._increasing or self._hashed is not None:
             table = self._table()
             if table is not None:
                 row = table.find(text_hash(keys_u))

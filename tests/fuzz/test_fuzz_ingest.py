@@ -1128,6 +1128,24 @@ def test_ids_whose_hashes_meet_are_told_apart_by_their_text(ids: list[str], refs
         _ingest.text_hash = original
 
 
+@settings(max_examples=100, **SETTINGS)
+@given(st.lists(TEXT, min_size=1, max_size=40, unique=True), st.lists(TEXT, max_size=200))
+def test_increasing_ids_find_the_same_rows_by_binary_search_and_by_hash_table(ids: list[str], keys: list[str]) -> None:
+    # ids in increasing order are binary-searched for few keys and looked up through the hash table for many
+    # (or once it is built): every key finds the same row either way, -1 for a key not among the ids
+    from riskkit._ingest import _Index
+
+    u = np.array(sorted(ids), dtype=object)
+    given = np.array(keys + [str(k) for k in u.tolist()][::2], dtype=object)
+    expected = [{k: i for i, k in enumerate(u.tolist())}.get(k, -1) for k in given.tolist()]
+    searched, hashed = _Index(u), _Index(u)
+    if hashed._u is not None:  # (text with a NUL is looked up in a dict instead)
+        assert hashed._increasing and hashed._table() is not None
+        assert searched.find(given[:1]).tolist() == expected[:1] and searched._hashed is None  # one key: searched
+    assert hashed.find(given).tolist() == expected
+    assert searched.find(given).tolist() == expected
+
+
 def test_a_table_column_not_given_is_one_value_repeated_read_only_and_no_caller_array_changes() -> None:
     ids = np.array(["C2", "C1"], dtype=object)
     amount = np.array([5.0, 7.0])
