@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from riskkit import _schema
 from riskkit._ingest import coded_text, remember_owned, text_from_arrow
 from riskkit.errors import ValidationError
 
@@ -80,7 +81,9 @@ def _column(table_name: str, name: str, col: Any, pa: Any, disjoint: bool = Fals
             f"{table_name}: column {name!r} has a time zone ({kind.tz}); give plain dates", table=table_name, field=name
         )
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        text = text_from_arrow(col)
+        table = _schema.TABLES.get(table_name)
+        compact = table is not None and name in table.names and table.column(name).compact
+        text = text_from_arrow(col, ascii_bytes=compact)  # a compact column as bytes, within a build
         if text is not None:
             return text
         return _objects(col)

@@ -114,14 +114,25 @@ class _Collector:
         elif ident is None:
             ident = data.get("customer_id")
         values = raw if raw is not None else (data[field] if field is not None else None)
+        if ident is not None and ident.dtype.kind == "S":  # document numbers kept as ASCII bytes
+            ident = text_objects(ident[rows])
+            rows_at = np.arange(rows.size)
+        else:
+            rows_at = rows
+        if (values is not None and values.dtype.kind == "S" and field is not None and field in table.names
+                and table.column(field).compact):
+            values = text_objects(values[rows])
+            values_at = np.arange(rows.size)
+        else:
+            values_at = rows
         for k, r in enumerate(rows):
             self.rejections.append(
                 Rejection(
                     table=table.name,
                     row=int(data["__row__"][r]),
-                    id=str(ident[r]) if ident is not None and ident[r] else None,
+                    id=str(ident[rows_at[k]]) if ident is not None and ident[rows_at[k]] else None,
                     field=field,
-                    value=None if values is None else _scalar(values[r]),
+                    value=None if values is None else _scalar(values[values_at[k]]),
                     reason=reason if isinstance(reason, str) else reason[k],
                     kept=kept,
                 )
@@ -311,6 +322,10 @@ def _convert_text(column: _schema.Column, raw: np.ndarray) -> tuple[np.ndarray, 
     # customers' own ids (Ingest.build), never as a Python object per row
     # a compact column given as fixed-width text stays so too (Ingest.build packs it: compact_text)
     interned = column.kind == "ref" and not column.optional
+    if column.compact and _ascii_text(raw):
+        # document numbers read as ASCII bytes (text_from_arrow): checked and kept as they are
+        bad = (np.char.str_len(raw) == 0) | np.char.isspace(raw) if raw.size else np.zeros(0, dtype=bool)
+        return raw, bad, ["is empty; it is required"] * int(bad.sum())
     if raw.dtype.kind == "U":
         values = raw if interned or column.compact else _remember_unicode(raw.astype(object), raw)
     elif raw.dtype == object and _types(raw) <= {str}:
@@ -643,6 +658,20 @@ def remember_owned(values: np.ndarray) -> np.ndarray:
     return values
 
 
+def remember_ascii(values: np.ndarray) -> np.ndarray:
+    """``values`` (fixed-width bytes), noted as ASCII text for the build under way: a compact column read so
+    (:func:`text_from_arrow`) is checked and kept as it is, never decoded to unicode."""
+    cache = getattr(_LOCAL, "ascii", None)
+    if cache is not None:
+        cache[id(values)] = values
+    return values
+
+
+def _ascii_text(values: np.ndarray) -> bool:
+    cache = getattr(_LOCAL, "ascii", None)
+    return values.dtype.kind == "S" and bool(cache) and cache.get(id(values)) is values  # type: ignore[union-attr]
+
+
 def _owned(values: np.ndarray) -> bool:
     cache = getattr(_LOCAL, "owned", None)
     return bool(cache) and cache.get(id(values)) is values  # type: ignore[union-attr]
@@ -683,8 +712,13 @@ def _increasing(u: np.ndarray) -> bool:
     return result
 
 
-def text_from_arrow(chunked: Any) -> np.ndarray | None:
+def text_from_arrow(chunked: Any, ascii_bytes: bool = False) -> np.ndarray | None:
     """An Arrow string column as a fixed-width unicode array, without a Python object per value.
+
+    ``ascii_bytes``: within a build, as fixed-width bytes instead (``S``, one
+    byte a character, a quarter of the memory), known to the build as ASCII
+    text (:func:`remember_ascii`): for a compact column (the invoices'
+    document numbers), which the build checks, looks up and keeps so.
 
     None unless every value is present and ASCII without NULs (the unicode
     dtype is faithful to those); the caller then takes the slow way. Each
@@ -698,6 +732,8 @@ def text_from_arrow(chunked: Any) -> np.ndarray | None:
     """
     if chunked.null_count:
         return None
+    # bytes only within a build, which then knows them for text (remember_ascii); U everywhere else
+    as_bytes = ascii_bytes and getattr(_LOCAL, "ascii", None) is not None
     pieces = []  # (offsets, bytes) of each non-empty chunk
     for chunk in chunked.chunks:
         name = str(chunk.type)
@@ -717,7 +753,8 @@ def text_from_arrow(chunked: Any) -> np.ndarray | None:
     if not pieces:
         return np.zeros(0, dtype="U1")
     width = max(max(int(np.diff(offsets).max()) for offsets, _ in pieces), 1)
-    out = np.zeros((sum(offsets.size - 1 for offsets, _ in pieces), width), dtype=np.uint32)  # filled in place
+    rows = sum(offsets.size - 1 for offsets, _ in pieces)
+    out = np.zeros((rows, width), dtype=np.uint8 if as_bytes else np.uint32)  # filled in place
     row = 0
     for offsets, text in pieces:
         n = offsets.size - 1
@@ -731,6 +768,8 @@ def text_from_arrow(chunked: Any) -> np.ndarray | None:
         padded[: text.size] = text
         for j in range(width):
             chars[:, j] = np.where(lengths > j, padded[starts + j], 0)
+    if as_bytes:
+        return remember_ascii(out.view(f"S{width}").reshape(-1))
     return out.view(f"<U{width}").reshape(-1)
 
 
@@ -770,7 +809,7 @@ def text_objects(text: np.ndarray) -> np.ndarray:
 
 
 def text_hash(u: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each text of a unicode array, the same whatever the array's width.
+    """A 64-bit hash of each text of a unicode (or ASCII bytes) array, the same whatever the array's width.
 
     Equal texts hash equal; different texts almost never do (callers check the
     texts where hashes meet). Each pair of characters ``k`` is multiplied by
@@ -782,14 +821,22 @@ def text_hash(u: np.ndarray) -> np.ndarray:
     >>> a, b = np.array(["C1", "C22"]), np.array(["C1", "C1", "C2"], dtype="U11")
     >>> bool(text_hash(a)[0] == text_hash(b)[1]), bool(text_hash(a)[1] == text_hash(b)[2])
     (True, False)
+    >>> bool(text_hash(np.array([b"C1"]))[0] == text_hash(np.array([b"C1"], dtype="S9"))[0])
+    True
     """
-    n, width = u.size, u.dtype.itemsize // 4
+    n = u.size
     h = np.zeros(n, dtype=np.uint64)
-    if n == 0 or width == 0:
+    if n == 0 or u.dtype.itemsize == 0:
         return h
-    # an odd width: one more (NUL) character, so that characters pair up
-    u = np.ascontiguousarray(u if width % 2 == 0 else u.astype(f"U{width + 1}"))
-    pairs = (width + 1) // 2
+    if u.dtype.kind == "S":  # ASCII bytes (a compact column): eight characters a word
+        size = -(-u.dtype.itemsize // 8) * 8
+        u = np.ascontiguousarray(u if size == u.dtype.itemsize else u.astype(f"S{size}"))
+        pairs = size // 8
+    else:
+        width = u.dtype.itemsize // 4
+        # an odd width: one more (NUL) character, so that characters pair up
+        u = np.ascontiguousarray(u if width % 2 == 0 else u.astype(f"U{width + 1}"))
+        pairs = (width + 1) // 2
     words = u.view(np.uint64).reshape(n, pairs)
     product = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -817,7 +864,9 @@ class _Index:
 
     def __init__(self, ids: np.ndarray) -> None:
         self.size = ids.size
-        self._u = _unicode(ids)
+        # ids as ASCII bytes (a compact column) are looked up as bytes: the keys are encoded to meet them
+        self._bytes = ids.dtype.kind == "S"
+        self._u = ids if self._bytes else _unicode(ids)
         self._dict: dict[Any, int] | None = None
         self._hashed: _HashTable | None = None
         if self._u is None:
@@ -850,14 +899,24 @@ class _Index:
     def _find(self, keys: np.ndarray) -> np.ndarray:
         keys_u = _unicode(keys) if self._dict is None else None
         if self._dict is not None or keys_u is None:
+            texts = self._u.tolist() if self._dict is None else []  # type: ignore[union-attr]
             index = self._dict if self._dict is not None else dict(
-                zip(self._u.tolist(), range(self.size), strict=True)  # type: ignore[union-attr]
+                zip([t.decode("ascii") for t in texts] if self._bytes else texts, range(self.size), strict=True)
             )
             return np.fromiter((index.get(k, -1) for k in keys.tolist()), dtype=np.int64, count=keys.size)
         u = self._u
         assert u is not None
         if self.size == 0:
             return np.full(keys_u.size, -1, dtype=np.int64)
+        if self._bytes:
+            keys_u, beyond = _ascii_bytes(keys_u)
+            if beyond.any():  # a key beyond ASCII is none of the ids
+                found = self._find_text(u, keys_u)
+                found[beyond] = -1
+                return found
+        return self._find_text(u, keys_u)
+
+    def _find_text(self, u: np.ndarray, keys_u: np.ndarray) -> np.ndarray:
         if not self._increasing or self._hashed is not None:
             table = self._table()
             if table is not None:
@@ -871,6 +930,16 @@ class _Index:
         order = np.argsort(u, kind="stable")
         pos = np.minimum(np.searchsorted(u[order], keys_u), self.size - 1)
         return np.where(u[order][pos] == keys_u, order[pos], -1).astype(np.int64)
+
+
+def _ascii_bytes(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unicode texts as fixed-width bytes, and a mask of the texts beyond ASCII (their bytes are not theirs)."""
+    width = u.dtype.itemsize // 4
+    if u.size == 0 or width == 0:
+        return np.zeros(u.size, dtype="S1"), np.zeros(u.size, dtype=bool)
+    chars = np.ascontiguousarray(u).view(np.uint32).reshape(u.size, width)
+    beyond = np.asarray((chars >= 0x80).any(axis=1))
+    return chars.astype(np.uint8).view(f"S{width}").reshape(-1), beyond
 
 
 class _HashTable:
@@ -977,7 +1046,7 @@ def _duplicates(
     idx = np.flatnonzero(ok)
     coded = _coded(keys) if keys.dtype == object else None
     sortable = coded[1] if coded is not None else _unicode(keys) if keys.dtype == object else keys
-    if sortable is not None and sortable.dtype.kind == "U" and idx.size == keys.size and _increasing(sortable):
+    if sortable is not None and sortable.dtype.kind in "US" and idx.size == keys.size and _increasing(sortable):
         return np.zeros(keys.size, dtype=bool), lambda idx: []  # ids in increasing order are distinct
     firsts = np.arange(keys.size)
     if sortable is None:
@@ -996,7 +1065,7 @@ def _first_of_equal(keys: np.ndarray) -> np.ndarray:
     Text is compared through its hash, sorted as integers, and checked where
     hashes meet; integers are sorted as they are.
     """
-    if keys.dtype.kind == "U":
+    if keys.dtype.kind in "US":
         if _increasing(keys):
             return np.arange(keys.size)  # ids in increasing order are distinct
         order, sorted_h = _hash_order(keys)
@@ -1110,7 +1179,7 @@ class Ingest:
     ) -> tuple[dict[str, Columns], list[Rejection]]:
         """Validate every table; returns the clean tables (with integer codes) and the rejections."""
         # each text column is converted to unicode, and hashed, once within the build
-        names = ("unicode", "hash_order", "increasing", "codes", "owned")
+        names = ("unicode", "hash_order", "increasing", "codes", "owned", "ascii")
         saved = [getattr(_LOCAL, name, None) for name in names]
         for name in names:
             setattr(_LOCAL, name, {})

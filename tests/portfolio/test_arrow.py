@@ -300,3 +300,44 @@ def test_coded_references_are_judged_as_plain_ones(refs: list[str | None], chunk
         frame = invoices.to_pandas()
         frame["customer_id"] = frame["customer_id"].astype("category")
         same(outcome(frame, frames=True), reference)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.sampled_from(["I1", "I2", "I10", "I2 ", "", " ", "A-7"]), min_size=1, max_size=8),
+    st.lists(st.sampled_from(["I1", "I2", "I10", "I9", "Ï1", "I1\x00", "", "A-7"]), max_size=8),
+    st.lists(st.sampled_from(["", "I1", "I2", "I9", "Ï2"]), min_size=8, max_size=8),
+)
+def test_document_numbers_read_as_ascii_bytes_are_judged_as_text(ids: list[str], paid: list[str],
+                                                                   applies: list[str]) -> None:
+    # from Arrow, ASCII document numbers are checked, looked up and kept as bytes: the same tables and
+    # rejections (duplicates, empty ids, credit notes and payments naming unknown or non-ASCII ids) as text
+    n = len(ids)
+    amounts = [-50.0 if k % 3 == 2 else 100.0 for k in range(n)]  # every third a credit note
+    invoices = {"id": ids, "customer_id": ["C1"] * n, "issued": [dt.date(2025, 1, 1)] * n,
+                "due": [dt.date(2025, 1, 31)] * n, "amount": amounts, "applies_to": applies[:n]}
+    payments = {"invoice_id": paid, "date": [dt.date(2025, 2, 1)] * len(paid), "amount": [10.0] * len(paid)}
+
+    def outcome(arrow: bool) -> Any:
+        try:
+            if arrow:
+                return Portfolio.from_arrow(customers=_customers(), invoices=pa.table(invoices),
+                                            payments=pa.table(payments, schema=pa.schema([
+                                                ("invoice_id", pa.string()), ("date", pa.date32()),
+                                                ("amount", pa.float64())])),
+                                            errors="collect", as_of=AS_OF)
+            return Portfolio.from_arrays(customers={k: np.array(v, dtype=object) for k, v in
+                                                    _customers().to_pydict().items()},
+                                         invoices={k: np.array(v, dtype=object) for k, v in invoices.items()},
+                                         payments={k: np.array(v, dtype=object) for k, v in payments.items()},
+                                         errors="collect", as_of=AS_OF)
+        except ValidationError as exc:  # every invoice rejected
+            return str(exc)
+
+    got, expected = outcome(True), outcome(False)
+    if isinstance(got, str) or isinstance(expected, str):
+        assert got == expected
+        return
+    assert_same(got, expected)
+    assert got.rejected == expected.rejected
+    assert all(type(r.id) in (str, type(None)) and not isinstance(r.value, bytes) for r in got.rejected)
