@@ -70,8 +70,12 @@ def columns_from_arrow(table_name: str, table: Any, disjoint: frozenset[str] = f
 
 def _column(table_name: str, name: str, col: Any, pa: Any, disjoint: bool = False) -> np.ndarray:
     kind = col.type
+    table = _schema.TABLES.get(table_name)
+    column = table.column(name) if table is not None and name in table.names else None
     if pa.types.is_dictionary(kind):
-        coded = dictionary_text(col, pa, disjoint)
+        # a required customer reference is interned through its codes: no object per row (coded_text)
+        reference = column is not None and column.kind == "ref" and not column.optional
+        coded = dictionary_text(col, pa, disjoint, per_row=not reference)
         if coded is not None:
             return coded
         col = col.cast(kind.value_type)  # its values, chunk by chunk
@@ -81,8 +85,7 @@ def _column(table_name: str, name: str, col: Any, pa: Any, disjoint: bool = Fals
             f"{table_name}: column {name!r} has a time zone ({kind.tz}); give plain dates", table=table_name, field=name
         )
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        table = _schema.TABLES.get(table_name)
-        compact = table is not None and name in table.names and table.column(name).compact
+        compact = column is not None and column.compact
         text = text_from_arrow(col, ascii_bytes=compact)  # a compact column as bytes, within a build
         if text is not None:
             return text
@@ -105,14 +108,15 @@ def _objects(col: Any) -> np.ndarray:
     return out
 
 
-def dictionary_text(col: Any, pa: Any, disjoint: bool = False) -> np.ndarray | None:
+def dictionary_text(col: Any, pa: Any, disjoint: bool = False, per_row: bool = True) -> np.ndarray | None:
     """A dictionary-encoded text column without missing values as objects (each row its value's one
     string), its codes noted for the load; None for anything else.
 
     Its chunks' dictionaries are unified by Arrow into one, or with ``disjoint``
     (see :func:`columns_from_arrow`) each distinct dictionary (the chunks of a
     row group share one) is put after the others and each chunk's codes moved
-    along, as long as no value is in two of them.
+    along, as long as no value is in two of them. ``per_row``: as for
+    :func:`riskkit._ingest.coded_text`.
     """
     kind = col.type
     if col.null_count or not (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
@@ -120,7 +124,7 @@ def dictionary_text(col: Any, pa: Any, disjoint: bool = False) -> np.ndarray | N
     if not any(len(c) for c in col.chunks):
         return None
     if disjoint:
-        coded = _end_to_end(col, pa)
+        coded = _end_to_end(col, pa, per_row)
         if coded is not None:
             return coded
     try:
@@ -129,10 +133,10 @@ def dictionary_text(col: Any, pa: Any, disjoint: bool = False) -> np.ndarray | N
         return None
     chunks = [c for c in col.chunks if len(c)]
     codes = np.concatenate([np.asarray(c.indices.to_numpy()) for c in chunks])
-    return coded_text(_objects(chunks[0].dictionary), codes)
+    return coded_text(_objects(chunks[0].dictionary), codes, per_row)
 
 
-def _end_to_end(col: Any, pa: Any) -> np.ndarray | None:
+def _end_to_end(col: Any, pa: Any, per_row: bool = True) -> np.ndarray | None:
     """:func:`dictionary_text` of a column whose distinct dictionaries, put end to end, hold each value
     once (None when they do not)."""
     start: dict[tuple[Any, ...], int] = {}  # a dictionary (by its memory) -> where it starts
@@ -150,7 +154,7 @@ def _end_to_end(col: Any, pa: Any) -> np.ndarray | None:
             size += len(d)
         np.add(np.asarray(chunk.indices.to_numpy()), np.intp(start[key]), out=codes[at : at + len(chunk)])
         at += len(chunk)
-    return coded_text(_objects(pa.concat_arrays(parts)), codes)
+    return coded_text(_objects(pa.concat_arrays(parts)), codes, per_row)
 
 
 class ReadAhead(Mapping[str, dict[str, np.ndarray]]):

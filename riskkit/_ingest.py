@@ -106,33 +106,31 @@ class _Collector:
         rows = np.flatnonzero(mask)
         if rows.size == 0:
             return
+        # the rejected rows' ids and values (a coded column read through its codes: _at)
         ident = data.get("id")
         if ident is None and "invoice_id" in data and "customer_id" not in data:  # disputes: the invoice
             ident = data["invoice_id"]
-        elif ident is None and "invoice_id" in data:  # payments: the invoice paid, else the payer
-            ident = np.where(data["invoice_id"] != "", data["invoice_id"], data["customer_id"])
-        elif ident is None:
-            ident = data.get("customer_id")
+        ids = None if ident is None else _at(ident, rows)
+        if ident is None and "invoice_id" in data:  # payments and promises: the invoice named, else the customer
+            named = _at(data["invoice_id"], rows)
+            ids = np.where(named != "", named, _at(data["customer_id"], rows))
+        elif ident is None and "customer_id" in data:
+            ids = _at(data["customer_id"], rows)
         values = raw if raw is not None else (data[field] if field is not None else None)
-        if ident is not None and ident.dtype.kind == "S":  # document numbers kept as ASCII bytes
-            ident = text_objects(ident[rows])
-            rows_at = np.arange(rows.size)
-        else:
-            rows_at = rows
-        if (values is not None and values.dtype.kind == "S" and field is not None and field in table.names
+        if ids is not None and ids.dtype.kind == "S":  # document numbers kept as ASCII bytes
+            ids = text_objects(ids)
+        shown = None if values is None else _at(values, rows)
+        if (shown is not None and shown.dtype.kind == "S" and field is not None and field in table.names
                 and table.column(field).compact):
-            values = text_objects(values[rows])
-            values_at = np.arange(rows.size)
-        else:
-            values_at = rows
+            shown = text_objects(shown)
         for k, r in enumerate(rows):
             self.rejections.append(
                 Rejection(
                     table=table.name,
                     row=int(data["__row__"][r]),
-                    id=str(ident[rows_at[k]]) if ident is not None and ident[rows_at[k]] else None,
+                    id=str(ids[k]) if ids is not None and ids[k] else None,
                     field=field,
-                    value=None if values is None else _scalar(values[values_at[k]]),
+                    value=None if shown is None else _scalar(shown[k]),
                     reason=reason if isinstance(reason, str) else reason[k],
                     kept=kept,
                 )
@@ -593,7 +591,7 @@ def _shared_ids(ids: np.ndarray, codes: np.ndarray, given: np.ndarray) -> np.nda
     out = np.take(ids, codes, mode="clip") if ids.size else np.empty(codes.size, dtype=object)  # -1 gives row 0
     unknown = codes < 0
     if unknown.any():
-        out[unknown] = given[unknown].astype(object)
+        out[unknown] = _at(given, np.flatnonzero(unknown)).astype(object)
     return out
 
 
@@ -622,13 +620,18 @@ def _unicode(values: np.ndarray) -> np.ndarray | None:
     return out
 
 
-def coded_text(categories: np.ndarray, codes: np.ndarray) -> np.ndarray | None:
+def coded_text(categories: np.ndarray, codes: np.ndarray, per_row: bool = True) -> np.ndarray | None:
     """A text column given as distinct categories (objects) and a code per row, as ``categories[codes]``,
     its factorisation noted for the build under way: checks and look-ups of the column then run once per
     category, not once per row. None when the column is not that (a missing value, a code of -1; a
     category that is not text; a category twice): the caller reads it value by value.
 
     A categorical column of a DataFrame and a dictionary-encoded Arrow column arrive so.
+
+    ``per_row=False``, for a required customer reference within a build: the
+    per-row objects are not made (a read-only column of ``None`` stands for
+    them, costing no memory); the build interns the column through its codes
+    and reads the rows it names in a message through them (:func:`_at`).
 
     Examples
     --------
@@ -642,11 +645,24 @@ def coded_text(categories: np.ndarray, codes: np.ndarray) -> np.ndarray | None:
     names = categories.tolist()
     if not all(type(c) is str for c in names) or len(set(names)) != len(names):
         return None  # codes would not decide equality of text
-    values = categories.take(codes)
     cache = getattr(_LOCAL, "codes", None)
+    if per_row or cache is None:
+        values = categories.take(codes)
+    else:  # stands for categories[codes], read through them (_at): a row's object is never needed
+        values = np.broadcast_to(np.array(None, dtype=object), codes.shape)
     if cache is not None:
         cache[id(values)] = (values, categories, codes)
     return values
+
+
+def _at(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]`` of an input column, read through its categories and codes when it came coded
+    (the only way for one coded without per-row objects: :func:`coded_text`)."""
+    coded = _coded(values)
+    if coded is not None:
+        categories, codes = coded
+        return categories[codes[rows]]
+    return values[rows]
 
 
 def remember_owned(values: np.ndarray) -> np.ndarray:
@@ -1285,7 +1301,7 @@ class Ingest:
         def reasons(idx: np.ndarray) -> list[str]:
             return [
                 f"refers to {article} {what} that was rejected" if str(k) in rejected else f"is not a known {what} id"
-                for k in data[field][idx].tolist()
+                for k in _at(data[field], idx).tolist()
             ]
 
         self._apply(table, data, unknown, field, reasons)

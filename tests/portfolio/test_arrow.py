@@ -341,3 +341,44 @@ def test_document_numbers_read_as_ascii_bytes_are_judged_as_text(ids: list[str],
     assert_same(got, expected)
     assert got.rejected == expected.rejected
     assert all(type(r.id) in (str, type(None)) and not isinstance(r.value, bytes) for r in got.rejected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.sampled_from(["C1", "C2", "C9", "", " ", "C3"]), max_size=8),
+    st.lists(st.sampled_from(["C1", "C2", "C9", "", "C3"]), max_size=6),
+    st.lists(st.sampled_from(["C1", "C9", " ", "C2"]), max_size=6),
+    st.sampled_from(["collect", "raise"]),
+)
+def test_required_references_read_through_their_codes_are_judged_as_plain_ones(
+        exposed: list[str], ordered: list[str], promised: list[str], errors: str) -> None:
+    # dictionary-encoded customer references of exposures (one per customer), orders and promises make no
+    # object per row: duplicates, empty and unknown references are rejected with the same rows, ids and values
+    def tables(encode: bool) -> dict[str, Any]:
+        def ref(values: list[str]) -> Any:
+            column = pa.array(values, pa.string())
+            return column.dictionary_encode() if encode else column
+
+        return {
+            "customers": _customers(),
+            "exposures": pa.table({"customer_id": ref(exposed), "credit_limit": [1000.0] * len(exposed)}),
+            "orders": pa.table({"customer_id": ref(ordered), "date": pa.array([dt.date(2025, 3, 1)] * len(ordered)),
+                                "amount": [5.0] * len(ordered)}),
+            "promises": pa.table({"customer_id": ref(promised), "made": pa.array([dt.date(2025, 3, 1)] * len(promised)),
+                                  "due": pa.array([dt.date(2025, 3, 9)] * len(promised)),
+                                  "amount": [7.0] * len(promised)}),
+        }
+
+    def outcome(encode: bool) -> Any:
+        try:
+            p = Portfolio.from_arrow(**tables(encode), errors=errors, as_of=AS_OF)
+        except ValidationError as exc:
+            return str(exc)
+        return p
+
+    got, expected = outcome(True), outcome(False)
+    if isinstance(got, str) or isinstance(expected, str):
+        assert got == expected
+        return
+    assert_same(got, expected)
+    assert got.rejected == expected.rejected
