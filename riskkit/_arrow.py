@@ -70,11 +70,9 @@ def columns_from_arrow(table_name: str, table: Any, disjoint: frozenset[str] = f
 
 def _column(table_name: str, name: str, col: Any, pa: Any, disjoint: bool = False) -> np.ndarray:
     kind = col.type
-    table = _schema.TABLES.get(table_name)
-    column = table.column(name) if table is not None and name in table.names else None
+    compact, reference = _schema.read_as(table_name, name)
     if pa.types.is_dictionary(kind):
         # a required customer reference is interned through its codes: no object per row (coded_text)
-        reference = column is not None and column.kind == "ref" and not column.optional
         coded = dictionary_text(col, pa, disjoint, per_row=not reference)
         if coded is not None:
             return coded
@@ -85,7 +83,6 @@ def _column(table_name: str, name: str, col: Any, pa: Any, disjoint: bool = Fals
             f"{table_name}: column {name!r} has a time zone ({kind.tz}); give plain dates", table=table_name, field=name
         )
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        compact = column is not None and column.compact
         text = text_from_arrow(col, ascii_bytes=compact)  # a compact column as bytes, within a build
         if text is not None:
             return text

@@ -299,3 +299,20 @@ AMOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "events": ("amount",),
     "insurance": ("amount",),
 }
+
+
+def read_as(table: str, name: str) -> tuple[bool, bool]:
+    """How a reader may hand a text column of ``table`` over to a build: (as ASCII bytes, without an
+    object per row). The first for a compact column (the invoices' document numbers), the second for a
+    required customer reference; both false for anything else, an unknown table or column included.
+
+    Examples
+    --------
+    >>> read_as("invoices", "id"), read_as("orders", "customer_id"), read_as("payments", "customer_id")
+    ((True, False), (False, True), (False, False))
+    """
+    spec = TABLES.get(table)
+    if spec is None or name not in spec.names:
+        return False, False
+    column = spec.column(name)
+    return column.compact, column.kind == "ref" and not column.optional

@@ -1324,12 +1324,14 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
     for name in df.columns:
         series = df[name]
         dtype = series.dtype
-        coded = coded_text(np.asarray(series.cat.categories, dtype=object), series.cat.codes.to_numpy()) if (
-            isinstance(dtype, pd.CategoricalDtype)) else None
+        # within the build: document numbers as ASCII bytes, customer references without an object per row
+        compact, reference = _schema.read_as(table, str(name))
+        coded = coded_text(np.asarray(series.cat.categories, dtype=object), series.cat.codes.to_numpy(),
+                           per_row=not reference) if isinstance(dtype, pd.CategoricalDtype) else None
         if coded is not None:
             out[str(name)] = coded  # text categories without a missing value: checked once per category
         elif pd.api.types.is_extension_array_dtype(dtype):
-            text = _arrow_text(series)
+            text = _arrow_text(series, compact, reference)
             if text is not None:
                 out[str(name)] = text  # ASCII text without missing values: no Python object per value
             elif pd.api.types.is_float_dtype(dtype):
@@ -1342,9 +1344,10 @@ def _columns_from_frame(table: str, df: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def _arrow_text(series: Any) -> np.ndarray | None:
+def _arrow_text(series: Any, compact: bool = False, reference: bool = False) -> np.ndarray | None:
     """A pandas string column stored by Arrow as a fixed-width unicode array, or None (another kind of
-    column, a missing value, or text beyond ASCII: read as Python objects)."""
+    column, a missing value, or text beyond ASCII: read as Python objects). ``compact`` and
+    ``reference``: as :func:`riskkit._schema.read_as` gives them for the column."""
     dtype = series.dtype
     if getattr(dtype, "storage", None) != "pyarrow" or not hasattr(series.array, "__arrow_array__"):
         return None
@@ -1354,8 +1357,8 @@ def _arrow_text(series: Any) -> np.ndarray | None:
         chunked = series.array.__arrow_array__()
     except Exception:  # an Arrow version that cannot hand the column over: read it as objects
         return None
-    coded = _repeated_text(chunked)
-    return coded if coded is not None else text_from_arrow(chunked)
+    coded = _repeated_text(chunked, reference)
+    return coded if coded is not None else text_from_arrow(chunked, ascii_bytes=compact)
 
 
 #: Rows from which an Arrow text column is looked at for repeated values, and how many of its first
@@ -1364,7 +1367,7 @@ _REPEATED_MIN_ROWS = 10_000
 _REPEATED_SAMPLE = 4_096
 
 
-def _repeated_text(chunked: Any) -> np.ndarray | None:
+def _repeated_text(chunked: Any, reference: bool = False) -> np.ndarray | None:
     """An Arrow text column whose values repeat (customer references, currencies, kinds) as its distinct
     values and a code per row (:func:`riskkit._ingest.coded_text`: checked and interned once per value, the
     rows sharing one string each), or None: a short column, one whose first rows are mostly distinct (ids,
@@ -1381,7 +1384,7 @@ def _repeated_text(chunked: Any) -> np.ndarray | None:
         return None
     whole = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
     # hashed by Arrow, without the GIL: one dictionary, read as a dictionary-encoded Parquet column is
-    return dictionary_text(pa.chunked_array([pc.dictionary_encode(whole)]), pa)
+    return dictionary_text(pa.chunked_array([pc.dictionary_encode(whole)]), pa, per_row=not reference)
 
 
 def _columns_from_csv(table: str, path: Any, dialect: Dialect) -> tuple[dict[str, np.ndarray], list[tuple[int, str]]]:

@@ -1214,8 +1214,8 @@ def test_frames_with_repeated_arrow_text_read_as_objects_would_be(missing: bool,
     coded: dict[str, bool] = {}
     repeated = portfolio_module._repeated_text
 
-    def spy(chunked: Any) -> Any:
-        out = repeated(chunked)
+    def spy(chunked: Any, reference: bool = False) -> Any:
+        out = repeated(chunked, reference)
         coded[chunked[0].as_py()] = out is not None  # by the column's first value
         return out
 
