@@ -803,10 +803,15 @@ def compact_text(u: np.ndarray) -> np.ndarray:
     width = u.dtype.itemsize // 4
     if u.size == 0 or width == 0:
         return u.copy()
-    chars = np.ascontiguousarray(u).view(np.uint32).reshape(u.size, width)
+    chars = _chars(u)
     if int(chars.max()) >= 0x80:
         return u.copy()
     return chars.astype(np.uint8).view(f"S{width}").reshape(-1)
+
+
+def _chars(u: np.ndarray) -> np.ndarray:
+    """The characters of a non-empty unicode array as a (texts, width) matrix of code points."""
+    return np.ascontiguousarray(u).view(np.uint32).reshape(u.size, u.dtype.itemsize // 4)
 
 
 def text_objects(text: np.ndarray) -> np.ndarray:
@@ -915,9 +920,8 @@ class _Index:
     def _find(self, keys: np.ndarray) -> np.ndarray:
         keys_u = _unicode(keys) if self._dict is None else None
         if self._dict is not None or keys_u is None:
-            texts = self._u.tolist() if self._dict is None else []  # type: ignore[union-attr]
             index = self._dict if self._dict is not None else dict(
-                zip([t.decode("ascii") for t in texts] if self._bytes else texts, range(self.size), strict=True)
+                zip(text_objects(self._u).tolist(), range(self.size), strict=True)  # type: ignore[arg-type]
             )
             return np.fromiter((index.get(k, -1) for k in keys.tolist()), dtype=np.int64, count=keys.size)
         u = self._u
@@ -953,9 +957,9 @@ def _ascii_bytes(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     width = u.dtype.itemsize // 4
     if u.size == 0 or width == 0:
         return np.zeros(u.size, dtype="S1"), np.zeros(u.size, dtype=bool)
-    chars = np.ascontiguousarray(u).view(np.uint32).reshape(u.size, width)
+    chars = _chars(u)
     beyond = np.asarray((chars >= 0x80).any(axis=1))
-    return chars.astype(np.uint8).view(f"S{width}").reshape(-1), beyond
+    return chars.astype(np.uint8).view(f"S{width}").reshape(-1), beyond  # as compact_text, row by row
 
 
 class _HashTable:
